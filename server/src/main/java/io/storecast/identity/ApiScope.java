@@ -1,0 +1,51 @@
+package io.storecast.identity;
+
+import java.util.Arrays;
+import java.util.Optional;
+import java.util.Set;
+
+import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.annotation.JsonValue;
+
+/**
+ * What a server-to-server API key may do. Keys act for the whole merchant, limited by these scopes;
+ * modules add the scopes of their own endpoints here as they arrive.
+ */
+public enum ApiScope {
+
+	ORG_READ("org:read", Set.of(Permission.ORG_READ)),
+	CUSTOMERS_READ("customers:read", Set.of(Permission.CUSTOMER_READ)),
+	CUSTOMERS_WRITE("customers:write", Set.of(Permission.CUSTOMER_READ, Permission.CUSTOMER_WRITE)),
+	CUSTOMERS_TOKEN("customers:token", Set.of(Permission.CUSTOMER_TOKEN_MINT));
+
+	private final String value;
+	private final Set<Permission> permissions;
+
+	ApiScope(String value, Set<Permission> permissions) {
+		this.value = value;
+		this.permissions = permissions;
+	}
+
+	@JsonValue
+	public String value() {
+		return value;
+	}
+
+	public Set<Permission> permissions() {
+		return permissions;
+	}
+
+	public static Optional<ApiScope> find(String value) {
+		return Arrays.stream(values()).filter(s -> s.value.equals(value)).findFirst();
+	}
+
+	@JsonCreator
+	static ApiScope fromJson(String value) {
+		return find(value).orElseThrow(() -> new IllegalArgumentException("unknown scope '" + value + "'"));
+	}
+
+	@Override
+	public String toString() {
+		return value;
+	}
+}

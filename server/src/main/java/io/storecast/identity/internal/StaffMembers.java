@@ -1,0 +1,88 @@
+package io.storecast.identity.internal;
+
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+
+import org.jspecify.annotations.Nullable;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Repository;
+
+import io.storecast.identity.OrgNodeId;
+import io.storecast.identity.Role;
+import io.storecast.identity.StaffId;
+
+/** Staff accounts in {@code identity_staff}. */
+@Repository
+class StaffMembers {
+
+	private final JdbcClient jdbc;
+
+	StaffMembers(JdbcClient jdbc) {
+		this.jdbc = jdbc;
+	}
+
+	Optional<StaffMember> find(StaffId id) {
+		return jdbc.sql("SELECT * FROM identity_staff WHERE id = ?").param(id.value()).query(StaffMembers::map).optional();
+	}
+
+	Optional<StaffMember> findByUsername(String username) {
+		return jdbc.sql("SELECT * FROM identity_staff WHERE lower(username) = lower(?)")
+			.param(username)
+			.query(StaffMembers::map)
+			.optional();
+	}
+
+	boolean any() {
+		return jdbc.sql("SELECT EXISTS (SELECT 1 FROM identity_staff)").query(Boolean.class).single();
+	}
+
+	/** Staff at or below the path, ordered by id, after the cursor. */
+	List<StaffMember> list(String pathPrefix, @Nullable OrgNodeId node, @Nullable UUID after, int limit) {
+		return jdbc.sql("""
+				SELECT s.* FROM identity_staff s JOIN identity_org_nodes n ON n.id = s.org_node_id
+				 WHERE n.path LIKE :prefix
+				   AND (CAST(:node AS uuid) IS NULL OR s.org_node_id = :node)
+				   AND (CAST(:after AS uuid) IS NULL OR s.id > :after)
+				 ORDER BY s.id LIMIT :limit""")
+			.param("prefix", OrgNodes.likePrefix(pathPrefix))
+			.param("node", node == null ? null : node.value())
+			.param("after", after)
+			.param("limit", limit)
+			.query(StaffMembers::map)
+			.list();
+	}
+
+	void insert(StaffMember s) {
+		jdbc.sql("""
+				INSERT INTO identity_staff (id, username, display_name, role, org_node_id, phone, password_hash,
+				                            password_change_required, status, created_at, updated_at)
+				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""")
+			.params(s.id().value(), s.username(), s.displayName(), s.role().name(), s.orgNodeId().value(), s.phone(),
+					s.passwordHash(), s.passwordChangeRequired(), s.status().name(), Timestamp.from(s.createdAt()),
+					Timestamp.from(s.updatedAt()))
+			.update();
+	}
+
+	void update(StaffMember s) {
+		jdbc.sql("""
+				UPDATE identity_staff SET display_name = ?, role = ?, org_node_id = ?, phone = ?, password_hash = ?,
+				       password_change_required = ?, status = ?, updated_at = ?
+				 WHERE id = ?""")
+			.params(s.displayName(), s.role().name(), s.orgNodeId().value(), s.phone(), s.passwordHash(),
+					s.passwordChangeRequired(), s.status().name(), Timestamp.from(s.updatedAt()), s.id().value())
+			.update();
+	}
+
+	private static StaffMember map(ResultSet rs, int row) throws SQLException {
+		return new StaffMember(new StaffId(rs.getObject("id", UUID.class)), rs.getString("username"),
+				rs.getString("display_name"), Role.valueOf(rs.getString("role")),
+				new OrgNodeId(rs.getObject("org_node_id", UUID.class)), rs.getString("phone"),
+				rs.getString("password_hash"), rs.getBoolean("password_change_required"),
+				StaffMember.Status.valueOf(rs.getString("status")), OrgNodes.instant(rs, "created_at"),
+				OrgNodes.instant(rs, "updated_at"));
+	}
+}

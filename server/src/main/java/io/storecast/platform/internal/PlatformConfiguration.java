@@ -1,0 +1,42 @@
+package io.storecast.platform.internal;
+
+import java.time.Clock;
+
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+import io.swagger.v3.oas.models.Components;
+import io.swagger.v3.oas.models.OpenAPI;
+import io.swagger.v3.oas.models.info.Info;
+import io.swagger.v3.oas.models.info.License;
+import io.swagger.v3.oas.models.security.SecurityRequirement;
+import io.swagger.v3.oas.models.security.SecurityScheme;
+
+/** The clock every module reads time from, and the OpenAPI description's front matter. */
+@Configuration(proxyBeanMethods = false)
+class PlatformConfiguration {
+
+	@Bean
+	Clock clock() {
+		return Clock.systemUTC();
+	}
+
+	@Bean
+	OpenAPI storecastOpenApi() {
+		return new OpenAPI()
+			.info(new Info().title("Storecast API")
+				.version("v1")
+				.description("""
+						REST API of Storecast. Staff log in at /api/v1/auth/login and send \
+						`Authorization: Bearer <accessToken>`; the merchant's backend calls with an API key \
+						(`X-Api-Key: sck_...`). Errors are RFC 9457 problem details with a stable `code`.""")
+				.license(new License().name("Proprietary")))
+			.components(new Components()
+				.addSecuritySchemes("bearer",
+						new SecurityScheme().type(SecurityScheme.Type.HTTP).scheme("bearer").bearerFormat("JWT"))
+				.addSecuritySchemes("apiKey",
+						new SecurityScheme().type(SecurityScheme.Type.APIKEY).in(SecurityScheme.In.HEADER).name("X-Api-Key")))
+			.addSecurityItem(new SecurityRequirement().addList("bearer"))
+			.addSecurityItem(new SecurityRequirement().addList("apiKey"));
+	}
+}

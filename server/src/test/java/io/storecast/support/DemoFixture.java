@@ -1,0 +1,52 @@
+package io.storecast.support;
+
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+import tools.jackson.databind.JsonNode;
+
+/** Looks up the demo merchant's nodes and customers through the API, as the owner. */
+public final class DemoFixture {
+
+	public final Api anonymous;
+	public final Api owner;
+	private final Map<String, String> nodeIds = new HashMap<>();
+
+	public DemoFixture(int port) {
+		this.anonymous = Api.at(port);
+		this.owner = anonymous.login(Fixtures.OWNER, Fixtures.OWNER_PASSWORD);
+		for (JsonNode node : owner.get("/api/v1/org/nodes").expect(200).json()) {
+			nodeIds.put(node.path("code").asString(), node.path("id").asString());
+		}
+	}
+
+	/** The id of the org node with this code (HQ, EAST, SOUTH, SH-NJR, HZ-XH, SZ-GQJ, GZ-TH, SZ-WXC). */
+	public String node(String code) {
+		String id = nodeIds.get(code);
+		if (id == null) {
+			throw new IllegalArgumentException("No demo node " + code + " in " + nodeIds.keySet());
+		}
+		return id;
+	}
+
+	public Api staff(String username) {
+		return anonymous.login(username, Fixtures.DEMO_PASSWORD);
+	}
+
+	/** The first customer whose home store is the node with this code. */
+	public JsonNode customerOf(String storeCode) {
+		JsonNode items = owner.get("/api/v1/customers?limit=5&storeId=" + node(storeCode)).expect(200).json().path("items");
+		if (items.isEmpty()) {
+			throw new IllegalStateException("The demo store " + storeCode + " has no customers");
+		}
+		return items.get(0);
+	}
+
+	/** An API key with the given scopes, created by the owner. */
+	public String apiKey(String name, String... scopes) {
+		return owner.post("/api/v1/api-keys", Map.of("name", name, "scopes", List.of(scopes)))
+			.expect(201)
+			.string("key");
+	}
+}

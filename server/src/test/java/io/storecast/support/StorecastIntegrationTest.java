@@ -1,0 +1,28 @@
+package io.storecast.support;
+
+import java.lang.annotation.ElementType;
+import java.lang.annotation.Retention;
+import java.lang.annotation.RetentionPolicy;
+import java.lang.annotation.Target;
+
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.test.context.ContextConfiguration;
+
+/**
+ * The whole server on a random port bound to 127.0.0.1, on a database of its own, with the demo
+ * merchant loaded and known passwords. Tests with the same extra properties share one context.
+ */
+@Target(ElementType.TYPE)
+@Retention(RetentionPolicy.RUNTIME)
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+		properties = { "server.address=127.0.0.1", "storecast.demo=true",
+				"storecast.identity.owner-password=" + Fixtures.OWNER_PASSWORD,
+				"storecast.identity.demo-password=" + Fixtures.DEMO_PASSWORD,
+				"storecast.identity.token-secret=" + Fixtures.TOKEN_SECRET,
+				"storecast.identity.login-attempts-per-ip=100000", "storecast.identity.visitor-tokens-per-ip=100000",
+				"storecast.identity.login-failures-per-account=1000" })
+@ContextConfiguration(initializers = TestDatabase.class)
+@ExtendWith(ExternalDatabaseCondition.class)
+public @interface StorecastIntegrationTest {
+}
