@@ -2,6 +2,10 @@ package io.storecast.platform.internal;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -40,15 +44,60 @@ class DatabaseConfiguration {
 			log.info("Using external PostgreSQL at {}", settings.url());
 			return new HikariDataSource(config);
 		}
-		EmbeddedPostgres postgres = startEmbedded(settings);
-		config.setJdbcUrl(postgres.getJdbcUrl("postgres", "postgres"));
-		return new EmbeddedPostgresDataSource(config, postgres);
+		Path dir = settings.dataDir().toAbsolutePath().normalize();
+		FileLock lock = lockDataDirectory(dir);
+		try {
+			EmbeddedPostgres postgres = startEmbedded(settings, dir);
+			config.setJdbcUrl(postgres.getJdbcUrl("postgres", "postgres"));
+			return new EmbeddedPostgresDataSource(config, postgres, lock);
+		}
+		catch (RuntimeException e) {
+			release(lock);
+			throw e;
+		}
 	}
 
-	private static EmbeddedPostgres startEmbedded(DatabaseSettings settings) {
-		Path dir = settings.dataDir().toAbsolutePath().normalize();
+	/**
+	 * Takes the data directory for this process with an OS file lock beside it. The kernel releases
+	 * it when the process dies, however it dies, so a held lock means a live Storecast owns the folder.
+	 */
+	static FileLock lockDataDirectory(Path dir) {
 		try {
 			Files.createDirectories(dir);
+			Path lockFile = dir.resolveSibling(dir.getFileName() + ".lock");
+			FileChannel channel = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+			FileLock lock;
+			try {
+				lock = channel.tryLock();
+			}
+			catch (OverlappingFileLockException e) {
+				lock = null;
+			}
+			if (lock == null) {
+				channel.close();
+				throw new IllegalStateException("The data directory " + dir + " is in use by another running Storecast;"
+						+ " stop it or set storecast.db.data-dir (STORECAST_DATA_DIR) to another folder");
+			}
+			return lock;
+		}
+		catch (IOException e) {
+			throw new UncheckedIOException("Could not lock the data directory " + dir, e);
+		}
+	}
+
+	static void release(FileLock lock) {
+		try {
+			lock.release();
+			lock.channel().close();
+		}
+		catch (IOException e) {
+			log.warn("Could not release the data directory lock: {}", e.getMessage());
+		}
+	}
+
+	private static EmbeddedPostgres startEmbedded(DatabaseSettings settings, Path dir) {
+		try {
+			stopOrphanedServer(dir);
 			if (settings.cleanOnStart()) {
 				deleteContents(dir);
 			}
@@ -60,6 +109,10 @@ class DatabaseConfiguration {
 				.setLocaleConfig("encoding", "UTF8")
 				.setLocaleConfig("locale", "C.UTF-8")
 				.setServerConfig("listen_addresses", "127.0.0.1")
+				// zonky's defaults are for throwaway test databases (-F, synchronous_commit=off): a commit
+				// must survive a crash here, so both are switched back on (later options win)
+				.setServerConfig("fsync", "on")
+				.setServerConfig("synchronous_commit", "on")
 				.setServerConfig("max_connections", "200");
 			if (settings.embeddedPort() > 0) {
 				builder.setPort(settings.embeddedPort());
@@ -70,9 +123,38 @@ class DatabaseConfiguration {
 			return postgres;
 		}
 		catch (IOException e) {
-			throw new IllegalStateException("Could not start the embedded PostgreSQL in " + dir
-					+ " (is another Storecast using it? set storecast.db.data-dir to another folder): " + e.getMessage(),
-					e);
+			throw new IllegalStateException("Could not start the embedded PostgreSQL in " + dir + ": " + e.getMessage(), e);
+		}
+	}
+
+	/**
+	 * A Storecast killed without shutting down (SIGKILL, OOM killer) leaves its PostgreSQL running on
+	 * the data directory, and a new start would wait for it forever. Called with the directory's lock
+	 * held, so any server still running there is such an orphan: it is stopped.
+	 */
+	static void stopOrphanedServer(Path dir) throws IOException {
+		Path pidFile = dir.resolve("postmaster.pid");
+		if (!Files.exists(pidFile)) {
+			return;
+		}
+		long pid;
+		try {
+			pid = Long.parseLong(Files.readAllLines(pidFile).getFirst().trim());
+		}
+		catch (RuntimeException e) {
+			return;
+		}
+		var process = ProcessHandle.of(pid).filter(ProcessHandle::isAlive);
+		if (process.isEmpty() || !process.get().info().command().orElse("").contains("postgres")) {
+			return;
+		}
+		log.warn("Stopping the PostgreSQL (pid {}) left running on {} by a Storecast that did not shut down", pid, dir);
+		process.get().destroy();
+		try {
+			process.get().onExit().get(30, java.util.concurrent.TimeUnit.SECONDS);
+		}
+		catch (Exception e) {
+			process.get().destroyForcibly();
 		}
 	}
 
@@ -93,10 +175,12 @@ class DatabaseConfiguration {
 	static final class EmbeddedPostgresDataSource extends HikariDataSource {
 
 		private final EmbeddedPostgres postgres;
+		private final FileLock lock;
 
-		EmbeddedPostgresDataSource(HikariConfig config, EmbeddedPostgres postgres) {
+		EmbeddedPostgresDataSource(HikariConfig config, EmbeddedPostgres postgres, FileLock lock) {
 			super(config);
 			this.postgres = postgres;
+			this.lock = lock;
 		}
 
 		@Override
@@ -107,6 +191,9 @@ class DatabaseConfiguration {
 			}
 			catch (IOException e) {
 				log.warn("Embedded PostgreSQL did not stop cleanly: {}", e.getMessage());
+			}
+			finally {
+				release(lock);
 			}
 		}
 	}
