@@ -12,6 +12,7 @@ public final class DemoFixture {
 	public final Api anonymous;
 	public final Api owner;
 	private final Map<String, String> nodeIds = new HashMap<>();
+	private String tokenKey;
 
 	public DemoFixture(int port) {
 		this.anonymous = Api.at(port);
@@ -41,6 +42,23 @@ public final class DemoFixture {
 			throw new IllegalStateException("The demo store " + storeCode + " has no customers");
 		}
 		return items.get(0);
+	}
+
+	/**
+	 * A new customer of the store, with a token minted by the merchant's backend (an API key with
+	 * customers:token).
+	 */
+	public Api customer(String storeCode) {
+		if (tokenKey == null) {
+			tokenKey = apiKey("test backend", "customers:token");
+		}
+		String externalId = "test-" + java.util.UUID.randomUUID();
+		String token = anonymous.as(tokenKey)
+			.post("/api/v1/customers/tokens", Map.of("externalId", externalId, "profile",
+					Map.of("nickname", "顾客" + externalId.substring(5, 9), "homeStoreId", node(storeCode))))
+			.expect(201)
+			.string("accessToken");
+		return anonymous.as(token);
 	}
 
 	/** An API key with the given scopes, created by the owner. */

@@ -21,7 +21,8 @@ import org.springframework.test.context.ContextConfiguration;
 				"storecast.identity.demo-password=" + Fixtures.DEMO_PASSWORD,
 				"storecast.identity.token-secret=" + Fixtures.TOKEN_SECRET,
 				"storecast.identity.login-attempts-per-ip=100000", "storecast.identity.visitor-tokens-per-ip=100000",
-				"storecast.identity.login-failures-per-account=1000" })
+				"storecast.identity.login-failures-per-account=1000",
+				"storecast.messaging.reject-words=赌博,代开发票", "storecast.messaging.mask-words=微信号" })
 @ContextConfiguration(initializers = TestDatabase.class)
 @ExtendWith(ExternalDatabaseCondition.class)
 public @interface StorecastIntegrationTest {

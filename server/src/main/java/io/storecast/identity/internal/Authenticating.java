@@ -17,6 +17,7 @@ import io.storecast.identity.CustomerId;
 import io.storecast.identity.OrgNodeId;
 import io.storecast.identity.Role;
 import io.storecast.identity.StaffId;
+import io.storecast.identity.TokenVerifier;
 import io.storecast.platform.ApiException;
 import io.storecast.platform.Ids;
 
@@ -25,7 +26,7 @@ import io.storecast.platform.Ids;
  * {@link Actor}, checking on every request that the session (or API key) is still alive.
  */
 @Service
-class Authenticating {
+class Authenticating implements TokenVerifier {
 
 	static final String API_KEY_PREFIX = "sck_";
 	static final String REFRESH_PREFIX = "scr_";
@@ -189,6 +190,11 @@ class Authenticating {
 			Instant now, boolean passwordChangeRequired) {
 		String access = tokens.issue(kind, subject, sessionId, now);
 		return new TokenPair(access, "Bearer", tokens.ttl().toSeconds(), refresh, expires, passwordChangeRequired);
+	}
+
+	@Override
+	public Actor verify(String credential) {
+		return authenticate(credential);
 	}
 
 	/** Resolves a bearer credential (access token or API key) to the actor, or fails with 401. */

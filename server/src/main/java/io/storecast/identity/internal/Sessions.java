@@ -2,10 +2,14 @@ package io.storecast.identity.internal;
 
 import java.sql.Timestamp;
 import java.time.Instant;
+import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 
 import org.jspecify.annotations.Nullable;
+
+import io.storecast.identity.SessionsEnded;
+import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
 
@@ -25,9 +29,11 @@ class Sessions {
 	}
 
 	private final JdbcClient jdbc;
+	private final ApplicationEventPublisher events;
 
-	Sessions(JdbcClient jdbc) {
+	Sessions(JdbcClient jdbc, ApplicationEventPublisher events) {
 		this.jdbc = jdbc;
+		this.events = events;
 	}
 
 	void create(UUID id, SubjectKind kind, UUID subject, byte[] refreshHash, Instant now, Instant expiresAt,
@@ -78,19 +84,29 @@ class Sessions {
 			.optional();
 	}
 
-	void revoke(UUID id, String reason, Instant now) {
-		jdbc.sql("UPDATE identity_sessions SET revoked_at = ?, revoke_reason = ? WHERE id = ? AND revoked_at IS NULL")
+	boolean revoke(UUID id, String reason, Instant now) {
+		boolean revoked = jdbc.sql("UPDATE identity_sessions SET revoked_at = ?, revoke_reason = ? WHERE id = ? AND revoked_at IS NULL")
 			.params(Timestamp.from(now), reason, id)
-			.update();
+			.update() == 1;
+		if (revoked) {
+			events.publishEvent(new SessionsEnded(List.of(id), reason));
+		}
+		return revoked;
 	}
 
 	/** Revokes every open session of the subject except {@code keep} (which may be null). */
 	int revokeAllOf(SubjectKind kind, UUID subject, @Nullable UUID keep, String reason, Instant now) {
-		return jdbc.sql("""
+		List<UUID> ids = jdbc.sql("""
 				UPDATE identity_sessions SET revoked_at = ?, revoke_reason = ?
 				 WHERE subject_kind = ? AND subject_id = ? AND revoked_at IS NULL
-				   AND (CAST(? AS uuid) IS NULL OR id <> ?)""")
+				   AND (CAST(? AS uuid) IS NULL OR id <> ?)
+				RETURNING id""")
 			.params(Timestamp.from(now), reason, kind.name(), subject, keep, keep)
-			.update();
+			.query(UUID.class)
+			.list();
+		if (!ids.isEmpty()) {
+			events.publishEvent(new SessionsEnded(ids, reason));
+		}
+		return ids.size();
 	}
 }

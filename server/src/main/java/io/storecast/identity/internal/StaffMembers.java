@@ -13,11 +13,12 @@ import org.springframework.stereotype.Repository;
 
 import io.storecast.identity.OrgNodeId;
 import io.storecast.identity.Role;
+import io.storecast.identity.StaffDirectory;
 import io.storecast.identity.StaffId;
 
 /** Staff accounts in {@code identity_staff}. */
 @Repository
-class StaffMembers {
+class StaffMembers implements StaffDirectory {
 
 	private final JdbcClient jdbc;
 
@@ -34,6 +35,26 @@ class StaffMembers {
 			.param(username)
 			.query(StaffMembers::map)
 			.optional();
+	}
+
+	@Override
+	public Optional<StaffMemberView> findActive(StaffId id) {
+		return find(id).filter(StaffMember::active).map(StaffMembers::view);
+	}
+
+	@Override
+	public List<StaffMemberView> activeAt(OrgNodeId node) {
+		return jdbc.sql("SELECT * FROM identity_staff WHERE org_node_id = ? AND status = 'ACTIVE' ORDER BY id")
+			.param(node.value())
+			.query(StaffMembers::map)
+			.list()
+			.stream()
+			.map(StaffMembers::view)
+			.toList();
+	}
+
+	private static StaffMemberView view(StaffMember m) {
+		return new StaffMemberView(m.id(), m.username(), m.displayName(), m.role(), m.orgNodeId());
 	}
 
 	boolean any() {

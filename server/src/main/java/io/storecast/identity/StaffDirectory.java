@@ -1,0 +1,17 @@
+package io.storecast.identity;
+
+import java.util.List;
+import java.util.Optional;
+
+/** Read access to staff for other modules. */
+public interface StaffDirectory {
+
+	/** An active staff member as other modules see them. */
+	record StaffMemberView(StaffId id, String username, String displayName, Role role, OrgNodeId orgNodeId) {
+	}
+
+	Optional<StaffMemberView> findActive(StaffId id);
+
+	/** The active staff whose own node is exactly this one (a store's manager and clerks). */
+	List<StaffMemberView> activeAt(OrgNodeId node);
+}

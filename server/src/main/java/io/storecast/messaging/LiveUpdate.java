@@ -1,0 +1,37 @@
+package io.storecast.messaging;
+
+import java.util.Map;
+import java.util.Set;
+
+/** Something that happened in a conversation after commit, with who should hear about it live. */
+public sealed interface LiveUpdate {
+
+	ConversationId conversationId();
+
+	/** Who should receive it (members online). */
+	Set<Participant> audience();
+
+	/** A message was stored (including recalls and system messages). */
+	record MessageStored(Message message, Set<Participant> audience) implements LiveUpdate {
+
+		@Override
+		public ConversationId conversationId() {
+			return message.conversationId();
+		}
+	}
+
+	/** A member read up to {@code seq}. */
+	record ReadUpTo(ConversationId conversationId, Participant reader, long seq, Set<Participant> audience)
+			implements LiveUpdate {
+	}
+
+	/** A member acknowledged a message that required it. */
+	record Acknowledged(ConversationId conversationId, long seq, Participant member, Set<Participant> audience)
+			implements LiveUpdate {
+	}
+
+	/** A reaction was added or removed; {@code counts} are the message's totals after the change. */
+	record ReactionChanged(ConversationId conversationId, long seq, Participant member, String emoji, boolean added,
+			Map<String, Integer> counts, Set<Participant> audience) implements LiveUpdate {
+	}
+}

@@ -1,0 +1,328 @@
+package io.storecast.messaging.internal;
+
+import java.sql.Array;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+
+import org.jspecify.annotations.Nullable;
+import org.springframework.jdbc.core.ConnectionCallback;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Repository;
+
+import io.storecast.messaging.Conversation;
+import io.storecast.messaging.ConversationId;
+import io.storecast.messaging.ConversationKind;
+import io.storecast.messaging.MemberRole;
+import io.storecast.messaging.Message;
+import io.storecast.messaging.MessageKind;
+import io.storecast.messaging.Participant;
+import tools.jackson.databind.json.JsonMapper;
+
+/** Conversations, members, messages, acknowledgements and reactions in the {@code messaging_*} tables. */
+@Repository
+class MessageStore {
+
+	private final JdbcClient jdbc;
+	private final JdbcTemplate template;
+	private final JsonMapper json;
+
+	MessageStore(JdbcClient jdbc, JdbcTemplate template, JsonMapper json) {
+		this.jdbc = jdbc;
+		this.template = template;
+		this.json = json;
+	}
+
+	// --- conversations -----------------------------------------------------------------------
+
+	void insertConversation(ConversationRow c) {
+		jdbc.sql("""
+				INSERT INTO messaging_conversations (id, kind, org_node_id, title, direct_key, created_by, created_at,
+				                                     last_seq, last_message_at, member_count, member_limit, mute_all)
+				VALUES (?, ?, ?, ?, ?, ?, ?, 0, ?, 0, ?, FALSE)""")
+			.params(c.id().value(), c.kind().name(), c.orgNodeId(), c.title(), c.directKey(), c.createdBy(),
+					Timestamp.from(c.createdAt()), Timestamp.from(c.createdAt()), c.memberLimit())
+			.update();
+	}
+
+	Optional<ConversationRow> find(ConversationId id) {
+		return jdbc.sql("SELECT * FROM messaging_conversations WHERE id = ?").param(id.value()).query(MessageStore::row)
+			.optional();
+	}
+
+	Optional<ConversationRow> findByDirectKey(String key) {
+		return jdbc.sql("SELECT * FROM messaging_conversations WHERE direct_key = ?").param(key).query(MessageStore::row)
+			.optional();
+	}
+
+	/** Hands out the next sequence number; the row stays locked until the transaction ends, so seqs are gapless. */
+	long nextSeq(ConversationId id, Instant now) {
+		return jdbc.sql("""
+				UPDATE messaging_conversations SET last_seq = last_seq + 1, last_message_at = ?
+				 WHERE id = ? RETURNING last_seq""")
+			.params(Timestamp.from(now), id.value())
+			.query(Long.class)
+			.single();
+	}
+
+	void setMuteAll(ConversationId id, boolean muted) {
+		jdbc.sql("UPDATE messaging_conversations SET mute_all = ? WHERE id = ?").params(muted, id.value()).update();
+	}
+
+	void setAnnouncement(ConversationId id, @Nullable String text, Instant now) {
+		jdbc.sql("UPDATE messaging_conversations SET announcement = ?, announcement_at = ? WHERE id = ?")
+			.params(text, Timestamp.from(now), id.value())
+			.update();
+	}
+
+	/** The participant's conversations with their own receipts, most recently active first. */
+	List<Conversation> conversationsOf(Participant p, int limit) {
+		return jdbc.sql("""
+				SELECT c.*, m.role AS my_role, m.read_seq AS my_read_seq
+				  FROM messaging_members m JOIN messaging_conversations c ON c.id = m.conversation_id
+				 WHERE m.participant = ?
+				 ORDER BY c.last_message_at DESC, c.id LIMIT ?""")
+			.params(p.toString(), limit)
+			.query((rs, n) -> view(row(rs, n), MemberRole.valueOf(rs.getString("my_role")), rs.getLong("my_read_seq")))
+			.list();
+	}
+
+	static Conversation view(ConversationRow c, @Nullable MemberRole role, long readSeq) {
+		return new Conversation(c.id(), c.kind(), c.orgNodeId(), c.title(), c.lastSeq(), c.memberCount(),
+				c.memberLimit(), c.muteAll(), c.announcement(), role, readSeq, Math.max(0, c.lastSeq() - readSeq),
+				c.createdAt());
+	}
+
+	// --- members ---------------------------------------------------------------------------------
+
+	/** Adds members that are not in yet; returns those added and keeps the member count exact. */
+	List<Participant> addMembers(ConversationId id, List<Participant> participants, MemberRole role, Instant now) {
+		List<Participant> added = new ArrayList<>();
+		for (Participant p : participants) {
+			int n = jdbc.sql("""
+					INSERT INTO messaging_members (conversation_id, participant, role, joined_at)
+					VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING""")
+				.params(id.value(), p.toString(), role.name(), Timestamp.from(now))
+				.update();
+			if (n == 1) {
+				added.add(p);
+			}
+		}
+		if (!added.isEmpty()) {
+			jdbc.sql("UPDATE messaging_conversations SET member_count = member_count + ? WHERE id = ?")
+				.params(added.size(), id.value())
+				.update();
+		}
+		return added;
+	}
+
+	boolean removeMember(ConversationId id, Participant p) {
+		int n = jdbc.sql("DELETE FROM messaging_members WHERE conversation_id = ? AND participant = ?")
+			.params(id.value(), p.toString())
+			.update();
+		if (n == 1) {
+			jdbc.sql("UPDATE messaging_conversations SET member_count = member_count - 1 WHERE id = ?")
+				.param(id.value())
+				.update();
+		}
+		return n == 1;
+	}
+
+	void setRole(ConversationId id, Participant p, MemberRole role) {
+		jdbc.sql("UPDATE messaging_members SET role = ? WHERE conversation_id = ? AND participant = ?")
+			.params(role.name(), id.value(), p.toString())
+			.update();
+	}
+
+	void setMutedUntil(ConversationId id, Participant p, @Nullable Instant until) {
+		jdbc.sql("UPDATE messaging_members SET muted_until = ? WHERE conversation_id = ? AND participant = ?")
+			.params(until == null ? null : Timestamp.from(until), id.value(), p.toString())
+			.update();
+	}
+
+	Map<Participant, MemberRow> members(ConversationId id) {
+		Map<Participant, MemberRow> members = new LinkedHashMap<>();
+		jdbc.sql("SELECT * FROM messaging_members WHERE conversation_id = ? ORDER BY joined_at, participant")
+			.param(id.value())
+			.query(MessageStore::member)
+			.list()
+			.forEach(m -> members.put(m.participant(), m));
+		return members;
+	}
+
+	Optional<MemberRow> member(ConversationId id, Participant p) {
+		return jdbc.sql("SELECT * FROM messaging_members WHERE conversation_id = ? AND participant = ?")
+			.params(id.value(), p.toString())
+			.query(MessageStore::member)
+			.optional();
+	}
+
+	private static MemberRow member(ResultSet rs, int n) throws SQLException {
+		return new MemberRow(Participant.parse(rs.getString("participant")), MemberRole.valueOf(rs.getString("role")),
+				rs.getLong("read_seq"), rs.getLong("delivered_seq"), instant(rs, "muted_until"));
+	}
+
+	/** Moves a cursor forward only; returns whether it moved. */
+	boolean advance(String column, ConversationId id, Participant p, long seq) {
+		return jdbc.sql("UPDATE messaging_members SET " + column + " = ? WHERE conversation_id = ? AND participant = ? AND "
+				+ column + " < ?")
+			.params(seq, id.value(), p.toString(), seq)
+			.update() == 1;
+	}
+
+	// --- messages --------------------------------------------------------------------------------
+
+	void insertMessage(Message m) {
+		jdbc.sql("""
+				INSERT INTO messaging_messages (conversation_id, seq, id, sender, client_msg_id, kind, body,
+				                                requires_ack, created_at)
+				VALUES (?, ?, ?, ?, ?, ?, ?::jsonb, ?, ?)""")
+			.params(m.conversationId().value(), m.seq(), m.id(), m.sender() == null ? null : m.sender().toString(),
+					m.clientMsgId(), m.kind().name(), json.writeValueAsString(m.body()), m.requiresAck(),
+					Timestamp.from(m.createdAt()))
+			.update();
+	}
+
+	Optional<Message> findByClientMsgId(ConversationId id, Participant sender, String clientMsgId) {
+		return jdbc.sql("SELECT * FROM messaging_messages WHERE conversation_id = ? AND sender = ? AND client_msg_id = ?")
+			.params(id.value(), sender.toString(), clientMsgId)
+			.query(this::message)
+			.optional();
+	}
+
+	Optional<Message> findMessage(ConversationId id, long seq) {
+		return jdbc.sql("SELECT * FROM messaging_messages WHERE conversation_id = ? AND seq = ?")
+			.params(id.value(), seq)
+			.query(this::message)
+			.optional();
+	}
+
+	/** Clears a recalled message's content; only the fact that it existed stays. */
+	boolean markRecalled(ConversationId id, long seq, Instant now) {
+		return jdbc.sql("""
+				UPDATE messaging_messages SET recalled_at = ?, body = '{}'::jsonb
+				 WHERE conversation_id = ? AND seq = ? AND recalled_at IS NULL""")
+			.params(Timestamp.from(now), id.value(), seq)
+			.update() == 1;
+	}
+
+	List<Message> after(ConversationId id, long afterSeq, int limit) {
+		return jdbc.sql("SELECT * FROM messaging_messages WHERE conversation_id = ? AND seq > ? ORDER BY seq LIMIT ?")
+			.params(id.value(), afterSeq, limit)
+			.query(this::message)
+			.list();
+	}
+
+	List<Message> before(ConversationId id, long beforeSeq, int limit) {
+		return jdbc.sql("SELECT * FROM messaging_messages WHERE conversation_id = ? AND seq < ? ORDER BY seq DESC LIMIT ?")
+			.params(id.value(), beforeSeq, limit)
+			.query(this::message)
+			.list();
+	}
+
+	/** Messages after each cursor in conversations the participant belongs to, by conversation then seq. */
+	List<Message> missed(Participant p, Map<ConversationId, Long> cursors, int limit) {
+		if (cursors.isEmpty()) {
+			return List.of();
+		}
+		UUID[] ids = new UUID[cursors.size()];
+		Long[] seqs = new Long[cursors.size()];
+		int i = 0;
+		for (var e : cursors.entrySet()) {
+			ids[i] = e.getKey().value();
+			seqs[i++] = e.getValue();
+		}
+		Array idArray = template.execute((ConnectionCallback<Array>) c -> c.createArrayOf("uuid", ids));
+		Array seqArray = template.execute((ConnectionCallback<Array>) c -> c.createArrayOf("bigint", seqs));
+		return jdbc.sql("""
+				SELECT m.* FROM unnest(?, ?) AS cur(conversation_id, after_seq)
+				  JOIN messaging_members mm ON mm.conversation_id = cur.conversation_id AND mm.participant = ?
+				  JOIN messaging_messages m ON m.conversation_id = cur.conversation_id AND m.seq > cur.after_seq
+				 ORDER BY m.conversation_id, m.seq LIMIT ?""")
+			.params(idArray, seqArray, p.toString(), limit)
+			.query(this::message)
+			.list();
+	}
+
+	// --- acknowledgements and reactions -------------------------------------------------------------
+
+	boolean acknowledge(ConversationId id, long seq, Participant p, Instant now) {
+		return jdbc.sql("""
+				INSERT INTO messaging_acks (conversation_id, seq, participant, acked_at) VALUES (?, ?, ?, ?)
+				ON CONFLICT DO NOTHING""")
+			.params(id.value(), seq, p.toString(), Timestamp.from(now))
+			.update() == 1;
+	}
+
+	List<Participant> acknowledged(ConversationId id, long seq) {
+		return jdbc.sql("SELECT participant FROM messaging_acks WHERE conversation_id = ? AND seq = ? ORDER BY acked_at")
+			.params(id.value(), seq)
+			.query((rs, n) -> Participant.parse(rs.getString(1)))
+			.list();
+	}
+
+	boolean addReaction(ConversationId id, long seq, Participant p, String emoji, Instant now) {
+		return jdbc.sql("""
+				INSERT INTO messaging_reactions (conversation_id, seq, participant, emoji, created_at)
+				VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING""")
+			.params(id.value(), seq, p.toString(), emoji, Timestamp.from(now))
+			.update() == 1;
+	}
+
+	boolean removeReaction(ConversationId id, long seq, Participant p, String emoji) {
+		return jdbc.sql("DELETE FROM messaging_reactions WHERE conversation_id = ? AND seq = ? AND participant = ? AND emoji = ?")
+			.params(id.value(), seq, p.toString(), emoji)
+			.update() == 1;
+	}
+
+	Map<String, Integer> reactionCounts(ConversationId id, long seq) {
+		Map<String, Integer> counts = new LinkedHashMap<>();
+		jdbc.sql("""
+				SELECT emoji, count(*) AS n, min(created_at) AS first FROM messaging_reactions
+				 WHERE conversation_id = ? AND seq = ? GROUP BY emoji ORDER BY first""")
+			.params(id.value(), seq)
+			.query((rs, n) -> Map.entry(rs.getString("emoji"), rs.getInt("n")))
+			.list()
+			.forEach(e -> counts.put(e.getKey(), e.getValue()));
+		return counts;
+	}
+
+	int reactionsBy(ConversationId id, long seq, Participant p) {
+		return jdbc.sql("SELECT count(*) FROM messaging_reactions WHERE conversation_id = ? AND seq = ? AND participant = ?")
+			.params(id.value(), seq, p.toString())
+			.query(Integer.class)
+			.single();
+	}
+
+	// --- mapping ----------------------------------------------------------------------------------
+
+	private Message message(ResultSet rs, int row) throws SQLException {
+		String sender = rs.getString("sender");
+		return new Message(new ConversationId(rs.getObject("conversation_id", UUID.class)), rs.getLong("seq"),
+				rs.getObject("id", UUID.class), sender == null ? null : Participant.parse(sender),
+				rs.getString("client_msg_id"), MessageKind.valueOf(rs.getString("kind")),
+				json.readTree(rs.getString("body")), rs.getBoolean("requires_ack"), instant(rs, "created_at"),
+				rs.getTimestamp("recalled_at") != null);
+	}
+
+	private static ConversationRow row(ResultSet rs, int n) throws SQLException {
+		return new ConversationRow(new ConversationId(rs.getObject("id", UUID.class)),
+				ConversationKind.valueOf(rs.getString("kind")), rs.getObject("org_node_id", UUID.class),
+				rs.getString("title"), rs.getString("direct_key"), rs.getString("created_by"), instant(rs, "created_at"),
+				rs.getLong("last_seq"), instant(rs, "last_message_at"), rs.getInt("member_count"),
+				rs.getInt("member_limit"), rs.getBoolean("mute_all"), rs.getString("announcement"));
+	}
+
+	static @Nullable Instant instant(ResultSet rs, String column) throws SQLException {
+		Timestamp ts = rs.getTimestamp(column);
+		return ts == null ? null : ts.toInstant();
+	}
+}

@@ -1,0 +1,774 @@
+package io.storecast.messaging.internal;
+
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+
+import org.jspecify.annotations.Nullable;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.dao.DuplicateKeyException;
+import org.springframework.http.HttpStatus;
+import org.springframework.stereotype.Service;
+import org.springframework.transaction.support.TransactionSynchronization;
+import org.springframework.transaction.support.TransactionSynchronizationManager;
+import org.springframework.transaction.support.TransactionTemplate;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+
+import io.storecast.identity.AccessPolicy;
+import io.storecast.identity.Actor;
+import io.storecast.identity.CustomerDirectory;
+import io.storecast.identity.CustomerId;
+import io.storecast.identity.OrgDirectory;
+import io.storecast.identity.OrgNode;
+import io.storecast.identity.OrgNodeId;
+import io.storecast.identity.OrgNodeKind;
+import io.storecast.identity.Permission;
+import io.storecast.identity.Role;
+import io.storecast.identity.StaffDirectory;
+import io.storecast.identity.StaffId;
+import io.storecast.messaging.CardType;
+import io.storecast.messaging.Conversation;
+import io.storecast.messaging.ConversationId;
+import io.storecast.messaging.ConversationKind;
+import io.storecast.messaging.LiveUpdate;
+import io.storecast.messaging.LiveUpdates;
+import io.storecast.messaging.MemberRole;
+import io.storecast.messaging.Message;
+import io.storecast.messaging.MessageDraft;
+import io.storecast.messaging.MessageKind;
+import io.storecast.messaging.Messaging;
+import io.storecast.messaging.Participant;
+import io.storecast.messaging.SendResult;
+import io.storecast.platform.ApiException;
+import io.storecast.platform.Ids;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ObjectNode;
+
+/** Implements {@link Messaging}: the rules of who may say what where, and the durable, gapless sequence. */
+@Service
+class MessagingService implements Messaging {
+
+	static final Pattern CLIENT_MSG_ID = Pattern.compile("[A-Za-z0-9._:-]{1,64}");
+	static final int MAX_MENTIONS = 50;
+	static final int MAX_REACTIONS_PER_MEMBER = 5;
+	static final int MAX_MEMBER_LIMIT = 10_000;
+
+	private final MessageStore store;
+	private final AccessPolicy access;
+	private final OrgDirectory org;
+	private final StaffDirectory staff;
+	private final CustomerDirectory customers;
+	private final ContentFilter filter;
+	private final Map<String, CardType> cardTypes;
+	private final ObjectProvider<LiveUpdates> live;
+	private final MessagingSettings settings;
+	private final TransactionTemplate tx;
+	private final JsonMapper json;
+	private final Clock clock;
+	/** Members by conversation, for the checks on every send and the audience of every update. */
+	private final Cache<ConversationId, Map<Participant, MemberRow>> members = Caffeine.newBuilder()
+		.maximumSize(100_000)
+		.expireAfterWrite(30, TimeUnit.SECONDS)
+		.build();
+
+	MessagingService(MessageStore store, AccessPolicy access, OrgDirectory org, StaffDirectory staff,
+			CustomerDirectory customers, ContentFilter filter, List<CardType> cardTypes, ObjectProvider<LiveUpdates> live,
+			MessagingSettings settings, TransactionTemplate tx, JsonMapper json, Clock clock) {
+		this.store = store;
+		this.access = access;
+		this.org = org;
+		this.staff = staff;
+		this.customers = customers;
+		this.filter = filter;
+		this.cardTypes = cardTypes.stream().collect(Collectors.toUnmodifiableMap(CardType::name, Function.identity()));
+		this.live = live;
+		this.settings = settings;
+		this.tx = tx;
+		this.json = json;
+		this.clock = clock;
+	}
+
+	// --- opening and creating -------------------------------------------------------------------
+
+	@Override
+	public Conversation openWithStore(Actor actor, OrgNodeId storeId, @Nullable Participant customer) {
+		OrgNode store = org.find(storeId)
+			.filter(n -> n.kind() == OrgNodeKind.STORE)
+			.orElseThrow(() -> ApiException.badRequest("unknown-store", "storeId", "No store " + storeId));
+		Participant me = participant(actor);
+		Participant theCustomer;
+		if (actor instanceof Actor.Customer c) {
+			theCustomer = Participant.customer(c.id());
+		}
+		else {
+			if (customer == null || customer.kind() != Participant.Kind.CUSTOMER) {
+				throw ApiException.badRequest("validation-failed", "customer", "Name the customer to talk to");
+			}
+			var profile = customers.find(new CustomerId(customer.id()))
+				.orElseThrow(() -> ApiException.badRequest("unknown-participant", "customer", "No customer " + customer));
+			access.requireAt(actor, Permission.CUSTOMER_READ, storeId);
+			access.requireCustomer(actor, Permission.CUSTOMER_READ, profile.id(), profile.homeStoreId());
+			theCustomer = customer;
+		}
+		String key = "store:" + storeId + "|" + theCustomer;
+		return openDirect(actor, me, key, store.id(), () -> {
+			List<Participant> people = new ArrayList<>();
+			people.add(theCustomer);
+			staff.activeAt(storeId).stream().map(s -> Participant.staff(s.id())).forEach(people::add);
+			return people;
+		});
+	}
+
+	@Override
+	public Conversation openWithStaff(Actor actor, Participant other) {
+		if (!(actor instanceof Actor.Staff self)) {
+			throw ApiException.forbidden("forbidden", "Only staff open conversations with staff");
+		}
+		if (other.kind() != Participant.Kind.STAFF || other.id().equals(self.id().value())) {
+			throw ApiException.badRequest("validation-failed", "staff", "Name another staff member");
+		}
+		staff.findActive(new StaffId(other.id()))
+			.orElseThrow(() -> ApiException.badRequest("unknown-participant", "staff", "No active staff member " + other));
+		Participant me = Participant.staff(self.id());
+		String a = me.toString();
+		String b = other.toString();
+		String key = a.compareTo(b) < 0 ? a + "|" + b : b + "|" + a;
+		return openDirect(actor, me, key, null, () -> List.of(me, other));
+	}
+
+	private Conversation openDirect(Actor actor, Participant me, String key, @Nullable OrgNodeId node,
+			java.util.function.Supplier<List<Participant>> people) {
+		Optional<ConversationRow> existing = store.findByDirectKey(key);
+		if (existing.isEmpty()) {
+			try {
+				tx.executeWithoutResult(s -> {
+					Instant now = clock.instant();
+					ConversationRow row = new ConversationRow(new ConversationId(Ids.newId()), ConversationKind.DIRECT,
+							node == null ? null : node.value(), null, key, me.toString(), now, 0, now, 0,
+							settings.defaultMemberLimit(), false, null);
+					store.insertConversation(row);
+					store.addMembers(row.id(), people.get(), MemberRole.MEMBER, now);
+				});
+			}
+			catch (DuplicateKeyException raced) {
+				// another request opened it at the same moment: use theirs
+			}
+			existing = store.findByDirectKey(key);
+		}
+		ConversationRow row = existing.orElseThrow();
+		if (!membersOf(row.id()).containsKey(me)) {
+			// staff who joined the store after the conversation was opened
+			tx.executeWithoutResult(s -> store.addMembers(row.id(), List.of(me), MemberRole.MEMBER, clock.instant()));
+			members.invalidate(row.id());
+		}
+		return get(actor, row.id());
+	}
+
+	@Override
+	public Conversation createGroup(Actor actor, ConversationKind kind, OrgNodeId orgNode, String title,
+			List<Participant> initial, @Nullable Integer memberLimit) {
+		if (kind == ConversationKind.DIRECT) {
+			throw ApiException.badRequest("invalid-value", "kind", "Open direct conversations with /direct");
+		}
+		if (!(actor instanceof Actor.Staff self) || self.role() == Role.CLERK) {
+			throw ApiException.forbidden("forbidden", "Groups and channels are created by managers and head office staff");
+		}
+		access.requireAt(actor, Permission.ORG_READ, orgNode);
+		int limit = memberLimit == null ? settings.defaultMemberLimit() : memberLimit;
+		if (limit < 2 || limit > MAX_MEMBER_LIMIT) {
+			throw ApiException.badRequest("invalid-value", "memberLimit", "must be between 2 and " + MAX_MEMBER_LIMIT);
+		}
+		Participant owner = Participant.staff(self.id());
+		Set<Participant> others = new LinkedHashSet<>(initial);
+		others.remove(owner);
+		if (others.size() + 1 > limit) {
+			throw ApiException.badRequest("member-limit", "members", "The group would exceed its limit of " + limit);
+		}
+		others.forEach(p -> requireExists(p, "members"));
+		ConversationId id = new ConversationId(Ids.newId());
+		tx.executeWithoutResult(s -> {
+			Instant now = clock.instant();
+			store.insertConversation(new ConversationRow(id, kind, orgNode.value(), title, null, owner.toString(), now, 0,
+					now, 0, limit, false, null));
+			store.addMembers(id, List.of(owner), MemberRole.OWNER, now);
+			store.addMembers(id, List.copyOf(others), MemberRole.MEMBER, now);
+		});
+		return get(actor, id);
+	}
+
+	// --- reading -------------------------------------------------------------------------------
+
+	@Override
+	public Conversation get(Actor actor, ConversationId id) {
+		ConversationRow row = conversation(id);
+		requireMember(actor, id);
+		// the receipts come fresh from the database; the member cache serves checks and audiences only
+		MemberRow me = store.member(id, participant(actor))
+			.orElseThrow(() -> ApiException.forbidden("not-a-member", "You are not in this conversation"));
+		return MessageStore.view(row, me.role(), me.readSeq());
+	}
+
+	@Override
+	public List<Conversation> mine(Actor actor, int limit) {
+		return store.conversationsOf(participant(actor), limit);
+	}
+
+	@Override
+	public List<Member> members(Actor actor, ConversationId id) {
+		requireMember(actor, id);
+		return store.members(id)
+			.values()
+			.stream()
+			.map(m -> new Member(m.participant(), m.role(), m.readSeq(), m.deliveredSeq(), m.mutedUntil()))
+			.toList();
+	}
+
+	@Override
+	public List<Message> history(Actor actor, ConversationId id, @Nullable Long afterSeq, @Nullable Long beforeSeq,
+			int limit) {
+		ConversationRow row = conversation(id);
+		requireMember(actor, id);
+		if (afterSeq != null && beforeSeq != null) {
+			throw ApiException.badRequest("validation-failed", "after", "Give either after or before, not both");
+		}
+		if (afterSeq != null) {
+			if (afterSeq < 0 || afterSeq > row.lastSeq()) {
+				throw ApiException.badRequest("seq-out-of-range", "after",
+						"after must be between 0 and the last seq " + row.lastSeq() + ", was " + afterSeq);
+			}
+			return store.after(id, afterSeq, limit);
+		}
+		long before = beforeSeq == null ? row.lastSeq() + 1 : beforeSeq;
+		if (before < 1 || before > row.lastSeq() + 1) {
+			throw ApiException.badRequest("seq-out-of-range", "before",
+					"before must be between 1 and " + (row.lastSeq() + 1) + ", was " + before);
+		}
+		return store.before(id, before, limit);
+	}
+
+	@Override
+	public SyncResult sync(Actor actor, Map<ConversationId, Long> cursors) {
+		Participant me = participant(actor);
+		List<Conversation> mine = store.conversationsOf(me, 1000);
+		Map<ConversationId, Long> lastSeqs = mine.stream().collect(Collectors.toMap(Conversation::id, Conversation::lastSeq));
+		cursors.forEach((conversation, seq) -> {
+			Long last = lastSeqs.get(conversation);
+			if (last != null && seq > last) {
+				throw ApiException.badRequest("seq-out-of-range", "cursors." + conversation,
+						"The cursor " + seq + " is beyond the conversation's last seq " + last + "; resync from " + last);
+			}
+		});
+		int batch = settings.syncBatchSize();
+		List<Message> missed = store.missed(me, cursors, batch + 1);
+		boolean more = missed.size() > batch;
+		return new SyncResult(more ? missed.subList(0, batch) : missed, mine, more);
+	}
+
+	// --- sending -------------------------------------------------------------------------------
+
+	@Override
+	public SendResult send(Actor actor, ConversationId id, String clientMsgId, MessageDraft draft) {
+		requireClientMsgId(clientMsgId);
+		Participant me = participant(actor);
+		ConversationRow row = conversation(id);
+		MemberRow member = requireMember(actor, id);
+		Optional<Message> original = store.findByClientMsgId(id, me, clientMsgId);
+		if (original.isPresent()) {
+			return new SendResult(original.get(), true, List.of());
+		}
+		requireMayPost(row, member);
+		Prepared prepared = prepare(row, member, draft);
+		return store(id, me, clientMsgId, draft.kind(), prepared.body(), draft.requiresAck(), prepared.masked());
+	}
+
+	private SendResult store(ConversationId id, @Nullable Participant sender, @Nullable String clientMsgId, MessageKind kind,
+			JsonNode body, boolean requiresAck, List<String> masked) {
+		try {
+			Message stored = tx.execute(s -> {
+				Instant now = clock.instant();
+				long seq = store.nextSeq(id, now);
+				Message message = new Message(id, seq, Ids.newId(), sender, clientMsgId, kind, body, requiresAck, now,
+						false);
+				store.insertMessage(message);
+				if (sender != null) {
+					// a sender has read everything up to their own message
+					store.advance("read_seq", id, sender, seq);
+					store.advance("delivered_seq", id, sender, seq);
+				}
+				afterCommit(new LiveUpdate.MessageStored(message, audience(id)));
+				return message;
+			});
+			return new SendResult(stored, false, masked);
+		}
+		catch (DuplicateKeyException retried) {
+			// the same client message id committed concurrently: answer with that one
+			Message first = store.findByClientMsgId(id, sender, clientMsgId).orElseThrow(() -> retried);
+			return new SendResult(first, true, List.of());
+		}
+	}
+
+	private record Prepared(JsonNode body, List<String> masked) {
+	}
+
+	private Prepared prepare(ConversationRow row, MemberRow member, MessageDraft draft) {
+		JsonNode body = draft.body();
+		if (body == null || !body.isObject()) {
+			throw ApiException.badRequest("invalid-message", "body", "The message body must be a JSON object");
+		}
+		return switch (draft.kind()) {
+			case TEXT -> prepareText(row, member, (ObjectNode) body);
+			case CARD -> prepareCard((ObjectNode) body);
+			case IMAGE, VOICE, VIDEO, FILE -> throw ApiException.badRequest("unsupported-message-kind", "kind",
+					"Media messages need file uploads, which this server does not offer yet");
+			case RECALL, SYSTEM -> throw ApiException.badRequest("invalid-message-kind", "kind",
+					draft.kind() + " messages are written by the server");
+		};
+	}
+
+	private Prepared prepareText(ConversationRow row, MemberRow member, ObjectNode body) {
+		allowOnly(body, Set.of("text", "mentions", "mentionAll"));
+		JsonNode textNode = body.get("text");
+		if (textNode == null || !textNode.isString() || textNode.asString().isBlank()) {
+			throw ApiException.badRequest("invalid-message", "body.text", "A text message needs non-blank text");
+		}
+		String text = textNode.asString();
+		if (text.codePointCount(0, text.length()) > settings.maxTextLength()) {
+			throw ApiException.badRequest("text-too-long", "body.text",
+					"The text has more than " + settings.maxTextLength() + " characters");
+		}
+		JsonNode mentions = body.get("mentions");
+		if (mentions != null) {
+			if (!mentions.isArray() || mentions.size() > MAX_MENTIONS) {
+				throw ApiException.badRequest("invalid-message", "body.mentions",
+						"mentions must be a list of at most " + MAX_MENTIONS + " members");
+			}
+			Map<Participant, MemberRow> all = membersOf(row.id());
+			for (int i = 0; i < mentions.size(); i++) {
+				Participant p = parseParticipant(mentions.get(i), "body.mentions[" + i + "]");
+				if (!all.containsKey(p)) {
+					throw ApiException.badRequest("not-a-member", "body.mentions[" + i + "]", p + " is not in this conversation");
+				}
+			}
+		}
+		JsonNode mentionAll = body.get("mentionAll");
+		if (mentionAll != null) {
+			if (!mentionAll.isBoolean()) {
+				throw ApiException.badRequest("invalid-message", "body.mentionAll", "mentionAll must be true or false");
+			}
+			if (mentionAll.asBoolean() && !member.role().administers()) {
+				throw ApiException.forbidden("forbidden", "Only admins may mention everyone");
+			}
+		}
+		ContentFilter.Verdict verdict = filter.check(text);
+		if (!verdict.accepted()) {
+			throw new ApiException(HttpStatus.BAD_REQUEST, "sensitive-content",
+					"The text contains words that may not be sent: " + String.join(", ", verdict.rejected()),
+					List.of(new ApiException.FieldProblem("body.text", "contains " + String.join(", ", verdict.rejected()))),
+					null);
+		}
+		ObjectNode stored = body.deepCopy();
+		stored.put("text", verdict.text());
+		return new Prepared(stored, verdict.masked());
+	}
+
+	private Prepared prepareCard(ObjectNode body) {
+		allowOnly(body, Set.of("card", "payload"));
+		JsonNode card = body.get("card");
+		if (card == null || !card.isString()) {
+			throw ApiException.badRequest("invalid-card", "body.card", "A card message names its card type");
+		}
+		CardType type = cardTypes.get(card.asString());
+		if (type == null) {
+			throw ApiException.badRequest("invalid-card", "body.card",
+					"Unknown card type '" + card.asString() + "'; known: " + String.join(", ", cardTypes.keySet()));
+		}
+		JsonNode payload = body.get("payload");
+		if (payload == null || !payload.isObject()) {
+			throw ApiException.badRequest("invalid-card", "body.payload", "A card needs a payload object");
+		}
+		type.validate(payload);
+		return new Prepared(body, List.of());
+	}
+
+	@Override
+	public SendResult recall(Actor actor, ConversationId id, long seq, String clientMsgId) {
+		requireClientMsgId(clientMsgId);
+		Participant me = participant(actor);
+		ConversationRow row = conversation(id);
+		MemberRow member = requireMember(actor, id);
+		Optional<Message> original = store.findByClientMsgId(id, me, clientMsgId);
+		if (original.isPresent()) {
+			return new SendResult(original.get(), true, List.of());
+		}
+		Message target = store.findMessage(id, seq)
+			.orElseThrow(() -> ApiException.notFound("not-found", "No message " + seq + " in this conversation"));
+		if (target.kind() == MessageKind.RECALL || target.kind() == MessageKind.SYSTEM) {
+			throw ApiException.badRequest("invalid-message-kind", "seq", "A " + target.kind() + " message cannot be recalled");
+		}
+		if (target.recalled()) {
+			throw ApiException.conflict("already-recalled", "Message " + seq + " was already recalled");
+		}
+		boolean admin = row.kind() != ConversationKind.DIRECT && member.role().administers();
+		boolean ownInWindow = me.equals(target.sender())
+				&& clock.instant().isBefore(target.createdAt().plus(settings.recallWindow()));
+		if (!admin && !ownInWindow) {
+			throw me.equals(target.sender())
+					? ApiException.forbidden("recall-window-passed",
+							"A message can be recalled within " + settings.recallWindow().toMinutes() + " minutes of sending")
+					: ApiException.forbidden("forbidden", "Only the sender or an admin may recall this message");
+		}
+		ObjectNode body = json.createObjectNode().put("recalledSeq", seq);
+		try {
+			return tx.execute(s -> {
+				if (!store.markRecalled(id, seq, clock.instant())) {
+					throw ApiException.conflict("already-recalled", "Message " + seq + " was already recalled");
+				}
+				return store(id, me, clientMsgId, MessageKind.RECALL, body, false, List.of());
+			});
+		}
+		catch (DuplicateKeyException raced) {
+			return new SendResult(store.findByClientMsgId(id, me, clientMsgId).orElseThrow(), true, List.of());
+		}
+	}
+
+	// --- receipts, acknowledgements, reactions --------------------------------------------------
+
+	@Override
+	public void markRead(Actor actor, ConversationId id, long seq) {
+		moveCursor(actor, id, seq, "read_seq");
+	}
+
+	@Override
+	public void markDelivered(Actor actor, ConversationId id, long seq) {
+		moveCursor(actor, id, seq, "delivered_seq");
+	}
+
+	private void moveCursor(Actor actor, ConversationId id, long seq, String column) {
+		ConversationRow row = conversation(id);
+		Participant me = participant(actor);
+		requireMember(actor, id);
+		if (seq < 0 || seq > row.lastSeq()) {
+			throw ApiException.badRequest("seq-out-of-range", "seq",
+					"seq must be between 0 and the last seq " + row.lastSeq() + ", was " + seq);
+		}
+		tx.executeWithoutResult(s -> {
+			if (store.advance(column, id, me, seq) && column.equals("read_seq")) {
+				afterCommit(new LiveUpdate.ReadUpTo(id, me, seq, audience(id)));
+			}
+		});
+	}
+
+	@Override
+	public void acknowledge(Actor actor, ConversationId id, long seq) {
+		Participant me = participant(actor);
+		requireMember(actor, id);
+		Message message = store.findMessage(id, seq)
+			.orElseThrow(() -> ApiException.notFound("not-found", "No message " + seq + " in this conversation"));
+		if (!message.requiresAck()) {
+			throw ApiException.badRequest("ack-not-required", "seq", "Message " + seq + " does not ask for acknowledgement");
+		}
+		tx.executeWithoutResult(s -> {
+			if (store.acknowledge(id, seq, me, clock.instant())) {
+				Set<Participant> audience = new HashSet<>(admins(id));
+				if (message.sender() != null) {
+					audience.add(message.sender());
+				}
+				afterCommit(new LiveUpdate.Acknowledged(id, seq, me, audience));
+			}
+		});
+	}
+
+	@Override
+	public AckStatus ackStatus(Actor actor, ConversationId id, long seq) {
+		Participant me = participant(actor);
+		MemberRow member = requireMember(actor, id);
+		Message message = store.findMessage(id, seq)
+			.orElseThrow(() -> ApiException.notFound("not-found", "No message " + seq + " in this conversation"));
+		if (!me.equals(message.sender()) && !member.role().administers()) {
+			throw ApiException.forbidden("forbidden", "Only the sender and admins see who acknowledged");
+		}
+		List<Participant> done = store.acknowledged(id, seq);
+		Set<Participant> doneSet = new HashSet<>(done);
+		List<Participant> pending = store.members(id)
+			.keySet()
+			.stream()
+			.filter(p -> !p.equals(message.sender()) && !doneSet.contains(p))
+			.toList();
+		return new AckStatus(seq, done, pending);
+	}
+
+	@Override
+	public Map<String, Integer> react(Actor actor, ConversationId id, long seq, String emoji, boolean add) {
+		Participant me = participant(actor);
+		requireMember(actor, id);
+		if (!Emoji.isEmoji(emoji)) {
+			throw ApiException.badRequest("invalid-emoji", "emoji", "A reaction is one emoji");
+		}
+		Message message = store.findMessage(id, seq)
+			.orElseThrow(() -> ApiException.notFound("not-found", "No message " + seq + " in this conversation"));
+		if (message.recalled() || message.kind() == MessageKind.RECALL || message.kind() == MessageKind.SYSTEM) {
+			throw ApiException.badRequest("invalid-message-kind", "seq", "This message takes no reactions");
+		}
+		return tx.execute(s -> {
+			boolean changed;
+			if (add) {
+				Map<String, Integer> counts = store.reactionCounts(id, seq);
+				if (!counts.containsKey(emoji) && counts.size() >= settings.maxReactionsPerMessage()) {
+					throw ApiException.conflict("too-many-reactions",
+							"A message takes at most " + settings.maxReactionsPerMessage() + " different reactions");
+				}
+				if (store.reactionsBy(id, seq, me) >= MAX_REACTIONS_PER_MEMBER) {
+					throw ApiException.conflict("too-many-reactions",
+							"You may add at most " + MAX_REACTIONS_PER_MEMBER + " reactions to one message");
+				}
+				changed = store.addReaction(id, seq, me, emoji, clock.instant());
+			}
+			else {
+				changed = store.removeReaction(id, seq, me, emoji);
+			}
+			Map<String, Integer> counts = store.reactionCounts(id, seq);
+			if (changed) {
+				afterCommit(new LiveUpdate.ReactionChanged(id, seq, me, emoji, add, counts, audience(id)));
+			}
+			return counts;
+		});
+	}
+
+	// --- administration ----------------------------------------------------------------------------
+
+	@Override
+	public void addMembers(Actor actor, ConversationId id, List<Participant> participants) {
+		ConversationRow row = conversation(id);
+		requireAdmin(actor, row);
+		participants.forEach(p -> requireExists(p, "participants"));
+		Map<Participant, MemberRow> current = membersOf(id);
+		long newcomers = participants.stream().distinct().filter(p -> !current.containsKey(p)).count();
+		if (current.size() + newcomers > row.memberLimit()) {
+			throw ApiException.conflict("member-limit", "The conversation would exceed its limit of " + row.memberLimit());
+		}
+		tx.executeWithoutResult(s -> {
+			List<Participant> added = store.addMembers(id, List.copyOf(new LinkedHashSet<>(participants)),
+					MemberRole.MEMBER, clock.instant());
+			if (!added.isEmpty()) {
+				system(id, json.createObjectNode().put("event", "members-added")
+					.set("participants", json.valueToTree(added.stream().map(Participant::toString).toList())));
+			}
+		});
+		members.invalidate(id);
+	}
+
+	@Override
+	public void removeMember(Actor actor, ConversationId id, Participant participant) {
+		ConversationRow row = conversation(id);
+		Participant me = participant(actor);
+		if (!me.equals(participant)) {
+			requireAdmin(actor, row);
+		}
+		else {
+			requireMember(actor, id);
+		}
+		MemberRow target = membersOf(id).get(participant);
+		if (target == null) {
+			throw ApiException.notFound("not-found", participant + " is not in this conversation");
+		}
+		if (target.role() == MemberRole.OWNER) {
+			throw ApiException.conflict("owner-cannot-leave", "The owner cannot be removed; hand ownership over first");
+		}
+		tx.executeWithoutResult(s -> {
+			if (store.removeMember(id, participant)) {
+				system(id, json.createObjectNode().put("event", "member-removed").put("participant", participant.toString()));
+			}
+		});
+		members.invalidate(id);
+	}
+
+	@Override
+	public void setRole(Actor actor, ConversationId id, Participant participant, MemberRole role) {
+		ConversationRow row = conversation(id);
+		MemberRow me = requireAdmin(actor, row);
+		if (me.role() != MemberRole.OWNER) {
+			throw ApiException.forbidden("forbidden", "Only the owner changes roles");
+		}
+		if (role == MemberRole.OWNER) {
+			throw ApiException.badRequest("invalid-value", "role", "There is one owner; roles to give are ADMIN and MEMBER");
+		}
+		if (!membersOf(id).containsKey(participant)) {
+			throw ApiException.notFound("not-found", participant + " is not in this conversation");
+		}
+		if (participant.equals(participant(actor))) {
+			throw ApiException.badRequest("invalid-value", "participant", "The owner keeps their own role");
+		}
+		tx.executeWithoutResult(s -> store.setRole(id, participant, role));
+		members.invalidate(id);
+	}
+
+	@Override
+	public void muteMember(Actor actor, ConversationId id, Participant participant, @Nullable Instant until) {
+		ConversationRow row = conversation(id);
+		requireAdmin(actor, row);
+		MemberRow target = membersOf(id).get(participant);
+		if (target == null) {
+			throw ApiException.notFound("not-found", participant + " is not in this conversation");
+		}
+		if (target.role().administers()) {
+			throw ApiException.forbidden("forbidden", "Admins cannot be muted");
+		}
+		tx.executeWithoutResult(s -> store.setMutedUntil(id, participant, until));
+		members.invalidate(id);
+	}
+
+	@Override
+	public void muteAll(Actor actor, ConversationId id, boolean muted) {
+		ConversationRow row = conversation(id);
+		requireAdmin(actor, row);
+		tx.executeWithoutResult(s -> {
+			store.setMuteAll(id, muted);
+			system(id, json.createObjectNode().put("event", muted ? "muted-all" : "unmuted-all"));
+		});
+	}
+
+	@Override
+	public SendResult setAnnouncement(Actor actor, ConversationId id, @Nullable String text, String clientMsgId) {
+		requireClientMsgId(clientMsgId);
+		ConversationRow row = conversation(id);
+		requireAdmin(actor, row);
+		if (text != null && (text.isBlank() || text.length() > 2000)) {
+			throw ApiException.badRequest("validation-failed", "text", "An announcement has 1-2000 characters");
+		}
+		Participant me = participant(actor);
+		Optional<Message> original = store.findByClientMsgId(id, me, clientMsgId);
+		if (original.isPresent()) {
+			return new SendResult(original.get(), true, List.of());
+		}
+		ObjectNode body = json.createObjectNode().put("event", text == null ? "announcement-cleared" : "announcement");
+		if (text != null) {
+			body.put("text", text);
+		}
+		return tx.execute(s -> {
+			store.setAnnouncement(id, text, clock.instant());
+			return store(id, me, clientMsgId, MessageKind.SYSTEM, body, false, List.of());
+		});
+	}
+
+	// --- helpers -------------------------------------------------------------------------------
+
+	private void system(ConversationId id, ObjectNode body) {
+		store(id, null, null, MessageKind.SYSTEM, body, false, List.of());
+	}
+
+	private Participant participant(Actor actor) {
+		Participant p = Participant.of(actor);
+		if (p == null) {
+			throw ApiException.forbidden("forbidden", "Only staff and customers take part in conversations");
+		}
+		return p;
+	}
+
+	private ConversationRow conversation(ConversationId id) {
+		return store.find(id).orElseThrow(() -> ApiException.notFound("not-found", "No conversation " + id));
+	}
+
+	private Map<Participant, MemberRow> membersOf(ConversationId id) {
+		return members.get(id, store::members);
+	}
+
+	private MemberRow requireMember(Actor actor, ConversationId id) {
+		MemberRow member = membersOf(id).get(participant(actor));
+		if (member == null) {
+			throw ApiException.forbidden("not-a-member", "You are not in this conversation");
+		}
+		return member;
+	}
+
+	private MemberRow requireAdmin(Actor actor, ConversationRow row) {
+		MemberRow member = requireMember(actor, row.id());
+		if (row.kind() == ConversationKind.DIRECT || !member.role().administers()) {
+			throw ApiException.forbidden("forbidden", "Only the group's owner and admins may do this");
+		}
+		return member;
+	}
+
+	private void requireMayPost(ConversationRow row, MemberRow member) {
+		if (row.kind() == ConversationKind.CHANNEL && !member.role().administers()) {
+			throw ApiException.forbidden("forbidden", "Only admins post in a channel");
+		}
+		if (member.mutedAt(clock.instant())) {
+			throw ApiException.forbidden("muted", "You are muted in this conversation until " + member.mutedUntil());
+		}
+		if (row.muteAll() && !member.role().administers()) {
+			throw ApiException.forbidden("muted", "Only admins may post while the group is muted");
+		}
+	}
+
+	private void requireExists(Participant p, String field) {
+		boolean exists = switch (p.kind()) {
+			case STAFF -> staff.findActive(new StaffId(p.id())).isPresent();
+			case CUSTOMER -> customers.find(new CustomerId(p.id())).isPresent();
+		};
+		if (!exists) {
+			throw ApiException.badRequest("unknown-participant", field, "No such " + p.kind().name().toLowerCase() + ": " + p);
+		}
+	}
+
+	private static void requireClientMsgId(String clientMsgId) {
+		if (clientMsgId == null || !CLIENT_MSG_ID.matcher(clientMsgId).matches()) {
+			throw ApiException.badRequest("invalid-client-msg-id", "clientMsgId",
+					"A client message id is 1-64 characters of letters, digits and . _ : -");
+		}
+	}
+
+	private static void allowOnly(ObjectNode body, Set<String> fields) {
+		for (String name : body.propertyNames()) {
+			if (!fields.contains(name)) {
+				throw ApiException.badRequest("invalid-message", "body." + name, "Unknown field '" + name + "' in the body");
+			}
+		}
+	}
+
+	private static Participant parseParticipant(JsonNode node, String field) {
+		try {
+			return Participant.parse(node.asString());
+		}
+		catch (RuntimeException e) {
+			throw ApiException.badRequest("invalid-value", field, "must be staff:<uuid> or customer:<uuid>");
+		}
+	}
+
+	private Set<Participant> audience(ConversationId id) {
+		return membersOf(id).keySet();
+	}
+
+	private Set<Participant> admins(ConversationId id) {
+		Set<Participant> admins = new HashSet<>();
+		membersOf(id).values().stream().filter(m -> m.role().administers()).forEach(m -> admins.add(m.participant()));
+		return admins;
+	}
+
+	/** Hands the update to the live channel once the transaction has committed, never before. */
+	private void afterCommit(LiveUpdate update) {
+		if (TransactionSynchronizationManager.isSynchronizationActive()) {
+			TransactionSynchronizationManager.registerSynchronization(new TransactionSynchronization() {
+				@Override
+				public void afterCommit() {
+					live.forEach(l -> l.publish(update));
+				}
+			});
+		}
+		else {
+			live.forEach(l -> l.publish(update));
+		}
+	}
+}
