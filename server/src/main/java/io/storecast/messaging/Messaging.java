@@ -32,6 +32,9 @@ public interface Messaging {
 
 	List<Member> members(Actor actor, ConversationId id);
 
+	/** The members of a conversation the actor is in (cached; for relaying ephemeral signals such as typing). */
+	java.util.Set<Participant> membersFor(Actor actor, ConversationId id);
+
 	void addMembers(Actor actor, ConversationId id, List<Participant> participants);
 
 	void removeMember(Actor actor, ConversationId id, Participant participant);

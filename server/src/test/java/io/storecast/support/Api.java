@@ -38,6 +38,15 @@ public final class Api {
 		return header("Authorization", "Bearer " + token);
 	}
 
+	/** The bearer token this client sends. */
+	public String token() {
+		String auth = headers.get("Authorization");
+		if (auth == null || !auth.startsWith("Bearer ")) {
+			throw new IllegalStateException("This client has no bearer token");
+		}
+		return auth.substring(7);
+	}
+
 	public Api header(String name, String value) {
 		Map<String, String> copy = new LinkedHashMap<>(headers);
 		copy.put(name, value);

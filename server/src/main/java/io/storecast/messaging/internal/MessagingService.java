@@ -237,6 +237,13 @@ class MessagingService implements Messaging {
 	}
 
 	@Override
+	public Set<Participant> membersFor(Actor actor, ConversationId id) {
+		conversation(id);
+		requireMember(actor, id);
+		return Set.copyOf(membersOf(id).keySet());
+	}
+
+	@Override
 	public List<Message> history(Actor actor, ConversationId id, @Nullable Long afterSeq, @Nullable Long beforeSeq,
 			int limit) {
 		ConversationRow row = conversation(id);

@@ -106,6 +106,9 @@ class DatabaseConfiguration {
 				.setDataDirectory(dir)
 				.setCleanDataDirectory(false)
 				.setPGStartupWait(Duration.ofSeconds(60))
+				// zonky's own JVM hook would stop PostgreSQL while Spring still drains requests; the
+				// DataSource's close() stops it after the pool instead
+				.setRegisterShutdownHook(false)
 				.setLocaleConfig("encoding", "UTF8")
 				.setLocaleConfig("locale", "C.UTF-8")
 				.setServerConfig("listen_addresses", "127.0.0.1")

@@ -1,0 +1,124 @@
+package io.storecast.bench;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.function.Supplier;
+
+/**
+ * Storecast benchmarks. Arguments: scenario names ({@code startup}, {@code auth}, {@code jmh}), or
+ * none / {@code all} for every one. Results go to stdout as JSON lines only
+ * ({@link Results}); progress and diagnostics go to stderr. Exit code 0 when every scenario ran and
+ * its checks held, 1 otherwise, 2 for unknown arguments.
+ *
+ * <pre>
+ * ./mvnw -q -pl server,bench package -DskipTests
+ * $JAVA_HOME/bin/java -jar bench/target/storecast-bench.jar startup auth
+ * </pre>
+ *
+ * The server jar is {@code server/target/storecast-server.jar} relative to the working directory, or
+ * {@code -Dstorecast.server.jar=...}; extra JVM options for the server with
+ * {@code -Dstorecast.server.jvmArgs="..."}.
+ */
+public final class Bench {
+
+	static final Map<String, Supplier<Scenario>> SCENARIOS = new LinkedHashMap<>();
+
+	static {
+		SCENARIOS.put(StartupScenario.NAME, StartupScenario::new);
+		SCENARIOS.put(AuthScenario.NAME, AuthScenario::new);
+		SCENARIOS.put(JmhScenario.NAME, JmhScenario::new);
+	}
+
+	private Bench() {
+	}
+
+	public static void main(String[] args) {
+		List<String> names;
+		try {
+			names = select(args);
+		}
+		catch (IllegalArgumentException e) {
+			System.err.println(e.getMessage());
+			System.err.println("usage: java -jar storecast-bench.jar [all | " + String.join(" | ", SCENARIOS.keySet())
+					+ " ...]");
+			System.exit(2);
+			return;
+		}
+		warnIfBusy();
+		Results results = new Results(System.out);
+		List<String> failed = new ArrayList<>();
+		for (String name : names) {
+			progress("=== %s", name);
+			long started = System.nanoTime();
+			boolean ok;
+			try {
+				ok = SCENARIOS.get(name).get().run(results);
+			}
+			catch (Exception e) {
+				progress("%s failed: %s", name, e);
+				e.printStackTrace(System.err);
+				ok = false;
+			}
+			progress("=== %s %s in %.1f s", name, ok ? "done" : "FAILED", (System.nanoTime() - started) / 1e9);
+			if (!ok) {
+				failed.add(name);
+			}
+		}
+		if (!failed.isEmpty()) {
+			progress("failed: %s", String.join(", ", failed));
+			System.exit(1);
+		}
+		System.exit(0);
+	}
+
+	/** The scenarios to run, in the order given (duplicates dropped); all of them for none or {@code all}. */
+	static List<String> select(String... args) {
+		List<String> names = new ArrayList<>();
+		for (String arg : args) {
+			String name = arg.trim().toLowerCase(Locale.ROOT);
+			if (name.equals("all")) {
+				SCENARIOS.keySet().stream().filter(n -> !names.contains(n)).forEach(names::add);
+			}
+			else if (SCENARIOS.containsKey(name)) {
+				if (!names.contains(name)) {
+					names.add(name);
+				}
+			}
+			else {
+				throw new IllegalArgumentException("unknown scenario '" + arg + "'");
+			}
+		}
+		return names.isEmpty() ? new ArrayList<>(SCENARIOS.keySet()) : names;
+	}
+
+	/** Figures from a machine that is busy with something else are noise: say so up front. */
+	static void warnIfBusy() {
+		try {
+			double load = Double.parseDouble(
+					Files.readString(Path.of("/proc/loadavg")).trim().split("\\s+")[0]);
+			int cores = Runtime.getRuntime().availableProcessors();
+			if (load >= cores * 0.5) {
+				progress("WARNING: load average %.2f on %d cores before the run: other work is competing for the CPU,"
+						+ " figures will be low and noisy", load, cores);
+			}
+			else {
+				progress("load average %.2f on %d cores", load, cores);
+			}
+		}
+		catch (IOException | RuntimeException e) {
+			// not Linux: nothing to say
+		}
+	}
+
+	/** A progress line on stderr (stdout carries results only). */
+	static void progress(String format, Object... args) {
+		System.err.printf("[bench] " + format + "%n", args);
+		System.err.flush();
+	}
+}

@@ -1,0 +1,47 @@
+package io.storecast.bench;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import java.util.OptionalLong;
+
+import org.junit.jupiter.api.Test;
+
+class BenchTest {
+
+	@Test
+	void noArgumentsOrAllMeanEveryScenario() {
+		assertThat(Bench.select()).containsExactly("startup", "auth", "jmh");
+		assertThat(Bench.select("all")).containsExactly("startup", "auth", "jmh");
+	}
+
+	@Test
+	void namedScenariosRunInTheGivenOrderOnce() {
+		assertThat(Bench.select("auth", "STARTUP", "auth")).containsExactly("auth", "startup");
+	}
+
+	@Test
+	void unknownScenarioIsRefused() {
+		assertThatThrownBy(() -> Bench.select("startup", "nope")).isInstanceOf(IllegalArgumentException.class)
+			.hasMessageContaining("nope");
+	}
+
+	@Test
+	void readsKibibytesFromProcStatus() {
+		String status = "Name:\tjava\nVmPeak:\t 9000000 kB\nVmRSS:\t  412345 kB\nThreads:\t42\n";
+		assertThat(ServerProcess.parseKiB(status, "VmRSS:")).isEqualTo(OptionalLong.of(412345));
+		assertThat(ServerProcess.parseKiB(status, "VmSwap:")).isEmpty();
+		assertThat(ServerProcess.parseKiB("Rss: 10 kB\nPss:  7 kB\n", "Pss:")).isEqualTo(OptionalLong.of(7));
+	}
+
+	@Test
+	void readsThisProcessRss() {
+		assumeTrue(Files.isReadable(Path.of("/proc/self/status")), "Linux only");
+		assertThat(ServerProcess.readProcField(ProcessHandle.current().pid(), "status", "VmRSS:").orElse(-1))
+			.isPositive();
+	}
+}
