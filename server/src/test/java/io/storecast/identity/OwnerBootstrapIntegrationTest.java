@@ -24,7 +24,7 @@ import tools.jackson.databind.JsonNode;
  * owner must change it before doing anything else. No default password exists.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
-		properties = { "server.address=127.0.0.1", "storecast.identity.owner-password=" })
+		properties = { "server.address=127.0.0.1", "storecast.gateway.port=0", "storecast.identity.owner-password=" })
 @ContextConfiguration(initializers = TestDatabase.class)
 @ExtendWith({ ExternalDatabaseCondition.class, OutputCaptureExtension.class })
 class OwnerBootstrapIntegrationTest {

@@ -45,7 +45,8 @@ class RestartIntegrationTest {
 	private static ConfigurableApplicationContext start(Path dataDir) {
 		// command-line arguments, so they win over application.yml as they would for an operator
 		return new SpringApplicationBuilder(StorecastApplication.class).run("--server.address=127.0.0.1",
-				"--server.port=0", "--storecast.db.url=", "--storecast.db.data-dir=" + dataDir,
+				"--server.port=0", "--storecast.gateway.port=0", "--storecast.db.url=",
+				"--storecast.db.data-dir=" + dataDir,
 				"--storecast.identity.owner-password=Restart-Head-Pass-1");
 	}
 

@@ -36,7 +36,16 @@ public final class RawWebSocket implements AutoCloseable {
 	}
 
 	public RawWebSocket(int port, String path, String token) throws IOException {
-		socket = new Socket("127.0.0.1", port);
+		this(port, path, token, 0);
+	}
+
+	/** With a receive buffer of this size (0: the system's), to play a client that reads slowly. */
+	public RawWebSocket(int port, String path, String token, int receiveBuffer) throws IOException {
+		socket = new Socket();
+		if (receiveBuffer > 0) {
+			socket.setReceiveBufferSize(receiveBuffer);
+		}
+		socket.connect(new java.net.InetSocketAddress("127.0.0.1", port));
 		socket.setSoTimeout(15_000);
 		in = new DataInputStream(socket.getInputStream());
 		out = socket.getOutputStream();

@@ -7,6 +7,8 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import org.jspecify.annotations.Nullable;
@@ -45,6 +47,8 @@ final class Connection {
 	private final Queue<Runnable> pending = new ArrayDeque<>();
 	private boolean running;
 	private final AtomicInteger limited = new AtomicInteger();
+	private final AtomicBoolean closing = new AtomicBoolean();
+	static final Duration CLOSE_GRACE = Duration.ofSeconds(5);
 	private volatile long limitedWindowStart = System.nanoTime();
 	/** Participants whose presence this connection follows. */
 	final Set<Participant> following = ConcurrentHashMap.newKeySet();
@@ -136,7 +140,7 @@ final class Connection {
 	 * whose unread data passed the high-water mark is cut off rather than buffered without limit.
 	 */
 	void push(ByteBuf shared) {
-		if (!channel.isActive()) {
+		if (!channel.isActive() || closing.get()) {
 			return;
 		}
 		if (!channel.isWritable()) {
@@ -146,17 +150,17 @@ final class Connection {
 		channel.writeAndFlush(new TextWebSocketFrame(shared.retainedDuplicate()));
 	}
 
-	/** Says why, then closes. */
+	/**
+	 * Says why, then closes; once. A client that reads nothing would never receive the close frame
+	 * queued behind its unread data, so the connection is cut regardless after a grace period.
+	 */
 	void close(int code, String reason) {
-		if (channel.isActive()) {
+		if (closing.compareAndSet(false, true) && channel.isActive()) {
 			channel.writeAndFlush(new CloseWebSocketFrame(new WebSocketCloseStatus(code, reason)))
 				.addListener(f -> channel.close());
-		}
-	}
-
-	void close(WebSocketCloseStatus status) {
-		if (channel.isActive()) {
-			channel.writeAndFlush(new CloseWebSocketFrame(status)).addListener(f -> channel.close());
+			channel.eventLoop().schedule(() -> {
+				channel.close();
+			}, CLOSE_GRACE.toMillis(), TimeUnit.MILLISECONDS);
 		}
 	}
 }
