@@ -190,6 +190,62 @@ class GatewayIntegrationTest {
 		}
 	}
 
+	@Test
+	void presence_and_typing_reach_those_who_follow_and_the_members() throws Exception {
+		Recorder customerHears = new Recorder();
+		Recorder clerkHears = new Recorder();
+		String clerkId = "staff:" + clerk.get("/api/v1/me").json().path("staff").path("id").asString();
+		try (StorecastClient c = connect(customer, customerHears)) {
+			JsonNode offline = c.request(JSON.createObjectNode().put("type", "presence").put("follow", true)
+				.set("participants", JSON.createArrayNode().add(clerkId))).join();
+			assertThat(offline.path("online").path(clerkId).asBoolean()).isFalse();
+			try (StorecastClient s = connect(clerk, clerkHears)) {
+				await().atMost(Duration.ofSeconds(5)).until(() -> customerHears.events.stream()
+					.anyMatch(e -> e.path("type").asString().equals("presence") && e.path("online").asBoolean()));
+				s.request(JSON.createObjectNode().put("type", "typing").put("conversationId", conversation));
+				await().atMost(Duration.ofSeconds(5)).until(() -> customerHears.events.stream()
+					.anyMatch(e -> e.path("type").asString().equals("typing")
+							&& e.path("participant").asString().equals(clerkId)));
+				// a typing signal for a conversation one is not in is refused, not relayed
+				String other = demo.customer("GZ-TH").post("/api/v1/conversations/direct", Map.of("storeId", demo.node("GZ-TH")))
+					.string("id");
+				try (RawWebSocket raw = new RawWebSocket(gateway.port(), gateway.path(), clerk.token())) {
+					raw.readUntil("hello");
+					raw.sendText("{\"type\":\"typing\",\"conversationId\":\"" + other + "\"}");
+					assertThat(code(raw.readUntil("error"))).isEqualTo("not-a-member");
+				}
+			}
+			await().atMost(Duration.ofSeconds(5)).until(() -> customerHears.events.stream()
+				.anyMatch(e -> e.path("type").asString().equals("presence") && !e.path("online").asBoolean()));
+		}
+	}
+
+	@Test
+	void reactions_acknowledgements_and_recalls_work_over_the_socket() {
+		Recorder customerHears = new Recorder();
+		Recorder clerkHears = new Recorder();
+		try (StorecastClient c = connect(customer, customerHears); StorecastClient s = connect(clerk, clerkHears)) {
+			long notice = s.send(conversation, "n-1", "TEXT", JSON.createObjectNode().put("text", "请确认收货地址"), true).join()
+				.path("seq").asLong();
+			c.request(JSON.createObjectNode().put("type", "acknowledge").put("conversationId", conversation).put("seq", notice)).join();
+			await().atMost(Duration.ofSeconds(5)).until(() -> clerkHears.events.stream()
+				.anyMatch(e -> e.path("type").asString().equals("acknowledged") && e.path("seq").asLong() == notice));
+			JsonNode counts = c.request(JSON.createObjectNode().put("type", "react").put("conversationId", conversation)
+				.put("seq", notice).put("emoji", "👌")).join();
+			assertThat(counts.path("counts").path("👌").asInt()).isEqualTo(1);
+			await().atMost(Duration.ofSeconds(5)).until(() -> clerkHears.events.stream()
+				.anyMatch(e -> e.path("type").asString().equals("reaction") && e.path("emoji").asString().equals("👌")));
+			JsonNode recall = s.request(JSON.createObjectNode().put("type", "recall").put("conversationId", conversation)
+				.put("seq", notice).put("clientMsgId", "n-1-recall")).join();
+			long recallSeq = recall.path("seq").asLong();
+			await().atMost(Duration.ofSeconds(5)).until(() -> customerHears.messages.stream()
+				.anyMatch(m -> m.path("seq").asLong() == recallSeq && m.path("kind").asString().equals("RECALL")
+						&& m.path("body").path("recalledSeq").asLong() == notice));
+			assertThat(error(c, c.request(JSON.createObjectNode().put("type", "recall").put("conversationId", conversation)
+				.put("seq", notice).put("clientMsgId", "x")))).isEqualTo("already-recalled");
+		}
+	}
+
 	private static String code(RawWebSocket.Frame frame) {
 		return JSON.readTree(frame.text()).path("code").asString();
 	}
