@@ -64,6 +64,14 @@ public interface Messaging {
 	 */
 	List<Message> history(Actor actor, ConversationId id, @Nullable Long afterSeq, @Nullable Long beforeSeq, int limit);
 
+	/**
+	 * Messages of the conversation holding every word of {@code query} (Chinese is split into words,
+	 * traditional characters match simplified ones, case is ignored), newest first, before
+	 * {@code beforeSeq} when paging back; recalled messages are never found. A query of 1-200
+	 * characters with no words in it (only punctuation) finds nothing.
+	 */
+	List<Message> search(Actor actor, ConversationId id, String query, @Nullable Long beforeSeq, int limit);
+
 	/** Moves the actor's read cursor forward to {@code seq} (never back). */
 	void markRead(Actor actor, ConversationId id, long seq);
 

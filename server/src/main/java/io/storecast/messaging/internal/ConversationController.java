@@ -35,6 +35,7 @@ import io.storecast.messaging.Messaging;
 import io.storecast.messaging.Participant;
 import io.storecast.messaging.SendResult;
 import io.storecast.platform.ApiException;
+import io.storecast.platform.CursorPage;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import jakarta.validation.Valid;
@@ -53,7 +54,7 @@ import tools.jackson.databind.JsonNode;
 @RequestMapping("/api/v1")
 class ConversationController {
 
-	static final int MAX_PAGE = 200;
+	static final int DEFAULT_SEARCH_LIMIT = 20;
 
 	record OpenDirect(@Nullable OrgNodeId storeId, @Nullable Participant customer, @Nullable Participant staff) {
 	}
@@ -111,7 +112,7 @@ class ConversationController {
 	@Operation(summary = "Your conversations, most recently active first, with unread counts")
 	@GetMapping("/conversations")
 	List<Conversation> mine(@AuthenticationPrincipal Actor actor, @RequestParam(required = false) Integer limit) {
-		return messaging.mine(actor, limit(limit));
+		return messaging.mine(actor, CursorPage.limit(limit));
 	}
 
 	@GetMapping("/conversations/{id}")
@@ -182,7 +183,17 @@ class ConversationController {
 	List<Message> history(@AuthenticationPrincipal Actor actor, @PathVariable ConversationId id,
 			@RequestParam(required = false) Long after, @RequestParam(required = false) Long before,
 			@RequestParam(required = false) Integer limit) {
-		return messaging.history(actor, id, after, before, limit(limit));
+		return messaging.history(actor, id, after, before, CursorPage.limit(limit));
+	}
+
+	@Operation(summary = "Search the conversation's messages for words (Chinese too), newest first",
+			description = "q: 1-200 characters; every word must be in a message. before=N pages back from the last seq "
+					+ "found. limit 1-200 (default 20). Recalled messages are never found.")
+	@GetMapping("/conversations/{id}/search")
+	List<Message> search(@AuthenticationPrincipal Actor actor, @PathVariable ConversationId id,
+			@RequestParam(required = false) @Nullable String q, @RequestParam(required = false) Long before,
+			@RequestParam(required = false) Integer limit) {
+		return messaging.search(actor, id, q == null ? "" : q, before, limit == null ? DEFAULT_SEARCH_LIMIT : CursorPage.limit(limit));
 	}
 
 	@Operation(summary = "Recall a message (sender within 2 minutes, admins any time); the recall is a message too")
@@ -236,15 +247,5 @@ class ConversationController {
 					"Sends need an Idempotency-Key header: your client message id, reused on retries");
 		}
 		return key;
-	}
-
-	private static int limit(@Nullable Integer limit) {
-		if (limit == null) {
-			return 50;
-		}
-		if (limit < 1 || limit > MAX_PAGE) {
-			throw ApiException.badRequest("invalid-limit", "limit", "limit must be between 1 and " + MAX_PAGE);
-		}
-		return limit;
 	}
 }

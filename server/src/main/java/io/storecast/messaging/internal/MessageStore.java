@@ -31,6 +31,10 @@ import tools.jackson.databind.json.JsonMapper;
 @Repository
 class MessageStore {
 
+	/** The columns a {@link Message} is read from: not the search vector, which is large and for queries only. */
+	private static final String MESSAGE_COLUMNS = "conversation_id, seq, id, sender, client_msg_id, kind, body, requires_ack, "
+			+ "created_at, recalled_at";
+
 	private final JdbcClient jdbc;
 	private final JdbcTemplate template;
 	private final JsonMapper json;
@@ -180,50 +184,70 @@ class MessageStore {
 
 	// --- messages --------------------------------------------------------------------------------
 
-	void insertMessage(Message m) {
+	/**
+	 * Stores a message with its search terms (space-separated words, see {@link SearchTerms}); null
+	 * terms leave it out of search.
+	 */
+	void insertMessage(Message m, @Nullable String searchTerms) {
 		jdbc.sql("""
 				INSERT INTO messaging_messages (conversation_id, seq, id, sender, client_msg_id, kind, body,
-				                                requires_ack, created_at)
-				VALUES (?, ?, ?, ?, ?, ?, ?::jsonb, ?, ?)""")
+				                                requires_ack, created_at, search_vector)
+				VALUES (?, ?, ?, ?, ?, ?, ?::jsonb, ?, ?, to_tsvector('simple', ?::text))""")
 			.params(m.conversationId().value(), m.seq(), m.id(), m.sender() == null ? null : m.sender().toString(),
 					m.clientMsgId(), m.kind().name(), json.writeValueAsString(m.body()), m.requiresAck(),
-					Timestamp.from(m.createdAt()))
+					Timestamp.from(m.createdAt()), searchTerms)
 			.update();
 	}
 
 	Optional<Message> findByClientMsgId(ConversationId id, Participant sender, String clientMsgId) {
-		return jdbc.sql("SELECT * FROM messaging_messages WHERE conversation_id = ? AND sender = ? AND client_msg_id = ?")
+		return jdbc.sql("SELECT " + MESSAGE_COLUMNS
+				+ " FROM messaging_messages WHERE conversation_id = ? AND sender = ? AND client_msg_id = ?")
 			.params(id.value(), sender.toString(), clientMsgId)
 			.query(this::message)
 			.optional();
 	}
 
 	Optional<Message> findMessage(ConversationId id, long seq) {
-		return jdbc.sql("SELECT * FROM messaging_messages WHERE conversation_id = ? AND seq = ?")
+		return jdbc.sql("SELECT " + MESSAGE_COLUMNS + " FROM messaging_messages WHERE conversation_id = ? AND seq = ?")
 			.params(id.value(), seq)
 			.query(this::message)
 			.optional();
 	}
 
-	/** Clears a recalled message's content; only the fact that it existed stays. */
+	/** Clears a recalled message's content, and its words from search; only the fact that it existed stays. */
 	boolean markRecalled(ConversationId id, long seq, Instant now) {
 		return jdbc.sql("""
-				UPDATE messaging_messages SET recalled_at = ?, body = '{}'::jsonb
+				UPDATE messaging_messages SET recalled_at = ?, body = '{}'::jsonb, search_vector = NULL
 				 WHERE conversation_id = ? AND seq = ? AND recalled_at IS NULL""")
 			.params(Timestamp.from(now), id.value(), seq)
 			.update() == 1;
 	}
 
 	List<Message> after(ConversationId id, long afterSeq, int limit) {
-		return jdbc.sql("SELECT * FROM messaging_messages WHERE conversation_id = ? AND seq > ? ORDER BY seq LIMIT ?")
+		return jdbc.sql("SELECT " + MESSAGE_COLUMNS
+				+ " FROM messaging_messages WHERE conversation_id = ? AND seq > ? ORDER BY seq LIMIT ?")
 			.params(id.value(), afterSeq, limit)
 			.query(this::message)
 			.list();
 	}
 
 	List<Message> before(ConversationId id, long beforeSeq, int limit) {
-		return jdbc.sql("SELECT * FROM messaging_messages WHERE conversation_id = ? AND seq < ? ORDER BY seq DESC LIMIT ?")
+		return jdbc.sql("SELECT " + MESSAGE_COLUMNS
+				+ " FROM messaging_messages WHERE conversation_id = ? AND seq < ? ORDER BY seq DESC LIMIT ?")
 			.params(id.value(), beforeSeq, limit)
+			.query(this::message)
+			.list();
+	}
+
+	/**
+	 * Messages before {@code beforeSeq} holding every one of the terms (space-separated words, see
+	 * {@link SearchTerms}), newest first.
+	 */
+	List<Message> search(ConversationId id, String terms, long beforeSeq, int limit) {
+		return jdbc.sql("SELECT " + MESSAGE_COLUMNS + " FROM messaging_messages"
+				+ " WHERE conversation_id = ? AND seq < ? AND recalled_at IS NULL"
+				+ " AND search_vector @@ plainto_tsquery('simple', ?) ORDER BY seq DESC LIMIT ?")
+			.params(id.value(), beforeSeq, terms, limit)
 			.query(this::message)
 			.list();
 	}
@@ -243,7 +267,9 @@ class MessageStore {
 		Array idArray = template.execute((ConnectionCallback<Array>) c -> c.createArrayOf("uuid", ids));
 		Array seqArray = template.execute((ConnectionCallback<Array>) c -> c.createArrayOf("bigint", seqs));
 		return jdbc.sql("""
-				SELECT m.* FROM unnest(?, ?) AS cur(conversation_id, after_seq)
+				SELECT m.conversation_id, m.seq, m.id, m.sender, m.client_msg_id, m.kind, m.body, m.requires_ack,
+				       m.created_at, m.recalled_at
+				  FROM unnest(?, ?) AS cur(conversation_id, after_seq)
 				  JOIN messaging_members mm ON mm.conversation_id = cur.conversation_id AND mm.participant = ?
 				  JOIN messaging_messages m ON m.conversation_id = cur.conversation_id AND m.seq > cur.after_seq
 				 ORDER BY m.conversation_id, m.seq LIMIT ?""")

@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import java.util.regex.Pattern;
@@ -65,6 +66,11 @@ class MessagingService implements Messaging {
 	static final int MAX_MENTIONS = 50;
 	static final int MAX_REACTIONS_PER_MEMBER = 5;
 	static final int MAX_MEMBER_LIMIT = 10_000;
+	static final int MAX_CAPTION_LENGTH = 1000;
+	static final int MAX_QUERY_LENGTH = 200;
+	static final int MAX_PAGE = 200;
+	/** Card payload fields whose words are searchable. */
+	static final List<String> SEARCHABLE_CARD_FIELDS = List.of("name", "title", "text");
 
 	private final MessageStore store;
 	private final AccessPolicy access;
@@ -72,6 +78,8 @@ class MessagingService implements Messaging {
 	private final StaffDirectory staff;
 	private final CustomerDirectory customers;
 	private final ContentFilter filter;
+	private final SearchTerms searchTerms;
+	private final FileStore files;
 	private final Map<String, CardType> cardTypes;
 	private final ObjectProvider<LiveUpdates> live;
 	private final MessagingSettings settings;
@@ -85,14 +93,17 @@ class MessagingService implements Messaging {
 		.build();
 
 	MessagingService(MessageStore store, AccessPolicy access, OrgDirectory org, StaffDirectory staff,
-			CustomerDirectory customers, ContentFilter filter, List<CardType> cardTypes, ObjectProvider<LiveUpdates> live,
-			MessagingSettings settings, TransactionTemplate tx, JsonMapper json, Clock clock) {
+			CustomerDirectory customers, ContentFilter filter, SearchTerms searchTerms, FileStore files,
+			List<CardType> cardTypes, ObjectProvider<LiveUpdates> live, MessagingSettings settings, TransactionTemplate tx,
+			JsonMapper json, Clock clock) {
 		this.store = store;
 		this.access = access;
 		this.org = org;
 		this.staff = staff;
 		this.customers = customers;
 		this.filter = filter;
+		this.searchTerms = searchTerms;
+		this.files = files;
 		this.cardTypes = cardTypes.stream().collect(Collectors.toUnmodifiableMap(CardType::name, Function.identity()));
 		this.live = live;
 		this.settings = settings;
@@ -267,6 +278,33 @@ class MessagingService implements Messaging {
 	}
 
 	@Override
+	public List<Message> search(Actor actor, ConversationId id, String query, @Nullable Long beforeSeq, int limit) {
+		ConversationRow row = conversation(id);
+		requireMember(actor, id);
+		if (query == null || query.isBlank()) {
+			throw ApiException.badRequest("validation-failed", "q", "Give the words to search for");
+		}
+		if (query.codePointCount(0, query.length()) > MAX_QUERY_LENGTH) {
+			throw ApiException.badRequest("validation-failed", "q",
+					"A search has at most " + MAX_QUERY_LENGTH + " characters");
+		}
+		if (limit < 1 || limit > MAX_PAGE) {
+			throw ApiException.badRequest("invalid-limit", "limit", "limit must be between 1 and " + MAX_PAGE);
+		}
+		long before = beforeSeq == null ? row.lastSeq() + 1 : beforeSeq;
+		if (before < 1 || before > row.lastSeq() + 1) {
+			throw ApiException.badRequest("seq-out-of-range", "before",
+					"before must be between 1 and " + (row.lastSeq() + 1) + ", was " + before);
+		}
+		String terms = searchTerms.forQuery(query);
+		if (terms.isEmpty()) {
+			// only punctuation or symbols: nothing could match, and PostgreSQL would warn about the empty query
+			return List.of();
+		}
+		return store.search(id, terms, before, limit);
+	}
+
+	@Override
 	public SyncResult sync(Actor actor, Map<ConversationId, Long> cursors) {
 		Participant me = participant(actor);
 		List<Conversation> mine = store.conversationsOf(me, 1000);
@@ -292,24 +330,26 @@ class MessagingService implements Messaging {
 		Participant me = participant(actor);
 		ConversationRow row = conversation(id);
 		MemberRow member = requireMember(actor, id);
-		Optional<Message> original = store.findByClientMsgId(id, me, clientMsgId);
-		if (original.isPresent()) {
-			return new SendResult(original.get(), true, List.of());
+		Optional<SendResult> retry = retried(id, me, clientMsgId);
+		if (retry.isPresent()) {
+			return retry.get();
 		}
 		requireMayPost(row, member);
 		Prepared prepared = prepare(row, member, draft);
-		return store(id, me, clientMsgId, draft.kind(), prepared.body(), draft.requiresAck(), prepared.masked());
+		// segmenting happens here, outside the transaction that holds the conversation's row lock
+		String terms = prepared.searchText() == null ? null : searchTerms.forIndex(prepared.searchText());
+		return store(id, me, clientMsgId, draft.kind(), prepared.body(), draft.requiresAck(), prepared.masked(), terms);
 	}
 
 	private SendResult store(ConversationId id, @Nullable Participant sender, @Nullable String clientMsgId, MessageKind kind,
-			JsonNode body, boolean requiresAck, List<String> masked) {
+			JsonNode body, boolean requiresAck, List<String> masked, @Nullable String searchTerms) {
 		try {
 			Message stored = tx.execute(s -> {
 				Instant now = clock.instant();
 				long seq = store.nextSeq(id, now);
 				Message message = new Message(id, seq, Ids.newId(), sender, clientMsgId, kind, body, requiresAck, now,
 						false);
-				store.insertMessage(message);
+				store.insertMessage(message, searchTerms);
 				if (sender != null) {
 					// a sender has read everything up to their own message
 					store.advance("read_seq", id, sender, seq);
@@ -327,7 +367,8 @@ class MessagingService implements Messaging {
 		}
 	}
 
-	private record Prepared(JsonNode body, List<String> masked) {
+	/** A body ready to store, the words masked in it, and the text to make searchable (null for none). */
+	private record Prepared(JsonNode body, List<String> masked, @Nullable String searchText) {
 	}
 
 	private Prepared prepare(ConversationRow row, MemberRow member, MessageDraft draft) {
@@ -338,8 +379,7 @@ class MessagingService implements Messaging {
 		return switch (draft.kind()) {
 			case TEXT -> prepareText(row, member, (ObjectNode) body);
 			case CARD -> prepareCard((ObjectNode) body);
-			case IMAGE, VOICE, VIDEO, FILE -> throw ApiException.badRequest("unsupported-message-kind", "kind",
-					"Media messages need file uploads, which this server does not offer yet");
+			case IMAGE, VOICE, VIDEO, FILE -> prepareMedia(row, member, draft.kind(), (ObjectNode) body);
 			case RECALL, SYSTEM -> throw ApiException.badRequest("invalid-message-kind", "kind",
 					draft.kind() + " messages are written by the server");
 		};
@@ -388,7 +428,8 @@ class MessagingService implements Messaging {
 		}
 		ObjectNode stored = body.deepCopy();
 		stored.put("text", verdict.text());
-		return new Prepared(stored, verdict.masked());
+		// the stored text is indexed, so a masked word cannot be found either
+		return new Prepared(stored, verdict.masked(), verdict.text());
 	}
 
 	private Prepared prepareCard(ObjectNode body) {
@@ -407,7 +448,82 @@ class MessagingService implements Messaging {
 			throw ApiException.badRequest("invalid-card", "body.payload", "A card needs a payload object");
 		}
 		type.validate(payload);
-		return new Prepared(body, List.of());
+		List<String> words = new ArrayList<>();
+		for (String field : SEARCHABLE_CARD_FIELDS) {
+			JsonNode value = payload.get(field);
+			if (value != null && value.isString()) {
+				words.add(value.asString());
+			}
+		}
+		return new Prepared(body, List.of(), String.join(" ", words));
+	}
+
+	/**
+	 * A media message: {@code {"fileId": "...", "caption": "..."}} naming a file the sender uploaded
+	 * to this conversation; the stored body describes the file for clients.
+	 */
+	private Prepared prepareMedia(ConversationRow row, MemberRow member, MessageKind kind, ObjectNode body) {
+		allowOnly(body, Set.of("fileId", "caption"));
+		JsonNode fileIdNode = body.get("fileId");
+		if (fileIdNode == null || !fileIdNode.isString()) {
+			throw ApiException.badRequest("invalid-message", "body.fileId",
+					"A " + kind + " message names its file: the fileId an upload to this conversation answered with");
+		}
+		UUID fileId;
+		try {
+			fileId = UUID.fromString(fileIdNode.asString());
+		}
+		catch (IllegalArgumentException e) {
+			throw ApiException.badRequest("invalid-message", "body.fileId", "fileId must be a file id, was '"
+					+ fileIdNode.asString() + "'");
+		}
+		// a file of another conversation, or another member's upload, is as unknown as one that does not exist
+		FileRow file = files.find(row.id(), fileId)
+			.filter(f -> f.uploader().equals(member.participant()))
+			.orElseThrow(() -> ApiException.badRequest("unknown-file", "body.fileId",
+					"No file " + fileId + " uploaded by you to this conversation"));
+		if (file.kind() != kind) {
+			throw ApiException.badRequest("invalid-message", "body.fileId",
+					"The file is " + file.contentType() + ", which is sent as a " + file.kind() + " message, not " + kind);
+		}
+		ObjectNode stored = json.createObjectNode()
+			.put("fileId", file.id().toString())
+			.put("contentType", file.contentType())
+			.put("size", file.size())
+			.put("url", file.url());
+		if (file.originalName() != null) {
+			stored.put("name", file.originalName());
+		}
+		List<String> words = new ArrayList<>();
+		if (kind == MessageKind.FILE && file.originalName() != null) {
+			words.add(file.originalName());
+		}
+		List<String> masked = List.of();
+		JsonNode caption = body.get("caption");
+		if (caption != null && !caption.isNull()) {
+			if (!caption.isString()) {
+				throw ApiException.badRequest("invalid-message", "body.caption", "caption must be text");
+			}
+			String text = caption.asString();
+			if (text.codePointCount(0, text.length()) > MAX_CAPTION_LENGTH) {
+				throw ApiException.badRequest("invalid-message", "body.caption",
+						"A caption has at most " + MAX_CAPTION_LENGTH + " characters");
+			}
+			if (!text.isBlank()) {
+				ContentFilter.Verdict verdict = filter.check(text);
+				if (!verdict.accepted()) {
+					throw new ApiException(HttpStatus.BAD_REQUEST, "sensitive-content",
+							"The caption contains words that may not be sent: " + String.join(", ", verdict.rejected()),
+							List.of(new ApiException.FieldProblem("body.caption",
+									"contains " + String.join(", ", verdict.rejected()))),
+							null);
+				}
+				stored.put("caption", verdict.text());
+				masked = verdict.masked();
+				words.add(verdict.text());
+			}
+		}
+		return new Prepared(stored, masked, String.join(" ", words));
 	}
 
 	@Override
@@ -416,9 +532,9 @@ class MessagingService implements Messaging {
 		Participant me = participant(actor);
 		ConversationRow row = conversation(id);
 		MemberRow member = requireMember(actor, id);
-		Optional<Message> original = store.findByClientMsgId(id, me, clientMsgId);
-		if (original.isPresent()) {
-			return new SendResult(original.get(), true, List.of());
+		Optional<SendResult> retry = retried(id, me, clientMsgId);
+		if (retry.isPresent()) {
+			return retry.get();
 		}
 		Message target = store.findMessage(id, seq)
 			.orElseThrow(() -> ApiException.notFound("not-found", "No message " + seq + " in this conversation"));
@@ -443,7 +559,7 @@ class MessagingService implements Messaging {
 				if (!store.markRecalled(id, seq, clock.instant())) {
 					throw ApiException.conflict("already-recalled", "Message " + seq + " was already recalled");
 				}
-				return store(id, me, clientMsgId, MessageKind.RECALL, body, false, List.of());
+				return store(id, me, clientMsgId, MessageKind.RECALL, body, false, List.of(), null);
 			});
 		}
 		catch (DuplicateKeyException raced) {
@@ -656,9 +772,9 @@ class MessagingService implements Messaging {
 			throw ApiException.badRequest("validation-failed", "text", "An announcement has 1-2000 characters");
 		}
 		Participant me = participant(actor);
-		Optional<Message> original = store.findByClientMsgId(id, me, clientMsgId);
-		if (original.isPresent()) {
-			return new SendResult(original.get(), true, List.of());
+		Optional<SendResult> retry = retried(id, me, clientMsgId);
+		if (retry.isPresent()) {
+			return retry.get();
 		}
 		ObjectNode body = json.createObjectNode().put("event", text == null ? "announcement-cleared" : "announcement");
 		if (text != null) {
@@ -666,14 +782,37 @@ class MessagingService implements Messaging {
 		}
 		return tx.execute(s -> {
 			store.setAnnouncement(id, text, clock.instant());
-			return store(id, me, clientMsgId, MessageKind.SYSTEM, body, false, List.of());
+			return store(id, me, clientMsgId, MessageKind.SYSTEM, body, false, List.of(), null);
 		});
+	}
+
+	// --- for uploads ---------------------------------------------------------------------------
+
+	/** The actor as a member who may post in the conversation: uploads come before the message that carries them. */
+	Participant requirePoster(Actor actor, ConversationId id) {
+		Participant me = participant(actor);
+		ConversationRow row = conversation(id);
+		requireMayPost(row, requireMember(actor, id));
+		return me;
+	}
+
+	/** The actor as a member of the conversation. */
+	Participant requireMemberOf(Actor actor, ConversationId id) {
+		Participant me = participant(actor);
+		conversation(id);
+		requireMember(actor, id);
+		return me;
 	}
 
 	// --- helpers -------------------------------------------------------------------------------
 
+	/** A retried request (same sender, same client message id) is answered with what the first one stored. */
+	private Optional<SendResult> retried(ConversationId id, Participant sender, String clientMsgId) {
+		return store.findByClientMsgId(id, sender, clientMsgId).map(original -> new SendResult(original, true, List.of()));
+	}
+
 	private void system(ConversationId id, ObjectNode body) {
-		store(id, null, null, MessageKind.SYSTEM, body, false, List.of());
+		store(id, null, null, MessageKind.SYSTEM, body, false, List.of(), null);
 	}
 
 	private Participant participant(Actor actor) {

@@ -25,6 +25,9 @@ import jakarta.servlet.http.HttpServletResponse;
 /**
  * Refuses request bodies over {@code storecast.http.max-body-size} with 413: at once when the
  * declared length is too large, and while reading when a chunked body grows past the limit.
+ * Multipart uploads are left to the servlet container's multipart limits (a
+ * {@link jakarta.servlet.MultipartConfigElement} bean), which are set per kind of file and far
+ * above a JSON body's.
  */
 @Component
 @Order(Ordered.HIGHEST_PRECEDENCE + 10)
@@ -41,12 +44,21 @@ class BodySizeLimitFilter extends OncePerRequestFilter {
 	@Override
 	protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
 			throws ServletException, IOException {
+		if (isMultipart(request)) {
+			chain.doFilter(request, response);
+			return;
+		}
 		long declared = request.getContentLengthLong();
 		if (declared > maxBytes) {
 			problems.write(request, response, tooLarge());
 			return;
 		}
 		chain.doFilter(new LimitedRequest(request, maxBytes), response);
+	}
+
+	private static boolean isMultipart(HttpServletRequest request) {
+		String type = request.getContentType();
+		return type != null && type.regionMatches(true, 0, "multipart/", 0, "multipart/".length());
 	}
 
 	ApiException tooLarge() {

@@ -28,6 +28,7 @@ import org.springframework.web.context.request.ServletWebRequest;
 import org.springframework.web.context.request.WebRequest;
 import org.springframework.web.method.annotation.HandlerMethodValidationException;
 import org.springframework.web.method.annotation.MethodArgumentTypeMismatchException;
+import org.springframework.web.multipart.MaxUploadSizeExceededException;
 import org.springframework.web.servlet.mvc.method.annotation.ResponseEntityExceptionHandler;
 
 import io.storecast.platform.ApiException;
@@ -165,6 +166,15 @@ class ProblemDetailsAdvice extends ResponseEntityExceptionHandler {
 		String detail = cause instanceof JacksonException jackson
 				? "The body is not valid JSON: " + jackson.getOriginalMessage() : "The request body is missing or unreadable";
 		return respond(HttpStatus.BAD_REQUEST, "malformed-body", detail, List.of(), request);
+	}
+
+	@Override
+	protected @Nullable ResponseEntity<Object> handleMaxUploadSizeExceededException(MaxUploadSizeExceededException ex,
+			HttpHeaders headers, HttpStatusCode status, WebRequest request) {
+		// the servlet container's multipart limit (the largest file of any kind) refused an upload
+		String limit = ex.getMaxUploadSize() < 0 ? "the limit" : "the limit of " + ex.getMaxUploadSize() + " bytes";
+		return respond(HttpStatus.CONTENT_TOO_LARGE, "file-too-large", "The upload is larger than " + limit,
+				List.of(new FieldProblem("file", "is too large")), request);
 	}
 
 	@Override
