@@ -17,6 +17,8 @@ CREATE TABLE messaging_files
   size            BIGINT      NOT NULL CHECK (size > 0),
   sha256          TEXT        NOT NULL, -- lower-case hex; also the download's ETag
   original_name   TEXT,
-  created_at      TIMESTAMPTZ NOT NULL
+  created_at      TIMESTAMPTZ NOT NULL,
+  -- set when the message carrying the file is recalled: the file is no longer served
+  recalled_at     TIMESTAMPTZ
 );
 CREATE INDEX messaging_files_conversation_idx ON messaging_files (conversation_id);

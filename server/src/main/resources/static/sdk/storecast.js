@@ -124,7 +124,7 @@ export class StorecastClient {
   #pending = new Map();
   #syncing = new Set();
   #timers = new Set();
-  /** The latest connection attempt: { ws, pacer, outbox, pinger, ready }. */
+  /** The latest connection attempt; everything tied to one socket lives on it and dies with it. */
   #conn = null;
   #closed = false;
   #attempts = 0;
@@ -228,15 +228,15 @@ export class StorecastClient {
     return this.#tracker.cursors();
   }
 
-  /** Closes the connection for good; unanswered requests reject with code `closed`. */
+  /** Closes the connection for good (without calling onDisconnected); unanswered requests reject with code `closed`. */
   close() {
     if (this.#closed) return;
     this.#closed = true;
     const conn = this.#conn;
     this.#conn = null;
     if (conn) {
-      this.#stop(conn);
       conn.ws?.close(1000, "bye");
+      this.#stop(conn);
     }
     this.#shutdown(new StorecastError("closed", "the client is closed"));
   }
@@ -245,16 +245,14 @@ export class StorecastClient {
   _dropForTest() {
     const conn = this.#conn;
     if (!conn?.ws) return;
-    this.#stop(conn);
-    conn.ws.close();
-    // handlers are detached: report the loss here, as the network would have
+    // stopping detaches the handlers and closes the socket: report the loss here, as the network would
     this.#lost(conn, 1006, "connection dropped");
   }
 
   // --- connection ---------------------------------------------------------------------------
 
   async #open() {
-    const conn = { ws: null, pacer: null, outbox: [], pinger: null, pump: null, ready: false };
+    const conn = { ws: null, pacer: null, outbox: [], pinger: null, pump: null, failing: null, ready: false };
     this.#conn = conn;
     let ws;
     try {
@@ -267,8 +265,11 @@ export class StorecastClient {
     }
     conn.ws = ws;
     ws.onmessage = (event) => this.#received(conn, event.data);
-    // the WebSocket API always follows an error with a close, which carries the code
-    ws.onerror = () => {};
+    // an error is followed by a close that carries the code, except in Node 20's WebSocket when
+    // the handshake is refused (e.g. 401): then the error is all there is
+    ws.onerror = () => {
+      conn.failing ??= setTimeout(() => this.#lost(conn, 1006, "connection failed"), 1000);
+    };
     ws.onclose = (event) => this.#lost(conn, event.code, event.reason || "connection closed");
   }
 
@@ -299,8 +300,12 @@ export class StorecastClient {
   #stop(conn) {
     clearInterval(conn.pinger);
     clearTimeout(conn.pump);
+    clearTimeout(conn.failing);
     conn.outbox.length = 0; // unanswered requests are resent from #pending after the reconnect
-    if (conn.ws) conn.ws.onmessage = conn.ws.onclose = conn.ws.onerror = null;
+    if (conn.ws) {
+      conn.ws.onmessage = conn.ws.onclose = conn.ws.onerror = null;
+      if (conn.ws.readyState < 2) conn.ws.close(); // a socket Node left half-open must not linger
+    }
   }
 
   #shutdown(error) {
@@ -352,6 +357,7 @@ export class StorecastClient {
 
   /** A request of one connection only: lost with it rather than resent. */
   #exchange(conn, frame) {
+    if (conn !== this.#conn) return Promise.reject(new StorecastError("disconnected", "connection lost"));
     const sent = { ...frame, id: String(++this.#ids) };
     return new Promise((resolve, reject) => {
       this.#pending.set(sent.id, { frame: sent, resolve, reject, resend: false });
@@ -392,7 +398,7 @@ export class StorecastClient {
       case "hello": return this.#hello(conn, frame);
       case "message": return this.#arrived(frame.message);
       case "ack": case "pong": return this.#answered(conn, frame);
-      case "error": return frame.id === undefined ? this.#emit("onEvent", frame) : this.#answered(conn, frame);
+      case "error": return frame.id == null ? this.#emit("onEvent", frame) : this.#answered(conn, frame);
       default: return this.#emit("onEvent", frame);
     }
   }

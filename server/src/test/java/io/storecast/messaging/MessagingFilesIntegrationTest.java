@@ -128,6 +128,13 @@ class MessagingFilesIntegrationTest {
 			.expectProblem(400, "invalid-message");
 		sendMedia(customer, id, "img-9", "IMAGE", Map.of("fileId", fileId, "caption", "赌博吗"))
 			.expectProblem(400, "sensitive-content");
+
+		// recalling the message takes the picture back: no more downloads, no resending it
+		long seq = sent.path("message").path("seq").asLong();
+		customer.header("Idempotency-Key", "img-recall").post("/api/v1/conversations/" + id + "/messages/" + seq + "/recall",
+				Map.of()).expect(200);
+		assertThat(download(clerk, id, fileId, Map.of()).statusCode()).isEqualTo(404);
+		sendMedia(customer, id, "img-10", "IMAGE", Map.of("fileId", fileId)).expectProblem(400, "unknown-file");
 	}
 
 	@Test

@@ -33,12 +33,22 @@ class FileStore {
 			.update();
 	}
 
-	/** The file, if it belongs to this conversation (a file of another one is as good as unknown). */
+	/**
+	 * The file, if it belongs to this conversation and was not recalled (a file of another
+	 * conversation, or recalled, is as good as unknown).
+	 */
 	Optional<FileRow> find(ConversationId conversation, UUID id) {
-		return jdbc.sql("SELECT * FROM messaging_files WHERE id = ? AND conversation_id = ?")
+		return jdbc.sql("SELECT * FROM messaging_files WHERE id = ? AND conversation_id = ? AND recalled_at IS NULL")
 			.params(id, conversation.value())
 			.query(FileStore::row)
 			.optional();
+	}
+
+	/** Stops serving a file whose message was recalled. */
+	void recall(ConversationId conversation, UUID id, java.time.Instant now) {
+		jdbc.sql("UPDATE messaging_files SET recalled_at = ? WHERE id = ? AND conversation_id = ? AND recalled_at IS NULL")
+			.params(Timestamp.from(now), id, conversation.value())
+			.update();
 	}
 
 	private static FileRow row(ResultSet rs, int n) throws SQLException {

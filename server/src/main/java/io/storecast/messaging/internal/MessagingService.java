@@ -559,6 +559,16 @@ class MessagingService implements Messaging {
 				if (!store.markRecalled(id, seq, clock.instant())) {
 					throw ApiException.conflict("already-recalled", "Message " + seq + " was already recalled");
 				}
+				// a recalled picture or file must not stay downloadable by its id
+				JsonNode fileId = target.body().get("fileId");
+				if (fileId != null && fileId.isString()) {
+					try {
+						files.recall(id, UUID.fromString(fileId.asString()), clock.instant());
+					}
+					catch (IllegalArgumentException notAnId) {
+						// bodies are validated on send; nothing to revoke
+					}
+				}
 				return store(id, me, clientMsgId, MessageKind.RECALL, body, false, List.of(), null);
 			});
 		}
