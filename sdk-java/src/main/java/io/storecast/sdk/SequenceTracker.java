@@ -25,6 +25,12 @@ final class SequenceTracker {
 		last.putIfAbsent(conversation, seq);
 	}
 
+	/** Forgets a conversation's position (it starts again from the server's summary). */
+	synchronized void forget(String conversation) {
+		last.remove(conversation);
+		early.remove(conversation);
+	}
+
 	synchronized Map<String, Long> cursors() {
 		return new HashMap<>(last);
 	}

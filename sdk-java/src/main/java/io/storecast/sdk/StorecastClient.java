@@ -275,11 +275,22 @@ public final class StorecastClient implements AutoCloseable {
 		frame.put("id", String.valueOf(id));
 		pending.put(id, new Pending(frame, answer));
 		write(frame);
-		return answer.thenCompose(result -> {
+		return answer.handle((result, error) -> {
+			if (error != null) {
+				Throwable cause = error instanceof java.util.concurrent.CompletionException ? error.getCause() : error;
+				if (cause instanceof StorecastException e && "seq-out-of-range".equals(e.code()) && e.field() != null
+						&& e.field().startsWith("cursors.")) {
+					// our position is ahead of the server's (e.g. restored from an older backup): start
+					// that conversation again from the summary rather than keep a cursor that hides messages
+					tracker.forget(e.field().substring("cursors.".length()));
+					return syncAll();
+				}
+				return CompletableFuture.<Void>failedFuture(cause);
+			}
 			result.path("messages").forEach(this::arrived);
 			result.path("conversations").forEach(c -> tracker.start(c.path("id").asString(), c.path("lastSeq").asLong()));
-			return result.path("more").asBoolean() ? syncAll() : CompletableFuture.completedFuture(null);
-		});
+			return result.path("more").asBoolean() ? syncAll() : CompletableFuture.<Void>completedFuture(null);
+		}).thenCompose(next -> next);
 	}
 
 	private void syncConversation(String conversation) {

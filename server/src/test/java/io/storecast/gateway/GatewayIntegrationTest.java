@@ -191,6 +191,20 @@ class GatewayIntegrationTest {
 	}
 
 	@Test
+	void a_client_whose_cursor_is_ahead_of_the_server_starts_again_from_the_summary() {
+		customer.header("Idempotency-Key", "cur-1").post("/api/v1/conversations/" + conversation + "/messages",
+				Map.of("kind", "TEXT", "body", Map.of("text", "第一条"))).expect(201);
+		Recorder hears = new Recorder();
+		try (StorecastClient c = StorecastClient.builder(URI.create("ws://127.0.0.1:" + gateway.port() + gateway.path()),
+				clerk::token).listener(hears).follow(conversation, 99).connect()) {
+			assertThat(c.cursors()).containsEntry(conversation, 1L);
+			customer.header("Idempotency-Key", "cur-2").post("/api/v1/conversations/" + conversation + "/messages",
+					Map.of("kind", "TEXT", "body", Map.of("text", "第二条"))).expect(201);
+			await().atMost(Duration.ofSeconds(5)).until(() -> hears.seqs(conversation).equals(java.util.List.of(2L)));
+		}
+	}
+
+	@Test
 	void presence_and_typing_reach_those_who_follow_and_the_members() throws Exception {
 		Recorder customerHears = new Recorder();
 		Recorder clerkHears = new Recorder();
