@@ -205,6 +205,13 @@ class GatewayIntegrationTest {
 	}
 
 	@Test
+	void the_javascript_sdk_is_served_to_anyone() {
+		Api.Response sdk = demo.anonymous.get("/sdk/storecast.js").expect(200);
+		assertThat(sdk.header("Content-Type")).contains("javascript");
+		assertThat(sdk.raw().body()).contains("export class StorecastClient");
+	}
+
+	@Test
 	void presence_and_typing_reach_those_who_follow_and_the_members() throws Exception {
 		Recorder customerHears = new Recorder();
 		Recorder clerkHears = new Recorder();
