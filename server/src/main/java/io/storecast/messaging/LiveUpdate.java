@@ -30,6 +30,11 @@ public sealed interface LiveUpdate {
 			implements LiveUpdate {
 	}
 
+	/** A member pressed a button of an action card. */
+	record ActionClicked(ConversationId conversationId, long seq, Participant member, String actionId,
+			Set<Participant> audience) implements LiveUpdate {
+	}
+
 	/** A reaction was added or removed; {@code counts} are the message's totals after the change. */
 	record ReactionChanged(ConversationId conversationId, long seq, Participant member, String emoji, boolean added,
 			Map<String, Integer> counts, Set<Participant> audience) implements LiveUpdate {

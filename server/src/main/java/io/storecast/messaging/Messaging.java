@@ -84,6 +84,12 @@ public interface Messaging {
 	/** Who has and has not acknowledged a message; for its sender and the conversation's admins. */
 	AckStatus ackStatus(Actor actor, ConversationId id, long seq);
 
+	/**
+	 * Answers an action card by pressing one of its buttons: once per member and card. Publishes
+	 * {@link CardActionClicked} and tells the card's sender live.
+	 */
+	void clickAction(Actor actor, ConversationId id, long seq, String actionId);
+
 	/** Adds or removes the actor's reaction; returns the message's reaction counts after the change. */
 	Map<String, Integer> react(Actor actor, ConversationId id, long seq, String emoji, boolean add);
 

@@ -122,6 +122,12 @@ class Connections implements LiveUpdates {
 				.put("conversationId", ack.conversationId().toString())
 				.put("seq", ack.seq())
 				.put("participant", ack.member().toString());
+			case LiveUpdate.ActionClicked a -> json.createObjectNode()
+				.put("type", "action")
+				.put("conversationId", a.conversationId().toString())
+				.put("seq", a.seq())
+				.put("participant", a.member().toString())
+				.put("actionId", a.actionId());
 			case LiveUpdate.ReactionChanged r -> {
 				ObjectNode f = json.createObjectNode()
 					.put("type", "reaction")

@@ -80,6 +80,10 @@ class Dispatcher {
 					r.set("counts", json.valueToTree(counts));
 					yield r;
 				}
+				case "action" -> {
+					messaging.clickAction(c.actor(), conversation(frame), seq(frame), text(frame, "actionId"));
+					yield json.createObjectNode();
+				}
 				case "recall" -> sent(messaging.recall(c.actor(), conversation(frame), seq(frame), text(frame, "clientMsgId")));
 				case "conversations" -> {
 					ObjectNode r = json.createObjectNode();
@@ -274,10 +278,5 @@ class Dispatcher {
 			e.put("field", field);
 		}
 		return json.writeValueAsString(e);
-	}
-
-	static List<String> frameTypes() {
-		return List.of("ping", "send", "sync", "history", "read", "delivered", "acknowledge", "react", "recall",
-				"conversations", "typing", "presence");
 	}
 }

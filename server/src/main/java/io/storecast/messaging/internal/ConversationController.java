@@ -223,6 +223,14 @@ class ConversationController {
 		return messaging.ackStatus(actor, id, seq);
 	}
 
+	@Operation(summary = "Press a button of an action card (once per member and card)")
+	@PostMapping("/conversations/{id}/messages/{seq}/actions/{actionId}")
+	@ResponseStatus(HttpStatus.NO_CONTENT)
+	void clickAction(@AuthenticationPrincipal Actor actor, @PathVariable ConversationId id, @PathVariable long seq,
+			@PathVariable String actionId) {
+		messaging.clickAction(actor, id, seq, actionId);
+	}
+
 	@PutMapping("/conversations/{id}/messages/{seq}/reactions/{emoji}")
 	Map<String, Integer> react(@AuthenticationPrincipal Actor actor, @PathVariable ConversationId id,
 			@PathVariable long seq, @PathVariable String emoji) {

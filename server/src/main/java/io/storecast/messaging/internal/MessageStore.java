@@ -295,6 +295,15 @@ class MessageStore {
 			.list();
 	}
 
+	/** Records a member's answer to an action card; false when they had already answered it. */
+	boolean clickAction(ConversationId id, long seq, Participant p, String actionId, Instant now) {
+		return jdbc.sql("""
+				INSERT INTO messaging_card_actions (conversation_id, seq, participant, action_id, clicked_at)
+				VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING""")
+			.params(id.value(), seq, p.toString(), actionId, Timestamp.from(now))
+			.update() == 1;
+	}
+
 	boolean addReaction(ConversationId id, long seq, Participant p, String emoji, Instant now) {
 		return jdbc.sql("""
 				INSERT INTO messaging_reactions (conversation_id, seq, participant, emoji, created_at)

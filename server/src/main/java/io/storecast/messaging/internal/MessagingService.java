@@ -17,6 +17,7 @@ import java.util.stream.Collectors;
 
 import org.jspecify.annotations.Nullable;
 import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.dao.DuplicateKeyException;
 import org.springframework.http.HttpStatus;
 import org.springframework.stereotype.Service;
@@ -39,6 +40,7 @@ import io.storecast.identity.Permission;
 import io.storecast.identity.Role;
 import io.storecast.identity.StaffDirectory;
 import io.storecast.identity.StaffId;
+import io.storecast.messaging.CardActionClicked;
 import io.storecast.messaging.CardType;
 import io.storecast.messaging.Conversation;
 import io.storecast.messaging.ConversationId;
@@ -82,6 +84,7 @@ class MessagingService implements Messaging {
 	private final FileStore files;
 	private final Map<String, CardType> cardTypes;
 	private final ObjectProvider<LiveUpdates> live;
+	private final ApplicationEventPublisher events;
 	private final MessagingSettings settings;
 	private final TransactionTemplate tx;
 	private final JsonMapper json;
@@ -94,8 +97,8 @@ class MessagingService implements Messaging {
 
 	MessagingService(MessageStore store, AccessPolicy access, OrgDirectory org, StaffDirectory staff,
 			CustomerDirectory customers, ContentFilter filter, SearchTerms searchTerms, FileStore files,
-			List<CardType> cardTypes, ObjectProvider<LiveUpdates> live, MessagingSettings settings, TransactionTemplate tx,
-			JsonMapper json, Clock clock) {
+			List<CardType> cardTypes, ObjectProvider<LiveUpdates> live, ApplicationEventPublisher events,
+			MessagingSettings settings, TransactionTemplate tx, JsonMapper json, Clock clock) {
 		this.store = store;
 		this.access = access;
 		this.org = org;
@@ -106,6 +109,7 @@ class MessagingService implements Messaging {
 		this.files = files;
 		this.cardTypes = cardTypes.stream().collect(Collectors.toUnmodifiableMap(CardType::name, Function.identity()));
 		this.live = live;
+		this.events = events;
 		this.settings = settings;
 		this.tx = tx;
 		this.json = json;
@@ -641,6 +645,40 @@ class MessagingService implements Messaging {
 			.filter(p -> !p.equals(message.sender()) && !doneSet.contains(p))
 			.toList();
 		return new AckStatus(seq, done, pending);
+	}
+
+	@Override
+	public void clickAction(Actor actor, ConversationId id, long seq, String actionId) {
+		Participant me = participant(actor);
+		requireMember(actor, id);
+		Message message = store.findMessage(id, seq)
+			.orElseThrow(() -> ApiException.notFound("not-found", "No message " + seq + " in this conversation"));
+		JsonNode payload = message.body().path("payload");
+		boolean actionCard = message.kind() == MessageKind.CARD && !message.recalled()
+				&& "action".equals(message.body().path("card").asString(""));
+		if (!actionCard) {
+			throw ApiException.badRequest("not-an-action-card", "seq", "Message " + seq + " is not an action card");
+		}
+		boolean known = false;
+		for (JsonNode button : payload.path("buttons")) {
+			known |= actionId.equals(button.path("id").asString(""));
+		}
+		if (!known) {
+			throw ApiException.badRequest("unknown-action", "actionId", "The card has no button '" + actionId + "'");
+		}
+		Instant now = clock.instant();
+		tx.executeWithoutResult(s -> {
+			if (!store.clickAction(id, seq, me, actionId, now)) {
+				throw ApiException.conflict("already-answered", "You have already answered this card");
+			}
+			events.publishEvent(new CardActionClicked(id, seq, actionId, me, now, payload));
+			Set<Participant> audience = new HashSet<>(admins(id));
+			if (message.sender() != null) {
+				audience.add(message.sender());
+			}
+			audience.add(me);
+			afterCommit(new LiveUpdate.ActionClicked(id, seq, me, actionId, audience));
+		});
 	}
 
 	@Override
