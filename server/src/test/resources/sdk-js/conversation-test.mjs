@@ -117,10 +117,13 @@ try {
   check("own messages carry their sender", ra.messages.filter((m) => m.body?.text?.startsWith("a")).every((m) => m.sender === a.participant));
   check("cursors() tells the last seq delivered", a.cursors()[conversation] === 40 && b.cursors()[conversation] === 40, JSON.stringify([a.cursors(), b.cursors()]));
 
-  // a read receipt is pushed to the other side as an event
-  await a.markRead(conversation, 40);
+  // a read receipt is pushed to the other side as an event; a's cursor must really move, so it
+  // reads a message b sent after everything a sent (sending marks one's own message read)
+  const fromB = await b.sendText(conversation, "最后一条");
+  await until(() => ra.seqs().at(-1) === fromB.seq, 5_000);
+  await a.markRead(conversation, fromB.seq);
   check("a read receipt reaches the other side",
-    await until(() => rb.events.some((e) => e.type === "read" && e.seq === 40 && e.participant === a.participant), 5_000),
+    await until(() => rb.events.some((e) => e.type === "read" && e.seq === fromB.seq && e.participant === a.participant), 5_000),
     `b's events: ${JSON.stringify(rb.events)}`);
 
   // errors reject with the server's code and field, and the connection lives on
@@ -132,8 +135,8 @@ try {
   const history = await a.request({ type: "history", conversationId: conversation, before: 41, limit: 5 });
   check("a generic request resolves with its ack", history.type === "ack" && history.messages?.[0]?.seq === 40, JSON.stringify(history).slice(0, 300));
   const more = await a.sendText(conversation, "还在");
-  check("the connection lived through the errors", more.seq === 41, JSON.stringify(more));
-  check("b hears it too", await until(() => rb.seqs().at(-1) === 41, 5_000), `b heard: ${rb.seqs().slice(-3)}`);
+  check("the connection lived through the errors", more.seq === 42, JSON.stringify(more));
+  check("b hears it too", await until(() => rb.seqs().at(-1) === 42, 5_000), `b heard: ${rb.seqs().slice(-3)}`);
 
   // retrying a send with the same clientMsgId stores nothing new
   const first = await a.send(conversation, "js-retry-1", "TEXT", { text: "同一条" });
