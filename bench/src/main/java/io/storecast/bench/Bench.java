@@ -11,7 +11,9 @@ import java.util.Map;
 import java.util.function.Supplier;
 
 /**
- * Storecast benchmarks. Arguments: scenario names ({@code startup}, {@code auth}, {@code jmh}), or
+ * Storecast benchmarks. Arguments: scenario names ({@code startup}, {@code auth}, {@code jmh},
+ * {@code idle-connections}, {@code direct-throughput}, {@code group-fanout}, {@code reconnect-storm},
+ * {@code ws-baseline}), or
  * none / {@code all} for every one. Results go to stdout as JSON lines only
  * ({@link Results}); progress and diagnostics go to stderr. Exit code 0 when every scenario ran and
  * its checks held, 1 otherwise, 2 for unknown arguments.
@@ -33,6 +35,12 @@ public final class Bench {
 		SCENARIOS.put(StartupScenario.NAME, StartupScenario::new);
 		SCENARIOS.put(AuthScenario.NAME, AuthScenario::new);
 		SCENARIOS.put(JmhScenario.NAME, JmhScenario::new);
+		SCENARIOS.put(IdleConnectionsScenario.NAME, IdleConnectionsScenario::new);
+		SCENARIOS.put(DirectThroughputScenario.NAME, DirectThroughputScenario::new);
+		SCENARIOS.put(GroupFanoutScenario.NAME, GroupFanoutScenario::new);
+		SCENARIOS.put(ReconnectStormScenario.NAME, ReconnectStormScenario::new);
+		// last: it compares with the figures of the Storecast scenarios that ran before it
+		SCENARIOS.put(WsBaselineScenario.NAME, WsBaselineScenario::new);
 	}
 
 	private Bench() {

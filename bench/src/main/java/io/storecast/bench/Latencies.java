@@ -84,5 +84,13 @@ public final class Latencies {
 		public int size() {
 			return size;
 		}
+
+		/** A snapshot of the samples so far. */
+		public Recorder copy() {
+			Recorder r = new Recorder();
+			r.samples = Arrays.copyOf(samples, Math.max(size, 1));
+			r.size = size;
+			return r;
+		}
 	}
 }

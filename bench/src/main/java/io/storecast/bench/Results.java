@@ -3,7 +3,10 @@ package io.storecast.bench;
 import java.io.PrintStream;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
+import java.util.Map;
 import java.util.Objects;
+import java.util.OptionalDouble;
+import java.util.concurrent.ConcurrentHashMap;
 
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
@@ -19,6 +22,8 @@ public final class Results {
 	private static final JsonMapper JSON = JsonMapper.builder().build();
 
 	private final PrintStream out;
+	/** Every figure emitted so far, by "scenario/metric", for scenarios that compare with earlier ones. */
+	private final Map<String, Double> emitted = new ConcurrentHashMap<>();
 
 	public Results(PrintStream out) {
 		this.out = Objects.requireNonNull(out);
@@ -29,6 +34,18 @@ public final class Results {
 		String line = line(scenario, metric, value, unit);
 		out.println(line);
 		out.flush();
+		emitted.put(scenario + "/" + metric, value);
+	}
+
+	/** A figure emitted earlier in this run (or {@link #remember remembered}), if any. */
+	public OptionalDouble value(String scenario, String metric) {
+		Double v = emitted.get(scenario + "/" + metric);
+		return v == null ? OptionalDouble.empty() : OptionalDouble.of(v);
+	}
+
+	/** Takes a figure from elsewhere (an earlier run's output) for {@link #value}, without printing it. */
+	public void remember(String scenario, String metric, double value) {
+		emitted.putIfAbsent(scenario + "/" + metric, value);
 	}
 
 	/** The JSON line for one figure (no line terminator). */

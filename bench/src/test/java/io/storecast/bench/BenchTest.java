@@ -15,8 +15,10 @@ class BenchTest {
 
 	@Test
 	void noArgumentsOrAllMeanEveryScenario() {
-		assertThat(Bench.select()).containsExactly("startup", "auth", "jmh");
-		assertThat(Bench.select("all")).containsExactly("startup", "auth", "jmh");
+		String[] all = { "startup", "auth", "jmh", "idle-connections", "direct-throughput", "group-fanout",
+				"reconnect-storm", "ws-baseline" };
+		assertThat(Bench.select()).containsExactly(all);
+		assertThat(Bench.select("all")).containsExactly(all);
 	}
 
 	@Test

@@ -113,10 +113,11 @@ class GatewayServer implements SmartLifecycle, Gateway {
 					ChannelPipeline p = ch.pipeline();
 					p.addLast("http", new HttpServerCodec(4096, 8192, 8192));
 					p.addLast("aggregate", new HttpObjectAggregator(8192));
+					// before the protocol handler, which answers WebSocket pings itself: they must count as activity
+					p.addLast("idle", new IdleStateHandler(settings.idleTimeout().toMillis(), 0, 0, TimeUnit.MILLISECONDS));
 					p.addLast("auth", new HandshakeHandler(verifier, settings, workers));
 					p.addLast("websocket", new WebSocketServerProtocolHandler(protocol));
 					p.addLast("fragments", new WebSocketFrameAggregator(hardLimit));
-					p.addLast("idle", new IdleStateHandler(settings.idleTimeout().toMillis(), 0, 0, TimeUnit.MILLISECONDS));
 					p.addLast("frames", frames);
 				}
 			});
