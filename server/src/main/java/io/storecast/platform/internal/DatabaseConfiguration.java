@@ -36,6 +36,9 @@ class DatabaseConfiguration {
 		HikariConfig config = new HikariConfig();
 		config.setPoolName("storecast");
 		config.setMaximumPoolSize(settings.poolSize());
+		// grow on demand: idle nodes (or test contexts) sharing one PostgreSQL must not hold its
+		// connections (an external server's default max_connections is 100)
+		config.setMinimumIdle(Math.min(2, settings.poolSize()));
 		config.setConnectionTimeout(Duration.ofSeconds(10).toMillis());
 		if (!settings.embedded()) {
 			config.setJdbcUrl(settings.url());
