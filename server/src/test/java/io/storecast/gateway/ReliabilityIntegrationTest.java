@@ -58,28 +58,17 @@ class ReliabilityIntegrationTest {
 		int perSender = 60;
 		try (StorecastClient ca = client(uri, a, group, ra); StorecastClient cb = client(uri, b, group, rb);
 				StorecastClient cc = client(uri, c, group, rc)) {
-			Thread flapper = Thread.ofVirtual().start(() -> {
-				while (!Thread.currentThread().isInterrupted()) {
-					cc.dropConnection();
-					try {
-						Thread.sleep(150);
-					}
-					catch (InterruptedException e) {
-						return;
-					}
-				}
-			});
+			// the third client loses its connection every 150 ms, whatever it is doing
+			var flapper = java.util.concurrent.Executors.newSingleThreadScheduledExecutor();
+			flapper.scheduleAtFixedRate(cc::dropConnection, 0, 150, java.util.concurrent.TimeUnit.MILLISECONDS);
 			List<CompletableFuture<JsonNode>> acks = new ArrayList<>();
 			for (int i = 0; i < perSender; i++) {
 				acks.add(ca.sendText(group, "a" + i));
 				acks.add(cb.sendText(group, "b" + i));
-				if (i % 10 == 0) {
-					Thread.sleep(50);
-				}
 			}
 			acks.forEach(CompletableFuture::join);
-			flapper.interrupt();
-			flapper.join();
+			flapper.shutdownNow();
+			flapper.awaitTermination(5, java.util.concurrent.TimeUnit.SECONDS);
 			List<Long> all = LongStream.rangeClosed(1, 2L * perSender).boxed().toList();
 			await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
 				assertThat(ra.seqs(group)).containsExactlyElementsOf(all);
