@@ -1,6 +1,5 @@
 package io.storecast.identity.internal;
 
-import java.sql.Array;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
@@ -13,8 +12,6 @@ import java.util.Set;
 import java.util.UUID;
 
 import org.jspecify.annotations.Nullable;
-import org.springframework.jdbc.core.ConnectionCallback;
-import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
 
@@ -31,20 +28,17 @@ class ApiKeys {
 	}
 
 	private final JdbcClient jdbc;
-	private final JdbcTemplate template;
 
-	ApiKeys(JdbcClient jdbc, JdbcTemplate template) {
+	ApiKeys(JdbcClient jdbc) {
 		this.jdbc = jdbc;
-		this.template = template;
 	}
 
 	void insert(ApiKey key) {
 		String[] scopes = key.scopes().stream().map(ApiScope::value).toArray(String[]::new);
-		Array array = template.execute((ConnectionCallback<Array>) c -> c.createArrayOf("text", scopes));
 		jdbc.sql("""
 				INSERT INTO identity_api_keys (id, name, secret_hash, scopes, created_by, created_at)
-				VALUES (?, ?, ?, ?, ?, ?)""")
-			.params(key.id(), key.name(), key.secretHash(), array, key.createdBy().value(),
+				VALUES (?, ?, ?, CAST(? AS text[]), ?, ?)""")
+			.params(key.id(), key.name(), key.secretHash(), scopes, key.createdBy().value(),
 					Timestamp.from(key.createdAt()))
 			.update();
 	}

@@ -38,7 +38,6 @@ class AuditController {
 		int n = CursorPage.limit(limit);
 		String scope = access.scopePath(actor);
 		List<AuditLog.Entry> page = audit.list(scope, scope.equals(nodes.headOffice().path()), action, before, n + 1);
-		List<AuditLog.Entry> items = page.stream().limit(n).toList();
-		return new CursorPage<>(items, page.size() > n ? String.valueOf(items.getLast().id()) : null);
+		return CursorPage.of(page, n, e -> String.valueOf(e.id()));
 	}
 }

@@ -14,6 +14,7 @@ import org.springframework.transaction.annotation.Transactional;
 
 import io.storecast.identity.Actor;
 import io.storecast.identity.CustomerId;
+import io.storecast.identity.OrgNode;
 import io.storecast.identity.OrgNodeId;
 import io.storecast.identity.Role;
 import io.storecast.identity.StaffId;
@@ -32,6 +33,7 @@ class Authenticating implements TokenVerifier {
 	static final String REFRESH_PREFIX = "scr_";
 
 	private final StaffMembers staff;
+	private final OrgNodes nodes;
 	private final Sessions sessions;
 	private final ApiKeys apiKeys;
 	private final AccessTokens tokens;
@@ -42,9 +44,10 @@ class Authenticating implements TokenVerifier {
 	private final JdbcClient jdbc;
 	private final Clock clock;
 
-	Authenticating(StaffMembers staff, Sessions sessions, ApiKeys apiKeys, AccessTokens tokens, Passwords passwords,
+	Authenticating(StaffMembers staff, OrgNodes nodes, Sessions sessions, ApiKeys apiKeys, AccessTokens tokens, Passwords passwords,
 			RateLimits limits, AuditLog audit, IdentitySettings settings, JdbcClient jdbc, Clock clock) {
 		this.staff = staff;
+		this.nodes = nodes;
 		this.sessions = sessions;
 		this.apiKeys = apiKeys;
 		this.tokens = tokens;
@@ -265,8 +268,7 @@ class Authenticating implements TokenVerifier {
 	}
 
 	private @Nullable String pathOf(OrgNodeId node) {
-		return jdbc.sql("SELECT path FROM identity_org_nodes WHERE id = ?").param(node.value()).query(String.class)
-			.optional().orElse(null);
+		return nodes.find(node).map(OrgNode::path).orElse(null);
 	}
 
 	/** {@code sck_<32 hex id>_<secret>}: the id finds the row, the secret is compared by digest. */

@@ -133,8 +133,7 @@ class CustomerManagement {
 		boolean wholeTree = scope.equals(nodes.headOffice().path());
 		String normalizedPhone = phone == null || phone.isBlank() ? null : PhoneNumbers.normalize(phone, "phone");
 		List<CustomerProfile> page = customers.list(scope, wholeTree, store, normalizedPhone, after, limit + 1);
-		List<CustomerProfile> items = page.stream().limit(limit).toList();
-		return new CursorPage<>(items, page.size() > limit ? items.getLast().id().toString() : null);
+		return CursorPage.of(page, limit, c -> c.id().toString());
 	}
 
 	/**

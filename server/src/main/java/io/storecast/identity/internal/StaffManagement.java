@@ -134,10 +134,8 @@ class StaffManagement {
 		if (node != null) {
 			access.requireAt(actor, Permission.STAFF_READ, node);
 		}
-		List<StaffMember> page = staff.list(access.scopePath(actor), node, after, limit + 1);
-		List<StaffView> items = page.stream().limit(limit).map(StaffView::of).toList();
-		String next = page.size() > limit ? items.getLast().id().toString() : null;
-		return new CursorPage<>(items, next);
+		List<StaffView> fetched = staff.list(access.scopePath(actor), node, after, limit + 1).stream().map(StaffView::of).toList();
+		return CursorPage.of(fetched, limit, v -> v.id().toString());
 	}
 
 	private StaffMember manageable(Actor actor, StaffId id) {

@@ -1,6 +1,5 @@
 package io.storecast.messaging.internal;
 
-import java.sql.Array;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
@@ -13,8 +12,6 @@ import java.util.Optional;
 import java.util.UUID;
 
 import org.jspecify.annotations.Nullable;
-import org.springframework.jdbc.core.ConnectionCallback;
-import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
 
@@ -36,12 +33,10 @@ class MessageStore {
 			+ "created_at, recalled_at";
 
 	private final JdbcClient jdbc;
-	private final JdbcTemplate template;
 	private final JsonMapper json;
 
-	MessageStore(JdbcClient jdbc, JdbcTemplate template, JsonMapper json) {
+	MessageStore(JdbcClient jdbc, JsonMapper json) {
 		this.jdbc = jdbc;
-		this.template = template;
 		this.json = json;
 	}
 
@@ -182,6 +177,15 @@ class MessageStore {
 			.update() == 1;
 	}
 
+	/** A sender has read and received everything up to their own message: both cursors in one write. */
+	void advanceSender(ConversationId id, Participant p, long seq) {
+		jdbc.sql("""
+				UPDATE messaging_members SET read_seq = GREATEST(read_seq, ?), delivered_seq = GREATEST(delivered_seq, ?)
+				 WHERE conversation_id = ? AND participant = ? AND (read_seq < ? OR delivered_seq < ?)""")
+			.params(seq, seq, id.value(), p.toString(), seq, seq)
+			.update();
+	}
+
 	// --- messages --------------------------------------------------------------------------------
 
 	/**
@@ -257,23 +261,21 @@ class MessageStore {
 		if (cursors.isEmpty()) {
 			return List.of();
 		}
-		UUID[] ids = new UUID[cursors.size()];
+		String[] ids = new String[cursors.size()];
 		Long[] seqs = new Long[cursors.size()];
 		int i = 0;
 		for (var e : cursors.entrySet()) {
-			ids[i] = e.getKey().value();
+			ids[i] = e.getKey().toString();
 			seqs[i++] = e.getValue();
 		}
-		Array idArray = template.execute((ConnectionCallback<Array>) c -> c.createArrayOf("uuid", ids));
-		Array seqArray = template.execute((ConnectionCallback<Array>) c -> c.createArrayOf("bigint", seqs));
 		return jdbc.sql("""
 				SELECT m.conversation_id, m.seq, m.id, m.sender, m.client_msg_id, m.kind, m.body, m.requires_ack,
 				       m.created_at, m.recalled_at
-				  FROM unnest(?, ?) AS cur(conversation_id, after_seq)
+				  FROM unnest(CAST(? AS uuid[]), CAST(? AS bigint[])) AS cur(conversation_id, after_seq)
 				  JOIN messaging_members mm ON mm.conversation_id = cur.conversation_id AND mm.participant = ?
 				  JOIN messaging_messages m ON m.conversation_id = cur.conversation_id AND m.seq > cur.after_seq
 				 ORDER BY m.conversation_id, m.seq LIMIT ?""")
-			.params(idArray, seqArray, p.toString(), limit)
+			.params(ids, seqs, p.toString(), limit)
 			.query(this::message)
 			.list();
 	}

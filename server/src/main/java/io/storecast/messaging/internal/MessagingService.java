@@ -356,8 +356,7 @@ class MessagingService implements Messaging {
 				store.insertMessage(message, searchTerms);
 				if (sender != null) {
 					// a sender has read everything up to their own message
-					store.advance("read_seq", id, sender, seq);
-					store.advance("delivered_seq", id, sender, seq);
+					store.advanceSender(id, sender, seq);
 				}
 				afterCommit(new LiveUpdate.MessageStored(message, audience(id)));
 				return message;
