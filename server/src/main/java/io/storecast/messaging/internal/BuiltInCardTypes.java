@@ -58,7 +58,8 @@ class BuiltInCardTypes {
 	CardType orderCard() {
 		return card("order", null, required("orderId", text(1, 128)), required("status", oneOf(ORDER_STATUSES)),
 				optional("carrier", text(1, 64)), optional("trackingNumber", text(1, 64)),
-				optional("totalFen", fen()), optional("expectedDelivery", dateOrInstant()));
+				optional("totalFen", fen()), optional("expectedDelivery", dateOrInstant()),
+				optional("title", text(1, 100)), optional("text", text(0, 1000)), optional("imageUrl", url()));
 	}
 
 	@Bean

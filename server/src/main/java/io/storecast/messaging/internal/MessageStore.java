@@ -203,7 +203,15 @@ class MessageStore {
 			.update();
 	}
 
-	Optional<Message> findByClientMsgId(ConversationId id, Participant sender, String clientMsgId) {
+	/** The message a sender (null: the merchant) stored with a client message id. */
+	Optional<Message> findByClientMsgId(ConversationId id, @Nullable Participant sender, String clientMsgId) {
+		if (sender == null) {
+			return jdbc.sql("SELECT " + MESSAGE_COLUMNS
+					+ " FROM messaging_messages WHERE conversation_id = ? AND sender IS NULL AND client_msg_id = ?")
+				.params(id.value(), clientMsgId)
+				.query(this::message)
+				.optional();
+		}
 		return jdbc.sql("SELECT " + MESSAGE_COLUMNS
 				+ " FROM messaging_messages WHERE conversation_id = ? AND sender = ? AND client_msg_id = ?")
 			.params(id.value(), sender.toString(), clientMsgId)

@@ -3,6 +3,7 @@ package io.storecast.messaging.internal;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -48,6 +49,7 @@ import io.storecast.messaging.ConversationKind;
 import io.storecast.messaging.LiveUpdate;
 import io.storecast.messaging.LiveUpdates;
 import io.storecast.messaging.MemberRole;
+import io.storecast.messaging.MerchantMessaging;
 import io.storecast.messaging.Message;
 import io.storecast.messaging.MessageDraft;
 import io.storecast.messaging.MessageKind;
@@ -62,7 +64,7 @@ import tools.jackson.databind.node.ObjectNode;
 
 /** Implements {@link Messaging}: the rules of who may say what where, and the durable, gapless sequence. */
 @Service
-class MessagingService implements Messaging {
+class MessagingService implements Messaging, MerchantMessaging {
 
 	static final Pattern CLIENT_MSG_ID = Pattern.compile("[A-Za-z0-9._:-]{1,64}");
 	static final int MAX_MENTIONS = 50;
@@ -833,6 +835,90 @@ class MessagingService implements Messaging {
 		});
 	}
 
+	// --- the merchant speaking, for other modules ------------------------------------------------
+
+	static final Pattern PURPOSE = Pattern.compile("[a-z0-9-]{1,40}");
+
+	@Override
+	public ConversationId customerConversation(OrgNodeId storeId, CustomerId customerId) {
+		OrgNode store = org.find(storeId)
+			.filter(n -> n.kind() == OrgNodeKind.STORE)
+			.orElseThrow(() -> new IllegalArgumentException("No store " + storeId));
+		customers.find(customerId).orElseThrow(() -> new IllegalArgumentException("No customer " + customerId));
+		Participant customer = Participant.customer(customerId);
+		String key = "store:" + storeId + "|" + customer;
+		return ensureConversation(key, ConversationKind.DIRECT, store.id(), null, () -> {
+			List<Participant> people = new ArrayList<>();
+			people.add(customer);
+			staff.activeAt(storeId).stream().map(s -> Participant.staff(s.id())).forEach(people::add);
+			return people;
+		});
+	}
+
+	@Override
+	public ConversationId staffRoom(OrgNodeId nodeId, String purpose, String title, Collection<StaffId> staffIds) {
+		if (purpose == null || !PURPOSE.matcher(purpose).matches()) {
+			throw new IllegalArgumentException("A purpose is 1-40 characters of a-z, 0-9 and -");
+		}
+		org.find(nodeId).orElseThrow(() -> new IllegalArgumentException("No org node " + nodeId));
+		List<Participant> wanted = staffIds.stream().distinct().map(Participant::staff).toList();
+		ConversationId id = ensureConversation("room:" + purpose + "|" + nodeId, ConversationKind.GROUP, nodeId, title,
+				() -> wanted);
+		Map<Participant, MemberRow> current = membersOf(id);
+		List<Participant> missing = wanted.stream().filter(p -> !current.containsKey(p)).toList();
+		if (!missing.isEmpty()) {
+			tx.executeWithoutResult(s -> {
+				List<Participant> added = store.addMembers(id, missing, MemberRole.MEMBER, clock.instant());
+				if (!added.isEmpty()) {
+					system(id, json.createObjectNode().put("event", "members-added")
+						.set("participants", json.valueToTree(added.stream().map(Participant::toString).toList())));
+				}
+			});
+			members.invalidate(id);
+		}
+		return id;
+	}
+
+	/** A conversation found by its key, or created with its first members (racing creators share one). */
+	private ConversationId ensureConversation(String key, ConversationKind kind, OrgNodeId node, @Nullable String title,
+			java.util.function.Supplier<List<Participant>> people) {
+		Optional<ConversationRow> existing = store.findByDirectKey(key);
+		if (existing.isEmpty()) {
+			try {
+				tx.executeWithoutResult(s -> {
+					Instant now = clock.instant();
+					ConversationRow row = new ConversationRow(new ConversationId(Ids.newId()), kind, node.value(), title,
+							key, "merchant", now, 0, now, 0, settings.defaultMemberLimit(), false, null);
+					store.insertConversation(row);
+					store.addMembers(row.id(), people.get(), MemberRole.MEMBER, now);
+				});
+			}
+			catch (DuplicateKeyException raced) {
+				// created at the same moment by another caller: use theirs
+			}
+			existing = store.findByDirectKey(key);
+		}
+		return existing.orElseThrow().id();
+	}
+
+	@Override
+	public SendResult post(ConversationId id, String key, MessageDraft draft) {
+		requireClientMsgId(key);
+		ConversationRow row = conversation(id);
+		Optional<SendResult> retry = retried(id, null, key);
+		if (retry.isPresent()) {
+			return retry.get();
+		}
+		if (draft.kind() != MessageKind.TEXT && draft.kind() != MessageKind.CARD) {
+			throw ApiException.badRequest("invalid-message-kind", "kind", "The merchant posts TEXT and CARD messages");
+		}
+		// the merchant speaks with an admin's rights (it may mention everyone) but through the same checks
+		MemberRow merchant = new MemberRow(Participant.staff(new StaffId(new UUID(0, 0))), MemberRole.OWNER, 0, 0, null);
+		Prepared prepared = prepare(row, merchant, draft);
+		String terms = prepared.searchText() == null ? null : searchTerms.forIndex(prepared.searchText());
+		return store(id, null, key, draft.kind(), prepared.body(), draft.requiresAck(), prepared.masked(), terms);
+	}
+
 	// --- for uploads ---------------------------------------------------------------------------
 
 	/** The actor as a member who may post in the conversation: uploads come before the message that carries them. */
@@ -854,7 +940,7 @@ class MessagingService implements Messaging {
 	// --- helpers -------------------------------------------------------------------------------
 
 	/** A retried request (same sender, same client message id) is answered with what the first one stored. */
-	private Optional<SendResult> retried(ConversationId id, Participant sender, String clientMsgId) {
+	private Optional<SendResult> retried(ConversationId id, @Nullable Participant sender, String clientMsgId) {
 		return store.findByClientMsgId(id, sender, clientMsgId).map(original -> new SendResult(original, true, List.of()));
 	}
 

@@ -1,0 +1,35 @@
+package io.storecast.messaging;
+
+import java.util.Collection;
+
+import io.storecast.identity.CustomerId;
+import io.storecast.identity.OrgNodeId;
+import io.storecast.identity.StaffId;
+
+/**
+ * How other modules speak for the merchant: an order update to a customer, a stock alert to the
+ * managers of a store. These calls trust their caller (a module, never a user request), check only
+ * that what they name exists, and are idempotent, so an event listener that runs twice posts once.
+ * Messages posted here have no sender: clients show them as coming from the store.
+ */
+public interface MerchantMessaging {
+
+	/** The customer's conversation with a store, opened (with the store's staff in it) if needed. */
+	ConversationId customerConversation(OrgNodeId store, CustomerId customer);
+
+	/**
+	 * A staff group for one purpose at one org node, such as stock alerts of a store: created on first
+	 * use with {@code title}, and given any of {@code members} not yet in it (nobody is removed).
+	 *
+	 * @param purpose a short stable name, {@code [a-z0-9-]{1,40}}
+	 */
+	ConversationId staffRoom(OrgNodeId node, String purpose, String title, Collection<StaffId> members);
+
+	/**
+	 * Posts a TEXT or CARD message from the store, validated as any other (card types, text length);
+	 * a second post with the same {@code key} stores nothing and returns the first.
+	 *
+	 * @param key the idempotency key, {@code [A-Za-z0-9._:-]{1,64}}
+	 */
+	SendResult post(ConversationId id, String key, MessageDraft draft);
+}
