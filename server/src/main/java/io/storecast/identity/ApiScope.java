@@ -16,7 +16,12 @@ public enum ApiScope {
 	ORG_READ("org:read", Set.of(Permission.ORG_READ)),
 	CUSTOMERS_READ("customers:read", Set.of(Permission.CUSTOMER_READ)),
 	CUSTOMERS_WRITE("customers:write", Set.of(Permission.CUSTOMER_READ, Permission.CUSTOMER_WRITE)),
-	CUSTOMERS_TOKEN("customers:token", Set.of(Permission.CUSTOMER_TOKEN_MINT));
+	CUSTOMERS_TOKEN("customers:token", Set.of(Permission.CUSTOMER_TOKEN_MINT)),
+	CATALOG_READ("catalog:read", Set.of(Permission.CATALOG_READ)),
+	CATALOG_WRITE("catalog:write", Set.of(Permission.CATALOG_READ, Permission.CATALOG_WRITE)),
+	STOCK_WRITE("stock:write", Set.of(Permission.CATALOG_READ, Permission.STOCK_WRITE)),
+	ORDERS_READ("orders:read", Set.of(Permission.ORDER_READ)),
+	ORDERS_WRITE("orders:write", Set.of(Permission.ORDER_READ, Permission.ORDER_WRITE));
 
 	private final String value;
 	private final Set<Permission> permissions;

@@ -3,5 +3,17 @@ package io.storecast.identity;
 /** An action on data; granted to roles ({@link Role#permissions()}) and API key scopes ({@link ApiScope}). */
 public enum Permission {
 	ORG_READ, ORG_WRITE, STAFF_READ, STAFF_WRITE, CUSTOMER_READ, CUSTOMER_WRITE, CUSTOMER_TOKEN_MINT, API_KEYS_MANAGE,
-	AUDIT_READ
+	AUDIT_READ,
+	/** Read products, SKUs, stock levels and delivery estimates. */
+	CATALOG_READ,
+	/** Create and change products and SKUs, import catalogs, set thresholds and delivery settings. */
+	CATALOG_WRITE,
+	/** Adjust stock (sales, receipts, counts) at a store. */
+	STOCK_WRITE,
+	/** Request and approve stock transfers between stores. */
+	STOCK_TRANSFER,
+	/** Read orders and their timelines. */
+	ORDER_READ,
+	/** Record orders and their status changes (the merchant's systems). */
+	ORDER_WRITE
 }
