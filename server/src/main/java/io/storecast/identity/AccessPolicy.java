@@ -128,6 +128,12 @@ public class AccessPolicy {
 			case CUSTOMER_TOKEN_MINT -> "mint customer tokens";
 			case API_KEYS_MANAGE -> "manage API keys";
 			case AUDIT_READ -> "read the audit log";
+			case CATALOG_READ -> "read the catalog";
+			case CATALOG_WRITE -> "change the catalog";
+			case STOCK_WRITE -> "adjust stock";
+			case STOCK_TRANSFER -> "transfer stock";
+			case ORDER_READ -> "read orders";
+			case ORDER_WRITE -> "record orders";
 		};
 	}
 }
