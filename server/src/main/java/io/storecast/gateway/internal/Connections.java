@@ -112,12 +112,14 @@ class Connections implements LiveUpdates {
 
 	@Override
 	public void publish(LiveUpdate update) {
+		if (update instanceof LiveUpdate.MessageStored stored) {
+			// the most frequent push: serialised straight from the record, without a tree in between
+			pushBytes(online(update.audience()), json.writeValueAsBytes(new MessagePush("message", stored.message())),
+					ORIGIN.get());
+			return;
+		}
 		ObjectNode frame = switch (update) {
-			case LiveUpdate.MessageStored stored -> {
-				ObjectNode f = json.createObjectNode().put("type", "message");
-				f.set("message", json.valueToTree(stored.message()));
-				yield f;
-			}
+			case LiveUpdate.MessageStored stored -> throw new AssertionError("handled above");
 			case LiveUpdate.ReadUpTo read -> json.createObjectNode()
 				.put("type", "read")
 				.put("conversationId", read.conversationId().toString())
@@ -151,7 +153,18 @@ class Connections implements LiveUpdates {
 
 	/** Pushes one frame to a set of connections, serialising it once. */
 	void pushTo(Set<Connection> connections, ObjectNode frame, @Nullable Connection skip) {
-		ByteBuf shared = Unpooled.wrappedBuffer(json.writeValueAsString(frame).getBytes(StandardCharsets.UTF_8));
+		pushBytes(connections, json.writeValueAsBytes(frame), skip);
+	}
+
+	/** The frame pushing a stored message: {@code {"type":"message","message":{...}}}. */
+	record MessagePush(String type, io.storecast.messaging.Message message) {
+	}
+
+	private static void pushBytes(Set<Connection> connections, byte[] frame, @Nullable Connection skip) {
+		if (connections.isEmpty()) {
+			return;
+		}
+		ByteBuf shared = Unpooled.wrappedBuffer(frame);
 		try {
 			pushByLoop(connections.stream().filter(c -> c != skip).toList(), shared);
 		}

@@ -62,16 +62,6 @@ class MessageStore {
 			.optional();
 	}
 
-	/** Hands out the next sequence number; the row stays locked until the transaction ends, so seqs are gapless. */
-	long nextSeq(ConversationId id, Instant now) {
-		return jdbc.sql("""
-				UPDATE messaging_conversations SET last_seq = last_seq + 1, last_message_at = ?
-				 WHERE id = ? RETURNING last_seq""")
-			.params(Timestamp.from(now), id.value())
-			.query(Long.class)
-			.single();
-	}
-
 	void setMuteAll(ConversationId id, boolean muted) {
 		jdbc.sql("UPDATE messaging_conversations SET mute_all = ? WHERE id = ?").params(muted, id.value()).update();
 	}
@@ -177,30 +167,35 @@ class MessageStore {
 			.update() == 1;
 	}
 
-	/** A sender has read and received everything up to their own message: both cursors in one write. */
-	void advanceSender(ConversationId id, Participant p, long seq) {
-		jdbc.sql("""
-				UPDATE messaging_members SET read_seq = GREATEST(read_seq, ?), delivered_seq = GREATEST(delivered_seq, ?)
-				 WHERE conversation_id = ? AND participant = ? AND (read_seq < ? OR delivered_seq < ?)""")
-			.params(seq, seq, id.value(), p.toString(), seq, seq)
-			.update();
-	}
-
 	// --- messages --------------------------------------------------------------------------------
 
 	/**
-	 * Stores a message with its search terms (space-separated words, see {@link SearchTerms}); null
-	 * terms leave it out of search.
+	 * Hands out the conversation's next seq and stores the message under it, moving the sender's
+	 * cursors to it, in <em>one</em> statement: a single round trip and, outside a transaction, a single
+	 * commit. The conversation row stays locked until the statement commits, so seqs stay gapless; a
+	 * repeated client message id fails the whole statement ({@link org.springframework.dao.DuplicateKeyException})
+	 * and hands out nothing.
+	 *
+	 * @return the seq the message was stored under
 	 */
-	void insertMessage(Message m, @Nullable String searchTerms) {
-		jdbc.sql("""
-				INSERT INTO messaging_messages (conversation_id, seq, id, sender, client_msg_id, kind, body,
-				                                requires_ack, created_at, search_vector)
-				VALUES (?, ?, ?, ?, ?, ?, ?::jsonb, ?, ?, to_tsvector('simple', ?::text))""")
-			.params(m.conversationId().value(), m.seq(), m.id(), m.sender() == null ? null : m.sender().toString(),
-					m.clientMsgId(), m.kind().name(), json.writeValueAsString(m.body()), m.requiresAck(),
-					Timestamp.from(m.createdAt()), searchTerms)
-			.update();
+	long insertNext(ConversationId id, UUID messageId, @Nullable Participant sender, @Nullable String clientMsgId,
+			MessageKind kind, String body, boolean requiresAck, Instant now, @Nullable String searchTerms) {
+		Timestamp at = Timestamp.from(now);
+		return jdbc.sql("""
+				WITH c AS (UPDATE messaging_conversations SET last_seq = last_seq + 1, last_message_at = ?
+				            WHERE id = ? RETURNING last_seq),
+				     m AS (INSERT INTO messaging_messages (conversation_id, seq, id, sender, client_msg_id, kind, body,
+				                                           requires_ack, created_at, search_vector)
+				           SELECT ?, c.last_seq, ?, ?, ?, ?, ?::jsonb, ?, ?, to_tsvector('simple', ?::text) FROM c
+				           RETURNING seq),
+				     r AS (UPDATE messaging_members SET read_seq = GREATEST(read_seq, m.seq),
+				                                        delivered_seq = GREATEST(delivered_seq, m.seq)
+				             FROM m WHERE conversation_id = ? AND participant = ?)
+				SELECT seq FROM m""")
+			.params(at, id.value(), id.value(), messageId, sender == null ? null : sender.toString(), clientMsgId,
+					kind.name(), body, requiresAck, at, searchTerms, id.value(), sender == null ? null : sender.toString())
+			.query(Long.class)
+			.single();
 	}
 
 	/** The message a sender (null: the merchant) stored with a client message id. */

@@ -91,6 +91,14 @@ class MessagingService implements Messaging, MerchantMessaging {
 	private final TransactionTemplate tx;
 	private final JsonMapper json;
 	private final Clock clock;
+	/**
+	 * Conversations as the send path needs them (kind, mute-all); their last seq may be stale. Changes
+	 * made through this service evict them at once.
+	 */
+	private final Cache<ConversationId, ConversationRow> rows = Caffeine.newBuilder()
+		.maximumSize(100_000)
+		.expireAfterWrite(30, TimeUnit.SECONDS)
+		.build();
 	/** Members by conversation, for the checks on every send and the audience of every update. */
 	private final Cache<ConversationId, Map<Participant, MemberRow>> members = Caffeine.newBuilder()
 		.maximumSize(100_000)
@@ -334,14 +342,22 @@ class MessagingService implements Messaging, MerchantMessaging {
 	public SendResult send(Actor actor, ConversationId id, String clientMsgId, MessageDraft draft) {
 		requireClientMsgId(clientMsgId);
 		Participant me = participant(actor);
-		ConversationRow row = conversation(id);
+		ConversationRow row = rows.get(id, this::conversation);
 		MemberRow member = requireMember(actor, id);
-		Optional<SendResult> retry = retried(id, me, clientMsgId);
-		if (retry.isPresent()) {
-			return retry.get();
+		Prepared prepared;
+		try {
+			requireMayPost(row, member);
+			prepared = prepare(row, member, draft);
 		}
-		requireMayPost(row, member);
-		Prepared prepared = prepare(row, member, draft);
+		catch (ApiException refused) {
+			// a retry of a message stored before gets the original, even if it would be refused now (muted since)
+			Optional<SendResult> retry = retried(id, me, clientMsgId);
+			if (retry.isPresent()) {
+				return retry.get();
+			}
+			throw refused;
+		}
+		// a plain retry needs no lookup first: the store's unique key finds it (see store)
 		// segmenting happens here, outside the transaction that holds the conversation's row lock
 		String terms = prepared.searchText() == null ? null : searchTerms.forIndex(prepared.searchText());
 		return store(id, me, clientMsgId, draft.kind(), prepared.body(), draft.requiresAck(), prepared.masked(), terms);
@@ -349,27 +365,25 @@ class MessagingService implements Messaging, MerchantMessaging {
 
 	private SendResult store(ConversationId id, @Nullable Participant sender, @Nullable String clientMsgId, MessageKind kind,
 			JsonNode body, boolean requiresAck, List<String> masked, @Nullable String searchTerms) {
+		Instant now = clock.instant();
+		UUID messageId = Ids.newId();
+		String bodyJson = json.writeValueAsString(body);
+		long seq;
 		try {
-			Message stored = tx.execute(s -> {
-				Instant now = clock.instant();
-				long seq = store.nextSeq(id, now);
-				Message message = new Message(id, seq, Ids.newId(), sender, clientMsgId, kind, body, requiresAck, now,
-						false);
-				store.insertMessage(message, searchTerms);
-				if (sender != null) {
-					// a sender has read everything up to their own message
-					store.advanceSender(id, sender, seq);
-				}
-				afterCommit(new LiveUpdate.MessageStored(message, audience(id)));
-				return message;
-			});
-			return new SendResult(stored, false, masked);
+			// one statement: seq, message and the sender's cursors commit together, with one round trip
+			seq = store.insertNext(id, messageId, sender, clientMsgId, kind, bodyJson, requiresAck, now, searchTerms);
 		}
 		catch (DuplicateKeyException retried) {
-			// the same client message id committed concurrently: answer with that one
-			Message first = store.findByClientMsgId(id, sender, clientMsgId).orElseThrow(() -> retried);
+			// the same client message id was stored before (or concurrently): answer with that one
+			Message first = clientMsgId == null ? null : store.findByClientMsgId(id, sender, clientMsgId).orElse(null);
+			if (first == null) {
+				throw retried;
+			}
 			return new SendResult(first, true, List.of());
 		}
+		Message message = new Message(id, seq, messageId, sender, clientMsgId, kind, body, requiresAck, now, false);
+		afterCommit(new LiveUpdate.MessageStored(message, audience(id)));
+		return new SendResult(message, false, masked);
 	}
 
 	/** A body ready to store, the words masked in it, and the text to make searchable (null for none). */
@@ -810,6 +824,7 @@ class MessagingService implements Messaging, MerchantMessaging {
 			store.setMuteAll(id, muted);
 			system(id, json.createObjectNode().put("event", muted ? "muted-all" : "unmuted-all"));
 		});
+		rows.invalidate(id);
 	}
 
 	@Override
@@ -1036,18 +1051,32 @@ class MessagingService implements Messaging, MerchantMessaging {
 		return admins;
 	}
 
+	/** The live channels, looked up once (they are beans of modules that depend on this one). */
+	private volatile @Nullable List<LiveUpdates> liveChannels;
+
+	private void publishLive(LiveUpdate update) {
+		List<LiveUpdates> channels = liveChannels;
+		if (channels == null) {
+			channels = live.orderedStream().toList();
+			liveChannels = channels;
+		}
+		for (LiveUpdates channel : channels) {
+			channel.publish(update);
+		}
+	}
+
 	/** Hands the update to the live channel once the transaction has committed, never before. */
 	private void afterCommit(LiveUpdate update) {
 		if (TransactionSynchronizationManager.isSynchronizationActive()) {
 			TransactionSynchronizationManager.registerSynchronization(new TransactionSynchronization() {
 				@Override
 				public void afterCommit() {
-					live.forEach(l -> l.publish(update));
+					publishLive(update);
 				}
 			});
 		}
 		else {
-			live.forEach(l -> l.publish(update));
+			publishLive(update);
 		}
 	}
 }
