@@ -13,6 +13,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
+import java.time.Instant;
 import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.Map;
@@ -22,7 +23,9 @@ import javax.imageio.ImageIO;
 
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 import org.springframework.test.context.TestPropertySource;
@@ -49,6 +52,9 @@ class MessagingFilesIntegrationTest {
 	static void files(DynamicPropertyRegistry registry) {
 		registry.add("storecast.messaging.files.dir", FILES::toString);
 	}
+
+	@Autowired
+	JdbcClient jdbc;
 
 	@LocalServerPort
 	int port;
@@ -99,6 +105,32 @@ class MessagingFilesIntegrationTest {
 		upload(outsider, id, "x.png", "image/png", png).expectProblem(403, "not-a-member");
 		upload(demo.customer("HZ-XH"), id, "x.png", "image/png", png).expectProblem(403, "not-a-member");
 
+		// a signed link works without a header (for <img src>), for anyone holding it, until it expires
+		JsonNode link = clerk.post("/api/v1/conversations/" + id + "/files/" + fileId + "/link", Map.of()).expect(200).json();
+		String url = link.path("url").asString();
+		assertThat(url).startsWith("/api/v1/files/" + id + "/" + fileId + "?expires=");
+		assertThat(Instant.parse(link.path("expiresAt").asString())).isAfter(Instant.now().plusSeconds(3000));
+		HttpResponse<byte[]> linked = get(url);
+		assertThat(linked.statusCode()).isEqualTo(200);
+		assertThat(linked.body()).isEqualTo(png);
+		assertThat(linked.headers().firstValue("Content-Type")).hasValue("image/png");
+		assertThat(linked.headers().firstValue("Cache-Control").orElseThrow()).contains("private");
+		// altered, expired, moved to another file, or incomplete: refused
+		String sig = url.substring(url.indexOf("&sig=") + 5);
+		long expires = Long.parseLong(url.substring(url.indexOf("expires=") + 8, url.indexOf("&sig=")));
+		assertProblem(get(url.replace("&sig=" + sig, "&sig=" + "0".repeat(64))), 403, "invalid-link");
+		assertProblem(get(url.replace("expires=" + expires, "expires=" + (expires + 3600))), 403, "invalid-link");
+		assertProblem(get("/api/v1/files/" + id + "/" + UUID.randomUUID() + "?expires=" + expires + "&sig=" + sig), 403,
+				"invalid-link");
+		assertProblem(get("/api/v1/files/" + id + "/" + fileId + "?expires=" + expires), 400, "missing-parameter");
+		assertProblem(get("/api/v1/files/" + id + "/" + fileId + "?expires=soon&sig=" + sig), 400, "invalid-value");
+		// a link signed with the server's key but past its time is refused as expired
+		long past = Instant.now().getEpochSecond() - 10;
+		assertProblem(get("/api/v1/files/" + id + "/" + fileId + "?expires=" + past + "&sig="
+				+ sign(id + "/" + fileId + "/" + past)), 403, "link-expired");
+		// only members get links
+		outsider.post("/api/v1/conversations/" + id + "/files/" + fileId + "/link", Map.of()).expectProblem(403, "not-a-member");
+
 		// the uploader sends it as an IMAGE message, with a caption
 		JsonNode sent = customer.header("Idempotency-Key", "img-1").post("/api/v1/conversations/" + id + "/messages",
 				Map.of("kind", "IMAGE", "body", Map.of("fileId", fileId, "caption", "这款月饼礼盒还有吗"))).expect(201).json();
@@ -134,6 +166,7 @@ class MessagingFilesIntegrationTest {
 		customer.header("Idempotency-Key", "img-recall").post("/api/v1/conversations/" + id + "/messages/" + seq + "/recall",
 				Map.of()).expect(200);
 		assertThat(download(clerk, id, fileId, Map.of()).statusCode()).isEqualTo(404);
+		assertThat(get(url).statusCode()).isEqualTo(404);
 		sendMedia(customer, id, "img-10", "IMAGE", Map.of("fileId", fileId)).expectProblem(400, "unknown-file");
 	}
 
@@ -244,6 +277,24 @@ class MessagingFilesIntegrationTest {
 			.header("Authorization", "Bearer " + api.token());
 		headers.forEach(request::header);
 		return HTTP.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
+	}
+
+	/** Signs as the server does (HMAC-SHA256 with the key it keeps in messaging_keys). */
+	private String sign(String text) throws Exception {
+		byte[] key = jdbc.sql("SELECT secret FROM messaging_keys WHERE name = 'file-links'").query(byte[].class).single();
+		javax.crypto.Mac mac = javax.crypto.Mac.getInstance("HmacSHA256");
+		mac.init(new javax.crypto.spec.SecretKeySpec(key, "HmacSHA256"));
+		return java.util.HexFormat.of().formatHex(mac.doFinal(text.getBytes(StandardCharsets.US_ASCII)));
+	}
+
+	private HttpResponse<byte[]> get(String path) throws IOException, InterruptedException {
+		return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).build(),
+				HttpResponse.BodyHandlers.ofByteArray());
+	}
+
+	private static void assertProblem(HttpResponse<byte[]> response, int status, String code) {
+		assertThat(response.statusCode()).isEqualTo(status);
+		assertThat(new String(response.body(), StandardCharsets.UTF_8)).contains("\"code\":\"" + code + "\"");
 	}
 
 	private static long countFiles() throws IOException {

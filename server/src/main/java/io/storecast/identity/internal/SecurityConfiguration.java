@@ -39,7 +39,9 @@ class SecurityConfiguration {
 			"/v3/api-docs/**", "/v3/api-docs.yaml", "/swagger-ui.html", "/swagger-ui/**", "/error", "/favicon.ico",
 			"/sdk/**",
 			// inbound webhooks authenticate themselves with a signature over the raw body
-			"/api/v1/webhooks/inbound/**" };
+			"/api/v1/webhooks/inbound/**",
+			// signed file links carry their own proof (see messaging FileLinks)
+			"/api/v1/files/**" };
 
 	/** What a staff member who must change their password may still call. */
 	static final Set<String> ALLOWED_BEFORE_PASSWORD_CHANGE = Set.of("/api/v1/auth/password", "/api/v1/auth/logout",

@@ -61,7 +61,18 @@ class FileController {
 	@GetMapping("/{fileId}")
 	ResponseEntity<Resource> download(@AuthenticationPrincipal Actor actor, @PathVariable ConversationId id,
 			@PathVariable UUID fileId) {
-		FileService.Download download = files.download(actor, id, fileId);
+		return serve(files.download(actor, id, fileId), CacheControl.maxAge(Duration.ofDays(365)).cachePrivate().immutable());
+	}
+
+	@Operation(summary = "A signed link to the file that works without an Authorization header until it expires "
+			+ "(for <img src>, <video src>); members only")
+	@PostMapping("/{fileId}/link")
+	FileService.Link link(@AuthenticationPrincipal Actor actor, @PathVariable ConversationId id, @PathVariable UUID fileId) {
+		return files.link(actor, id, fileId);
+	}
+
+	/** Answers a download: the file's type, ETag and disposition; media inline, other files as attachments. */
+	static ResponseEntity<Resource> serve(FileService.Download download, CacheControl cache) {
 		FileRow file = download.file();
 		// media are shown in place; other files are saved, never rendered by the browser
 		ContentDisposition.Builder disposition = file.kind() == MessageKind.FILE ? ContentDisposition.attachment()
@@ -74,7 +85,7 @@ class FileController {
 			.contentType(MediaType.parseMediaType(file.contentType()))
 			.eTag(file.sha256())
 			// the content behind a file id never changes, and only members may have it
-			.cacheControl(CacheControl.maxAge(Duration.ofDays(365)).cachePrivate().immutable())
+			.cacheControl(cache)
 			.header("X-Content-Type-Options", "nosniff")
 			.header(HttpHeaders.CONTENT_DISPOSITION, disposition.build().toString())
 			.body(new FileSystemResource(download.path()));

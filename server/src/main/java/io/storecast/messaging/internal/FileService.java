@@ -45,11 +45,14 @@ class FileService {
 	private final MessagingService messaging;
 	private final FileStore store;
 	private final FileSettings settings;
+	private final FileLinks links;
 	private final Clock clock;
 	private final Path dir;
 
-	FileService(MessagingService messaging, FileStore store, FileSettings settings, Environment env, Clock clock) {
+	FileService(MessagingService messaging, FileStore store, FileSettings settings, FileLinks links, Environment env,
+			Clock clock) {
 		this.messaging = messaging;
+		this.links = links;
 		this.store = store;
 		this.settings = settings;
 		this.clock = clock;
@@ -126,6 +129,36 @@ class FileService {
 	/** A file of the conversation, for its members; 404 for a file of another conversation. */
 	Download download(Actor actor, ConversationId id, UUID fileId) {
 		messaging.requireMemberOf(actor, id);
+		return content(id, fileId);
+	}
+
+	/** A download link that needs no Authorization header, for {@code <img src>}; works until it expires. */
+	record Link(String url, java.time.Instant expiresAt) {
+	}
+
+	/** A signed link to a file of the conversation, for a member (valid for the configured link TTL). */
+	Link link(Actor actor, ConversationId id, UUID fileId) {
+		messaging.requireMemberOf(actor, id);
+		store.find(id, fileId).orElseThrow(() -> ApiException.notFound("not-found", "No file " + fileId + " in this conversation"));
+		java.time.Instant expires = clock.instant().plus(settings.linkTtl()).truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
+		return new Link(links.path(id, fileId, expires), expires);
+	}
+
+	/**
+	 * A download through a signed link: the signature stands for the membership checked when the
+	 * link was made. An expired, altered or foreign link is refused (403); a recalled file is gone (404).
+	 */
+	Download download(ConversationId id, UUID fileId, long expires, String sig) {
+		if (sig == null || !links.valid(id, fileId, expires, sig)) {
+			throw ApiException.forbidden("invalid-link", "This file link is not valid");
+		}
+		if (clock.instant().getEpochSecond() >= expires) {
+			throw ApiException.forbidden("link-expired", "This file link has expired; ask for a new one");
+		}
+		return content(id, fileId);
+	}
+
+	private Download content(ConversationId id, UUID fileId) {
 		FileRow row = store.find(id, fileId).orElseThrow(() -> ApiException.notFound("not-found", "No file " + fileId + " in this conversation"));
 		Path path = dir.resolve(id.toString()).resolve(fileId.toString());
 		if (!Files.isRegularFile(path)) {

@@ -19,6 +19,7 @@ import io.storecast.messaging.MessageKind;
  * @param maxVideo largest video (MP4, WebM, MOV)
  * @param maxFile largest other file (PDF, office documents, zip)
  * @param allowedTypes the sniffed content types accepted; others are refused with 415
+ * @param linkTtl how long a signed file link works
  */
 @ConfigurationProperties("storecast.messaging.files")
 record FileSettings(@Nullable Path dir, @DefaultValue("10MB") DataSize maxImage, @DefaultValue("5MB") DataSize maxVoice,
@@ -30,7 +31,8 @@ record FileSettings(@Nullable Path dir, @DefaultValue("10MB") DataSize maxImage,
 				"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 				"application/vnd.openxmlformats-officedocument.presentationml.presentation",
 				"application/vnd.oasis.opendocument.text", "application/vnd.oasis.opendocument.spreadsheet",
-				"application/vnd.oasis.opendocument.presentation" }) List<String> allowedTypes) {
+				"application/vnd.oasis.opendocument.presentation" }) List<String> allowedTypes,
+		@DefaultValue("1h") java.time.Duration linkTtl) {
 
 	FileSettings {
 		allowedTypes = List.copyOf(allowedTypes);
