@@ -6,3 +6,6 @@ CREATE TABLE messaging_keys
   secret     BYTEA       NOT NULL,
   created_at TIMESTAMPTZ NOT NULL
 );
+
+-- the sweep of uploads never sent looks messages up by the file they carry
+CREATE INDEX messaging_messages_file_idx ON messaging_messages ((body ->> 'fileId')) WHERE (body ->> 'fileId') IS NOT NULL;

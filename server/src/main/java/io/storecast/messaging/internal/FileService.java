@@ -168,6 +168,38 @@ class FileService {
 		return new Download(row, path);
 	}
 
+	/**
+	 * Deletes uploads that waited longer than the configured time for a message to carry them: their
+	 * rows, then their content. Returns how many went. Runs every hour (and on any node: a row is
+	 * deleted once, and a missing content file is not an error).
+	 */
+	@org.springframework.scheduling.annotation.Scheduled(fixedDelayString = "${storecast.messaging.files.sweep-interval:1h}",
+			initialDelayString = "${storecast.messaging.files.sweep-interval:1h}")
+	int sweepUnsent() {
+		java.time.Instant before = clock.instant().minus(settings.unsentTtl());
+		int swept = 0;
+		List<FileRow> batch;
+		do {
+			batch = store.unsent(before, 500);
+			for (FileRow file : batch) {
+				if (store.deleteUnsent(file.conversationId(), file.id())) {
+					try {
+						Files.deleteIfExists(dir.resolve(file.conversationId().toString()).resolve(file.id().toString()));
+					}
+					catch (IOException e) {
+						log.warn("Could not delete the content of unsent upload {}: {}", file.id(), e.toString());
+					}
+					swept++;
+				}
+			}
+		}
+		while (batch.size() == 500);
+		if (swept > 0) {
+			log.info("Deleted {} uploads never sent in a message (older than {})", swept, settings.unsentTtl());
+		}
+		return swept;
+	}
+
 	/** Copies at most {@code room} more bytes; a file that goes on is refused even if it declared a smaller size. */
 	private static long copy(InputStream in, OutputStream out, long room, MessageKind kind, long limit) throws IOException {
 		byte[] buffer = new byte[64 * 1024];

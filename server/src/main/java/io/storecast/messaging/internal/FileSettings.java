@@ -20,6 +20,7 @@ import io.storecast.messaging.MessageKind;
  * @param maxFile largest other file (PDF, office documents, zip)
  * @param allowedTypes the sniffed content types accepted; others are refused with 415
  * @param linkTtl how long a signed file link works
+ * @param unsentTtl how long an upload may wait for the message that carries it before it is deleted
  */
 @ConfigurationProperties("storecast.messaging.files")
 record FileSettings(@Nullable Path dir, @DefaultValue("10MB") DataSize maxImage, @DefaultValue("5MB") DataSize maxVoice,
@@ -32,7 +33,7 @@ record FileSettings(@Nullable Path dir, @DefaultValue("10MB") DataSize maxImage,
 				"application/vnd.openxmlformats-officedocument.presentationml.presentation",
 				"application/vnd.oasis.opendocument.text", "application/vnd.oasis.opendocument.spreadsheet",
 				"application/vnd.oasis.opendocument.presentation" }) List<String> allowedTypes,
-		@DefaultValue("1h") java.time.Duration linkTtl) {
+		@DefaultValue("1h") java.time.Duration linkTtl, @DefaultValue("24h") java.time.Duration unsentTtl) {
 
 	FileSettings {
 		allowedTypes = List.copyOf(allowedTypes);

@@ -57,4 +57,32 @@ class FileStore {
 				rs.getString("content_type"), rs.getLong("size"), rs.getString("sha256"), rs.getString("original_name"),
 				MessageStore.instant(rs, "created_at"));
 	}
+
+	/**
+	 * Uploads made before {@code before} that no message carries, oldest first: the ones a client
+	 * uploaded and never sent.
+	 */
+	java.util.List<FileRow> unsent(java.time.Instant before, int limit) {
+		return jdbc.sql("""
+				SELECT f.* FROM messaging_files f
+				 WHERE f.created_at < ?
+				   AND NOT EXISTS (SELECT 1 FROM messaging_messages m
+				                    WHERE m.body ->> 'fileId' = f.id::text
+				                      AND m.conversation_id = f.conversation_id)
+				 ORDER BY f.created_at LIMIT ?""")
+			.params(Timestamp.from(before), limit)
+			.query(FileStore::row)
+			.list();
+	}
+
+	/** Deletes an upload's row if it is still unsent; false when a message took it meanwhile. */
+	boolean deleteUnsent(ConversationId conversation, UUID id) {
+		return jdbc.sql("""
+				DELETE FROM messaging_files f WHERE f.id = ? AND f.conversation_id = ?
+				   AND NOT EXISTS (SELECT 1 FROM messaging_messages m
+				                    WHERE m.body ->> 'fileId' = f.id::text
+				                      AND m.conversation_id = f.conversation_id)""")
+			.params(id, conversation.value())
+			.update() == 1;
+	}
 }

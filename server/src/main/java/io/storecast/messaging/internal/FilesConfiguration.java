@@ -11,6 +11,7 @@ import jakarta.servlet.MultipartConfigElement;
  * this bean replaces Spring Boot's default (1 MB), which would refuse every video.
  */
 @Configuration(proxyBeanMethods = false)
+@org.springframework.scheduling.annotation.EnableScheduling
 class FilesConfiguration {
 
 	/** Room for the multipart boundaries and part headers around the one file of an upload. */
