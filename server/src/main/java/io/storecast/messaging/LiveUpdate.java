@@ -39,4 +39,16 @@ public sealed interface LiveUpdate {
 	record ReactionChanged(ConversationId conversationId, long seq, Participant member, String emoji, boolean added,
 			Map<String, Integer> counts, Set<Participant> audience) implements LiveUpdate {
 	}
+
+	/**
+	 * Members, roles or mutes of the conversation changed; nothing is pushed to clients, but other
+	 * nodes of a cluster drop their cached copies (see {@link ConversationCaches}).
+	 */
+	record ConversationChanged(ConversationId conversationId) implements LiveUpdate {
+
+		@Override
+		public Set<Participant> audience() {
+			return Set.of();
+		}
+	}
 }

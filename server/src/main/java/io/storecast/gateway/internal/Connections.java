@@ -22,6 +22,8 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.EventLoop;
 import io.storecast.identity.SessionsEnded;
+import io.storecast.messaging.ConversationCaches;
+import io.storecast.messaging.ConversationId;
 import io.storecast.messaging.LiveUpdate;
 import io.storecast.messaging.LiveUpdates;
 import io.storecast.messaging.Participant;
@@ -33,7 +35,7 @@ import tools.jackson.databind.node.ObjectNode;
  * online members once, serialised once; follows presence; closes connections whose session ended.
  */
 @Component
-class Connections implements LiveUpdates {
+class Connections implements LiveUpdates, Cluster.Listener {
 
 	private static final Logger log = LoggerFactory.getLogger(Connections.class);
 
@@ -44,9 +46,14 @@ class Connections implements LiveUpdates {
 	private final Map<UUID, Set<Connection>> bySession = new ConcurrentHashMap<>();
 	private final Map<Participant, Set<Connection>> followers = new ConcurrentHashMap<>();
 	private final JsonMapper json;
+	private final Cluster cluster;
+	private final ConversationCaches caches;
 
-	Connections(JsonMapper json, MeterRegistry meters) {
+	Connections(JsonMapper json, MeterRegistry meters, Cluster cluster, ConversationCaches caches) {
 		this.json = json;
+		this.cluster = cluster;
+		this.caches = caches;
+		cluster.listen(this);
 		meters.gauge("storecast.gateway.connections", bySession, m -> count());
 	}
 
@@ -60,7 +67,8 @@ class Connections implements LiveUpdates {
 			bySession.computeIfAbsent(c.sessionId(), k -> ConcurrentHashMap.newKeySet()).add(c);
 		}
 		if (first) {
-			presenceChanged(c.participant(), true);
+			Participant p = c.participant();
+			cluster.presence(p, true, () -> presenceChanged(p, true));
 		}
 	}
 
@@ -77,12 +85,19 @@ class Connections implements LiveUpdates {
 		}
 		c.following.forEach(p -> unfollow(c, p));
 		if (last) {
-			presenceChanged(c.participant(), false);
+			Participant p = c.participant();
+			// a connection that came back meanwhile keeps the participant online
+			cluster.presence(p, false, () -> {
+				if (!byParticipant.containsKey(p)) {
+					presenceChanged(p, false);
+				}
+			});
 		}
 	}
 
+	/** Whether the participant is connected to this node or, in a cluster, to another live one. */
 	boolean online(Participant p) {
-		return byParticipant.containsKey(p);
+		return byParticipant.containsKey(p) || cluster.onlineElsewhere(p);
 	}
 
 	int count() {
@@ -112,14 +127,20 @@ class Connections implements LiveUpdates {
 
 	@Override
 	public void publish(LiveUpdate update) {
+		if (update instanceof LiveUpdate.ConversationChanged changed) {
+			cluster.conversationChanged(changed.conversationId());
+			return;
+		}
 		if (update instanceof LiveUpdate.MessageStored stored) {
 			// the most frequent push: serialised straight from the record, without a tree in between
-			pushBytes(online(update.audience()), json.writeValueAsBytes(new MessagePush("message", stored.message())),
-					ORIGIN.get());
+			byte[] frame = json.writeValueAsBytes(new MessagePush("message", stored.message()));
+			pushBytes(connectedHere(update.audience()), frame, ORIGIN.get());
+			cluster.push(update.audience(), frame);
 			return;
 		}
 		ObjectNode frame = switch (update) {
 			case LiveUpdate.MessageStored stored -> throw new AssertionError("handled above");
+			case LiveUpdate.ConversationChanged changed -> throw new AssertionError("handled above");
 			case LiveUpdate.ReadUpTo read -> json.createObjectNode()
 				.put("type", "read")
 				.put("conversationId", read.conversationId().toString())
@@ -148,7 +169,9 @@ class Connections implements LiveUpdates {
 				yield f;
 			}
 		};
-		pushTo(online(update.audience()), frame, ORIGIN.get());
+		byte[] bytes = json.writeValueAsBytes(frame);
+		pushBytes(connectedHere(update.audience()), bytes, ORIGIN.get());
+		cluster.push(update.audience(), bytes);
 	}
 
 	/** Pushes one frame to a set of connections, serialising it once. */
@@ -201,11 +224,13 @@ class Connections implements LiveUpdates {
 
 	/** Sends an ephemeral frame (typing) to some participants' connections, except the sender's own. */
 	void relay(Set<Participant> audience, ObjectNode frame, Connection from) {
-		pushTo(online(audience), frame, from);
+		byte[] bytes = json.writeValueAsBytes(frame);
+		pushBytes(connectedHere(audience), bytes, from);
+		cluster.push(audience, bytes);
 	}
 
-	/** The connections of those participants who are online here. */
-	private Set<Connection> online(Set<Participant> audience) {
+	/** The connections to this node of those participants. */
+	private Set<Connection> connectedHere(Set<Participant> audience) {
 		Set<Connection> targets = new HashSet<>();
 		for (Participant p : audience) {
 			Set<Connection> connections = byParticipant.get(p);
@@ -218,11 +243,40 @@ class Connections implements LiveUpdates {
 
 	@EventListener
 	void on(SessionsEnded ended) {
-		for (UUID session : ended.sessionIds()) {
+		closeSessions(ended.sessionIds(), ended.reason());
+		cluster.sessionsEnded(List.copyOf(ended.sessionIds()), ended.reason());
+	}
+
+	// --- what other nodes of a cluster say ---------------------------------------------------------
+
+	@Override
+	public void push(Set<Participant> audience, byte[] frame) {
+		pushBytes(connectedHere(audience), frame, null);
+	}
+
+	@Override
+	public void presence(Participant participant, boolean onlineElsewhere) {
+		if (!byParticipant.containsKey(participant)) {
+			presenceChanged(participant, onlineElsewhere);
+		}
+	}
+
+	@Override
+	public void sessionsEnded(List<UUID> sessions, String reason) {
+		closeSessions(sessions, reason);
+	}
+
+	@Override
+	public void conversationChanged(ConversationId id) {
+		caches.evict(id);
+	}
+
+	private void closeSessions(java.util.Collection<UUID> sessions, String reason) {
+		for (UUID session : sessions) {
 			Set<Connection> connections = bySession.get(session);
 			if (connections != null) {
 				log.debug("Closing {} connection(s) of ended session {}", connections.size(), session);
-				connections.forEach(c -> c.close(Connection.CLOSE_SESSION_ENDED, "session ended: " + ended.reason()));
+				connections.forEach(c -> c.close(Connection.CLOSE_SESSION_ENDED, "session ended: " + reason));
 			}
 		}
 	}

@@ -44,6 +44,7 @@ import io.storecast.identity.StaffId;
 import io.storecast.messaging.CardActionClicked;
 import io.storecast.messaging.CardType;
 import io.storecast.messaging.Conversation;
+import io.storecast.messaging.ConversationCaches;
 import io.storecast.messaging.ConversationId;
 import io.storecast.messaging.ConversationKind;
 import io.storecast.messaging.LiveUpdate;
@@ -64,7 +65,7 @@ import tools.jackson.databind.node.ObjectNode;
 
 /** Implements {@link Messaging}: the rules of who may say what where, and the durable, gapless sequence. */
 @Service
-class MessagingService implements Messaging, MerchantMessaging {
+class MessagingService implements Messaging, MerchantMessaging, ConversationCaches {
 
 	static final Pattern CLIENT_MSG_ID = Pattern.compile("[A-Za-z0-9._:-]{1,64}");
 	static final int MAX_MENTIONS = 50;
@@ -197,7 +198,7 @@ class MessagingService implements Messaging, MerchantMessaging {
 		if (!membersOf(row.id()).containsKey(me)) {
 			// staff who joined the store after the conversation was opened
 			tx.executeWithoutResult(s -> store.addMembers(row.id(), List.of(me), MemberRole.MEMBER, clock.instant()));
-			members.invalidate(row.id());
+			changed(row.id());
 		}
 		return get(actor, row.id());
 	}
@@ -753,7 +754,7 @@ class MessagingService implements Messaging, MerchantMessaging {
 					.set("participants", json.valueToTree(added.stream().map(Participant::toString).toList())));
 			}
 		});
-		members.invalidate(id);
+		changed(id);
 	}
 
 	@Override
@@ -778,7 +779,7 @@ class MessagingService implements Messaging, MerchantMessaging {
 				system(id, json.createObjectNode().put("event", "member-removed").put("participant", participant.toString()));
 			}
 		});
-		members.invalidate(id);
+		changed(id);
 	}
 
 	@Override
@@ -798,7 +799,7 @@ class MessagingService implements Messaging, MerchantMessaging {
 			throw ApiException.badRequest("invalid-value", "participant", "The owner keeps their own role");
 		}
 		tx.executeWithoutResult(s -> store.setRole(id, participant, role));
-		members.invalidate(id);
+		changed(id);
 	}
 
 	@Override
@@ -813,7 +814,7 @@ class MessagingService implements Messaging, MerchantMessaging {
 			throw ApiException.forbidden("forbidden", "Admins cannot be muted");
 		}
 		tx.executeWithoutResult(s -> store.setMutedUntil(id, participant, until));
-		members.invalidate(id);
+		changed(id);
 	}
 
 	@Override
@@ -824,7 +825,7 @@ class MessagingService implements Messaging, MerchantMessaging {
 			store.setMuteAll(id, muted);
 			system(id, json.createObjectNode().put("event", muted ? "muted-all" : "unmuted-all"));
 		});
-		rows.invalidate(id);
+		changed(id);
 	}
 
 	@Override
@@ -889,7 +890,7 @@ class MessagingService implements Messaging, MerchantMessaging {
 						.set("participants", json.valueToTree(added.stream().map(Participant::toString).toList())));
 				}
 			});
-			members.invalidate(id);
+			changed(id);
 		}
 		return id;
 	}
@@ -1049,6 +1050,21 @@ class MessagingService implements Messaging, MerchantMessaging {
 		Set<Participant> admins = new HashSet<>();
 		membersOf(id).values().stream().filter(m -> m.role().administers()).forEach(m -> admins.add(m.participant()));
 		return admins;
+	}
+
+	/**
+	 * Members, roles or mutes of a conversation changed (committed): this node forgets its cached
+	 * copies at once, and other nodes of a cluster hear of it through the live channel.
+	 */
+	private void changed(ConversationId id) {
+		evict(id);
+		publishLive(new LiveUpdate.ConversationChanged(id));
+	}
+
+	@Override
+	public void evict(ConversationId id) {
+		members.invalidate(id);
+		rows.invalidate(id);
 	}
 
 	/** The live channels, looked up once (they are beans of modules that depend on this one). */
