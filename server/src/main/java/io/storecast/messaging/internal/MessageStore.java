@@ -169,6 +169,74 @@ class MessageStore {
 
 	// --- messages --------------------------------------------------------------------------------
 
+	/** A message waiting for its seq in a batch (see {@link #insertBatch}). */
+	record NewMessage(ConversationId conversationId, UUID id, @Nullable Participant sender, @Nullable String clientMsgId,
+			MessageKind kind, String body, boolean requiresAck, Instant createdAt, @Nullable String searchTerms) {
+	}
+
+	/**
+	 * Stores several messages, of any conversations, in one statement: each conversation's counter
+	 * moves by its number of messages (its row locked until commit, so seqs stay gapless), the
+	 * messages get consecutive seqs in list order within their conversation, and each sender's
+	 * cursors move to their last one. Any repeated client message id fails the whole statement.
+	 *
+	 * @return the seq of each message by its id
+	 */
+	Map<UUID, Long> insertBatch(List<NewMessage> batch) {
+		int n = batch.size();
+		String[] conversations = new String[n];
+		String[] ids = new String[n];
+		String[] senders = new String[n];
+		String[] clientMsgIds = new String[n];
+		String[] kinds = new String[n];
+		String[] bodies = new String[n];
+		Boolean[] acks = new Boolean[n];
+		String[] times = new String[n];
+		String[] terms = new String[n];
+		for (int i = 0; i < n; i++) {
+			NewMessage m = batch.get(i);
+			conversations[i] = m.conversationId().toString();
+			ids[i] = m.id().toString();
+			senders[i] = m.sender() == null ? null : m.sender().toString();
+			clientMsgIds[i] = m.clientMsgId();
+			kinds[i] = m.kind().name();
+			bodies[i] = m.body();
+			acks[i] = m.requiresAck();
+			times[i] = m.createdAt().toString();
+			terms[i] = m.searchTerms();
+		}
+		Map<UUID, Long> seqs = new java.util.HashMap<>();
+		jdbc.sql("""
+				WITH input AS (
+				       SELECT * FROM unnest(CAST(? AS uuid[]), CAST(? AS uuid[]), CAST(? AS text[]), CAST(? AS text[]),
+				                            CAST(? AS text[]), CAST(? AS text[]), CAST(? AS boolean[]),
+				                            CAST(? AS timestamptz[]), CAST(? AS text[]))
+				              WITH ORDINALITY AS t(conversation_id, id, sender, client_msg_id, kind, body, requires_ack,
+				                                   created_at, terms, ord)),
+				     counts AS (SELECT conversation_id, count(*) AS n, max(created_at) AS at FROM input GROUP BY conversation_id),
+				     c AS (UPDATE messaging_conversations mc SET last_seq = mc.last_seq + counts.n, last_message_at = counts.at
+				             FROM counts WHERE mc.id = counts.conversation_id
+				           RETURNING mc.id, mc.last_seq AS last, counts.n),
+				     numbered AS (SELECT i.*, c.last - c.n + row_number() OVER (PARTITION BY i.conversation_id ORDER BY i.ord) AS seq
+				                    FROM input i JOIN c ON c.id = i.conversation_id),
+				     m AS (INSERT INTO messaging_messages (conversation_id, seq, id, sender, client_msg_id, kind, body,
+				                                           requires_ack, created_at, search_vector)
+				           SELECT conversation_id, seq, id, sender, client_msg_id, kind, CAST(body AS jsonb), requires_ack,
+				                  created_at, to_tsvector('simple', terms)
+				             FROM numbered
+				           RETURNING id, seq, conversation_id, sender),
+				     cursors AS (SELECT conversation_id, sender, max(seq) AS seq FROM m WHERE sender IS NOT NULL
+				                  GROUP BY conversation_id, sender),
+				     r AS (UPDATE messaging_members mm SET read_seq = GREATEST(mm.read_seq, cursors.seq),
+				                                           delivered_seq = GREATEST(mm.delivered_seq, cursors.seq)
+				             FROM cursors WHERE mm.conversation_id = cursors.conversation_id AND mm.participant = cursors.sender)
+				SELECT id, seq FROM m""")
+			.params(conversations, ids, senders, clientMsgIds, kinds, bodies, acks, times, terms)
+			.query((rs, row) -> seqs.put(rs.getObject(1, UUID.class), rs.getLong(2)))
+			.list();
+		return seqs;
+	}
+
 	/**
 	 * Hands out the conversation's next seq and stores the message under it, moving the sender's
 	 * cursors to it, in <em>one</em> statement: a single round trip and, outside a transaction, a single

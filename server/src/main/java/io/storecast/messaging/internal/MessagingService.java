@@ -78,6 +78,7 @@ class MessagingService implements Messaging, MerchantMessaging, ConversationCach
 	static final List<String> SEARCHABLE_CARD_FIELDS = List.of("name", "title", "text");
 
 	private final MessageStore store;
+	private final SendBatcher batcher;
 	private final AccessPolicy access;
 	private final OrgDirectory org;
 	private final StaffDirectory staff;
@@ -106,11 +107,12 @@ class MessagingService implements Messaging, MerchantMessaging, ConversationCach
 		.expireAfterWrite(30, TimeUnit.SECONDS)
 		.build();
 
-	MessagingService(MessageStore store, AccessPolicy access, OrgDirectory org, StaffDirectory staff,
+	MessagingService(MessageStore store, SendBatcher batcher, AccessPolicy access, OrgDirectory org, StaffDirectory staff,
 			CustomerDirectory customers, ContentFilter filter, SearchTerms searchTerms, FileStore files,
 			List<CardType> cardTypes, ObjectProvider<LiveUpdates> live, ApplicationEventPublisher events,
 			MessagingSettings settings, TransactionTemplate tx, JsonMapper json, Clock clock) {
 		this.store = store;
+		this.batcher = batcher;
 		this.access = access;
 		this.org = org;
 		this.staff = staff;
@@ -371,8 +373,15 @@ class MessagingService implements Messaging, MerchantMessaging, ConversationCach
 		String bodyJson = json.writeValueAsString(body);
 		long seq;
 		try {
-			// one statement: seq, message and the sender's cursors commit together, with one round trip
-			seq = store.insertNext(id, messageId, sender, clientMsgId, kind, bodyJson, requiresAck, now, searchTerms);
+			if (TransactionSynchronizationManager.isActualTransactionActive()) {
+				// part of a larger change (a group event): stored in that transaction
+				seq = store.insertNext(id, messageId, sender, clientMsgId, kind, bodyJson, requiresAck, now, searchTerms);
+			}
+			else {
+				// on its own: committed together with whatever else is being sent at this moment (group commit)
+				seq = batcher.store(new MessageStore.NewMessage(id, messageId, sender, clientMsgId, kind, bodyJson,
+						requiresAck, now, searchTerms));
+			}
 		}
 		catch (DuplicateKeyException retried) {
 			// the same client message id was stored before (or concurrently): answer with that one
