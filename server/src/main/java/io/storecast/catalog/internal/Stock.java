@@ -158,7 +158,7 @@ class Stock {
 
 	/** Levels at a store ordered by SKU id, after {@code after}; only those below their threshold when {@code lowOnly}. */
 	List<StockLevel> atStore(OrgNodeId store, @Nullable SkuId after, boolean lowOnly, int limit) {
-		return jdbc.sql(LEVEL_SELECT + """
+		return jdbc.sql(LEVEL_SELECT + " " + """
 				 WHERE s.store_id = ? AND (CAST(? AS uuid) IS NULL OR s.sku_id > CAST(? AS uuid))
 				   AND (NOT ? OR s.on_hand < coalesce(s.threshold, k.low_stock_threshold))
 				 ORDER BY s.sku_id LIMIT ?""")

@@ -18,6 +18,7 @@ import org.springframework.transaction.event.TransactionalEventListener;
 import io.storecast.catalog.SkuView;
 import io.storecast.catalog.StockFellBelowThreshold;
 import io.storecast.catalog.StockLevel;
+import io.storecast.catalog.StockRestored;
 import io.storecast.catalog.StockTransfer;
 import io.storecast.catalog.StockTransferApproved;
 import io.storecast.catalog.StockTransferRejected;
@@ -134,6 +135,21 @@ class StockChat {
 		SendResult posted = messaging.post(room, "stock-alert-" + alertId,
 				actionCard("库存预警 · " + sku.get().displayName(), text.toString(), buttons));
 		alerts.cardPosted(alertId, room, posted.message().seq());
+	}
+
+	/** Tells the room that an alert is over, so nobody acts on it any more. */
+	@Async
+	@TransactionalEventListener
+	void on(StockRestored event) {
+		Optional<OrgNode> store = stores.find(event.storeId());
+		Optional<SkuView> sku = products.findSku(event.skuId());
+		if (store.isEmpty() || sku.isEmpty()) {
+			return;
+		}
+		String key = "stock-restored-" + UUID.nameUUIDFromBytes(("restored|" + event.skuId() + "|" + event.storeId() + "|"
+				+ event.at()).getBytes(StandardCharsets.UTF_8));
+		post(room(store.get()), key, "库存已恢复:" + sku.get().displayName() + "(" + sku.get().externalId() + ")现有 "
+				+ event.level() + " 件,不低于预警线 " + event.threshold() + " 件。");
 	}
 
 	/**

@@ -191,11 +191,11 @@ class StockTransfers {
 	private StockTransfer requireDecider(Actor actor, UUID id) {
 		StockTransfer t = transfers.find(id)
 			.orElseThrow(() -> ApiException.notFound("transfer-not-found", "No transfer " + id));
-		access.requireAt(actor, Permission.STOCK_TRANSFER, t.fromStoreId());
 		if (StockKeeping.who(actor).equals(t.requestedBy())) {
 			throw new ApiException(HttpStatus.FORBIDDEN, "own-transfer",
 					"A transfer is decided by the source store's side, not by whoever requested it");
 		}
+		access.requireAt(actor, Permission.STOCK_TRANSFER, t.fromStoreId());
 		return t;
 	}
 

@@ -84,7 +84,7 @@ class Transfers {
 	List<StockTransfer> list(List<OrgNodeId> stores, StockTransfer.@Nullable Status status, @Nullable UUID before,
 			int limit) {
 		String[] ids = stores.stream().map(OrgNodeId::toString).toArray(String[]::new);
-		return jdbc.sql(SELECT + """
+		return jdbc.sql(SELECT + " " + """
 				 WHERE (t.from_store_id = ANY(CAST(? AS uuid[])) OR t.to_store_id = ANY(CAST(? AS uuid[])))
 				   AND (CAST(? AS text) IS NULL OR t.status = CAST(? AS text))
 				   AND (CAST(? AS uuid) IS NULL OR t.id < CAST(? AS uuid))
