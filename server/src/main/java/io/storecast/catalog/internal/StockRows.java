@@ -68,13 +68,18 @@ class StockRows {
 
 	CatalogImports.Batches batches(ImportJobs.Job job, Actor actor, CSVParser parser) {
 		Map<String, OrgNode> byName = new HashMap<>();
+		Set<OrgNodeId> reachable = new java.util.HashSet<>();
 		for (OrgNode store : stores.all()) {
 			byName.put(store.code().toLowerCase(Locale.ROOT), store);
 			byName.put(store.id().toString(), store);
+			// asked once per store and job, not once per row: each answer is a look-up in the org tree
+			if (access.reaches(actor, store.id())) {
+				reachable.add(store.id());
+			}
 		}
 		boolean thresholds = ProductRows.columns(parser).contains("low_stock_threshold");
 		String note = "CSV import" + (job.fileName() == null ? "" : " " + job.fileName());
-		return rows -> write(job, actor, rows, byName, thresholds, note);
+		return rows -> write(job, actor, rows, byName, reachable, thresholds, note);
 	}
 
 	/** A valid row before its SKU is resolved. */
@@ -83,11 +88,11 @@ class StockRows {
 	}
 
 	private CatalogImports.Batches.Outcome write(ImportJobs.Job job, Actor actor, List<CSVRecord> records,
-			Map<String, OrgNode> stores, boolean thresholds, String defaultNote) {
+			Map<String, OrgNode> stores, Set<OrgNodeId> reachable, boolean thresholds, String defaultNote) {
 		List<ImportJobs.RowError> errors = new ArrayList<>();
 		List<Row> rows = new ArrayList<>();
 		for (CSVRecord record : records) {
-			Row row = parse(record, stores, actor, errors);
+			Row row = parse(record, stores, reachable, errors);
 			if (row != null) {
 				rows.add(row);
 			}
@@ -157,7 +162,7 @@ class StockRows {
 				"SKU '" + row.sku() + "' at this store is also in row " + earlier + " of this file");
 	}
 
-	private @Nullable Row parse(CSVRecord record, Map<String, OrgNode> stores, Actor actor,
+	private @Nullable Row parse(CSVRecord record, Map<String, OrgNode> stores, Set<OrgNodeId> reachable,
 			List<ImportJobs.RowError> errors) {
 		long rowNo = ProductRows.rowNumber(record);
 		if (!record.isConsistent()) {
@@ -174,7 +179,7 @@ class StockRows {
 			if (found == null) {
 				throw ApiException.badRequest("unknown-store", "store", "No store '" + v + "'");
 			}
-			if (!access.reaches(actor, found.id())) {
+			if (!reachable.contains(found.id())) {
 				throw ApiException.badRequest("forbidden", "store", "Store " + v + " is outside your part of the organisation");
 			}
 			return found;
