@@ -27,7 +27,8 @@ import jakarta.servlet.http.HttpServletResponse;
  * declared length is too large, and while reading when a chunked body grows past the limit.
  * Multipart uploads are left to the servlet container's multipart limits (a
  * {@link jakarta.servlet.MultipartConfigElement} bean), which are set per kind of file and far
- * above a JSON body's.
+ * above a JSON body's; so are {@code text/csv} bodies (catalog imports), which their endpoint
+ * streams to a file under a limit of its own.
  */
 @Component
 @Order(Ordered.HIGHEST_PRECEDENCE + 10)
@@ -44,7 +45,7 @@ class BodySizeLimitFilter extends OncePerRequestFilter {
 	@Override
 	protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
 			throws ServletException, IOException {
-		if (isMultipart(request)) {
+		if (isMultipart(request) || isCsv(request)) {
 			chain.doFilter(request, response);
 			return;
 		}
@@ -59,6 +60,11 @@ class BodySizeLimitFilter extends OncePerRequestFilter {
 	private static boolean isMultipart(HttpServletRequest request) {
 		String type = request.getContentType();
 		return type != null && type.regionMatches(true, 0, "multipart/", 0, "multipart/".length());
+	}
+
+	private static boolean isCsv(HttpServletRequest request) {
+		String type = request.getContentType();
+		return type != null && type.regionMatches(true, 0, "text/csv", 0, "text/csv".length());
 	}
 
 	ApiException tooLarge() {

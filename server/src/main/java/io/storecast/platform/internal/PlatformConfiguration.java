@@ -4,6 +4,7 @@ import java.time.Clock;
 
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.scheduling.annotation.EnableAsync;
 
 import io.swagger.v3.oas.models.Components;
 import io.swagger.v3.oas.models.OpenAPI;
@@ -12,8 +13,14 @@ import io.swagger.v3.oas.models.info.License;
 import io.swagger.v3.oas.models.security.SecurityRequirement;
 import io.swagger.v3.oas.models.security.SecurityScheme;
 
-/** The clock every module reads time from, and the OpenAPI description's front matter. */
+/**
+ * The clock every module reads time from, and the OpenAPI description's front matter. Async is on
+ * so that event listeners between modules ({@code @Async @TransactionalEventListener}, Modulith's
+ * {@code @ApplicationModuleListener}) run after the commit on a thread (virtual) of their own, in
+ * transactions of their own, instead of inside the publisher's finished transaction.
+ */
 @Configuration(proxyBeanMethods = false)
+@EnableAsync
 class PlatformConfiguration {
 
 	@Bean
