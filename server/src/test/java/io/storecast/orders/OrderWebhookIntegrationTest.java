@@ -190,6 +190,18 @@ class OrderWebhookIntegrationTest {
 			.isEqualTo("CANCELLED");
 	}
 
+	@Test
+	void the_api_description_shows_the_order_endpoints_and_a_webhook_without_a_token() {
+		JsonNode paths = demo.anonymous.get("/v3/api-docs").expect(200).json().path("paths");
+		assertThat(paths.has("/api/v1/orders")).isTrue();
+		assertThat(paths.path("/api/v1/orders/{externalId}").has("put")).isTrue();
+		assertThat(paths.has("/api/v1/orders/{externalId}/events")).isTrue();
+		JsonNode hook = paths.path("/api/v1/webhooks/inbound/orders").path("post");
+		assertThat(hook.isObject()).isTrue();
+		assertThat(hook.path("security").isArray()).isTrue();
+		assertThat(hook.path("security")).isEmpty();
+	}
+
 	private static Map<String, String> headers(String timestamp, String signature) {
 		return Map.of("X-Storecast-Timestamp", timestamp, "X-Storecast-Signature", signature);
 	}
