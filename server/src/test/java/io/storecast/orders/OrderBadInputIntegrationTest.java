@@ -43,8 +43,8 @@ class OrderBadInputIntegrationTest {
 
 	@BeforeEach
 	void setUp() {
-		OrderTesting.ensureSkus(jdbc);
 		demo = new DemoFixture(port);
+		OrderTesting.ensureSkus(demo);
 		backend = demo.anonymous.as(demo.apiKey("shop backend", "orders:write"));
 		customer = Customer.of(demo, "SH-NJR");
 	}

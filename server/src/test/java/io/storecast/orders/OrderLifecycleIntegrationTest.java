@@ -48,8 +48,8 @@ class OrderLifecycleIntegrationTest {
 
 	@BeforeEach
 	void setUp() {
-		OrderTesting.ensureSkus(jdbc);
 		demo = new DemoFixture(port);
+		OrderTesting.ensureSkus(demo);
 		backend = demo.anonymous.as(demo.apiKey("shop backend", "orders:write"));
 	}
 

@@ -36,29 +36,34 @@ public final class OrderTesting {
 	 * Puts test products and SKUs straight into the catalog's tables (V7): this branch has no catalog
 	 * write API yet. Idempotent. Once the catalog's REST API is merged, create them through it instead.
 	 */
-	public static void ensureSkus(JdbcClient jdbc) {
-		product(jdbc, "TP-MOONCAKE", "流心奶黄月饼礼盒", "月饼", Map.of("TS-MOONCAKE-6", 12_800L, "TS-MOONCAKE-8", 16_800L));
-		product(jdbc, "TP-EARRING", "珍珠耳钉", "耳饰", Map.of("TS-EARRING-S", 29_900L));
-		product(jdbc, "TP-CARD", "手写贺卡", null, Map.of("TS-CARD", 500L));
+	/** The orders tests' SKUs, created through the catalog's API (an upsert: calling it again changes nothing). */
+	public static void ensureSkus(DemoFixture demo) {
+		product(demo, "TP-MOONCAKE", "流心奶黄月饼礼盒", "月饼", Map.of("TS-MOONCAKE-6", 12_800L, "TS-MOONCAKE-8", 16_800L));
+		product(demo, "TP-EARRING", "珍珠耳钉", "耳饰", Map.of("TS-EARRING-S", 29_900L));
+		product(demo, "TP-CARD", "手写贺卡", null, Map.of("TS-CARD", 500L));
 	}
 
-	private static void product(JdbcClient jdbc, String externalId, String name, String category, Map<String, Long> skus) {
-		Timestamp now = Timestamp.from(Instant.now());
-		jdbc.sql("""
-				INSERT INTO catalog_products (id, external_id, name, category, created_at, updated_at)
-				VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (external_id) DO NOTHING""")
-			.params(UUID.randomUUID(), externalId, name, category, now, now)
-			.update();
-		UUID productId = jdbc.sql("SELECT id FROM catalog_products WHERE external_id = ?")
-			.param(externalId)
-			.query(UUID.class)
-			.single();
-		skus.forEach((sku, price) -> jdbc.sql("""
-				INSERT INTO catalog_skus (id, external_id, product_id, name, price_fen, created_at, updated_at)
-				VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (external_id) DO NOTHING""")
-			.params(UUID.randomUUID(), sku, productId, skus.size() == 1 ? null : sku.substring(sku.lastIndexOf('-') + 1) + "枚装",
-					price, now, now)
-			.update());
+	private static void product(DemoFixture demo, String externalId, String name, String category, Map<String, Long> skus) {
+		List<Map<String, Object>> lines = new java.util.ArrayList<>();
+		skus.forEach((sku, price) -> {
+			Map<String, Object> line = new java.util.HashMap<>();
+			line.put("externalId", sku);
+			line.put("priceFen", price);
+			if (skus.size() > 1) {
+				line.put("name", sku.substring(sku.lastIndexOf('-') + 1) + "枚装");
+			}
+			lines.add(line);
+		});
+		Map<String, Object> body = new java.util.HashMap<>();
+		body.put("name", name);
+		body.put("skus", lines);
+		if (category != null) {
+			body.put("category", category);
+		}
+		int status = demo.owner.put("/api/v1/catalog/products/" + externalId, body).status();
+		if (status != 200 && status != 201) {
+			throw new IllegalStateException("Could not create the test product " + externalId + ": " + status);
+		}
 	}
 
 	/** A new customer of the store, as the customer (their token) with their ids. */

@@ -46,8 +46,8 @@ class OrderWebhookIntegrationTest {
 
 	@BeforeEach
 	void setUp() {
-		OrderTesting.ensureSkus(jdbc);
 		demo = new DemoFixture(port);
+		OrderTesting.ensureSkus(demo);
 		webhook = new Webhook(port);
 		customer = Customer.of(demo, "SH-NJR");
 	}

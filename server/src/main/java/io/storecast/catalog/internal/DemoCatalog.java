@@ -115,7 +115,9 @@ class DemoCatalog {
 		this.clock = clock;
 	}
 
+	/** Runs before the listeners that build on the catalog (demo orders), which come last. */
 	@EventListener
+	@org.springframework.core.annotation.Order(100)
 	void on(DemoMerchantLoaded demo) {
 		if (products.count() > 0) {
 			log.info("The catalog already has products: no demo catalog");
