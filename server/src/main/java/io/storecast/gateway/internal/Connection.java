@@ -48,10 +48,12 @@ final class Connection {
 	private boolean running;
 	private final AtomicInteger limited = new AtomicInteger();
 	private final AtomicBoolean closing = new AtomicBoolean();
-	static final Duration CLOSE_GRACE = Duration.ofSeconds(5);
 	private volatile long limitedWindowStart = System.nanoTime();
 	/** Participants whose presence this connection follows. */
 	final Set<Participant> following = ConcurrentHashMap.newKeySet();
+
+	/** How long a closing connection may take to receive its close frame before it is cut. */
+	private final Duration closeGrace;
 
 	Connection(Channel channel, Actor actor, Participant participant, @Nullable UUID sessionId, GatewaySettings settings,
 			Executor workers) {
@@ -61,6 +63,7 @@ final class Connection {
 		this.sessionId = sessionId;
 		this.workers = workers;
 		this.maxPending = settings.maxPendingRequests();
+		this.closeGrace = settings.closeGrace();
 		this.bucket = Bucket.builder()
 			.addLimit(Bandwidth.builder()
 				.capacity(settings.frameBurst())
@@ -160,7 +163,7 @@ final class Connection {
 				.addListener(f -> channel.close());
 			channel.eventLoop().schedule(() -> {
 				channel.close();
-			}, CLOSE_GRACE.toMillis(), TimeUnit.MILLISECONDS);
+			}, closeGrace.toMillis(), TimeUnit.MILLISECONDS);
 		}
 	}
 }

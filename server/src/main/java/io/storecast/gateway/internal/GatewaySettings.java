@@ -22,6 +22,8 @@ import org.springframework.util.unit.DataSize;
  * @param outboundHighWaterMark bytes queued for a slow client before it is cut off (it resyncs)
  * @param maxPendingRequests requests of one connection waiting to be processed before new ones are refused
  * @param ioThreads event-loop threads; 0 for one per core
+ * @param closeGrace how long a connection being closed (slow consumer, session ended, abuse) may take to
+ *        read its close frame before it is cut
  */
 @ConfigurationProperties("storecast.gateway")
 record GatewaySettings(@DefaultValue("true") boolean enabled, @DefaultValue("127.0.0.1") String address,
@@ -29,5 +31,6 @@ record GatewaySettings(@DefaultValue("true") boolean enabled, @DefaultValue("127
 		@DefaultValue("1MB") DataSize hardFrameLimit, @DefaultValue("60s") Duration idleTimeout,
 		@DefaultValue("20") int framesPerSecond, @DefaultValue("40") int frameBurst,
 		@DefaultValue("200") int abuseThreshold, @DefaultValue("1MB") DataSize outboundHighWaterMark,
-		@DefaultValue("64") int maxPendingRequests, @DefaultValue("0") int ioThreads) {
+		@DefaultValue("64") int maxPendingRequests, @DefaultValue("0") int ioThreads,
+		@DefaultValue("5s") Duration closeGrace) {
 }
