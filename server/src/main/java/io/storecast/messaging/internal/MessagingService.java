@@ -179,30 +179,13 @@ class MessagingService implements Messaging, MerchantMessaging, ConversationCach
 
 	private Conversation openDirect(Actor actor, Participant me, String key, @Nullable OrgNodeId node,
 			java.util.function.Supplier<List<Participant>> people) {
-		Optional<ConversationRow> existing = store.findByDirectKey(key);
-		if (existing.isEmpty()) {
-			try {
-				tx.executeWithoutResult(s -> {
-					Instant now = clock.instant();
-					ConversationRow row = new ConversationRow(new ConversationId(Ids.newId()), ConversationKind.DIRECT,
-							node == null ? null : node.value(), null, key, me.toString(), now, 0, now, 0,
-							settings.defaultMemberLimit(), false, null);
-					store.insertConversation(row);
-					store.addMembers(row.id(), people.get(), MemberRole.MEMBER, now);
-				});
-			}
-			catch (DuplicateKeyException raced) {
-				// another request opened it at the same moment: use theirs
-			}
-			existing = store.findByDirectKey(key);
-		}
-		ConversationRow row = existing.orElseThrow();
-		if (!membersOf(row.id()).containsKey(me)) {
+		ConversationId id = ensureConversation(key, ConversationKind.DIRECT, node, null, me.toString(), people);
+		if (!membersOf(id).containsKey(me)) {
 			// staff who joined the store after the conversation was opened
-			tx.executeWithoutResult(s -> store.addMembers(row.id(), List.of(me), MemberRole.MEMBER, clock.instant()));
-			changed(row.id());
+			tx.executeWithoutResult(s -> store.addMembers(id, List.of(me), MemberRole.MEMBER, clock.instant()));
+			changed(id);
 		}
-		return get(actor, row.id());
+		return get(actor, id);
 	}
 
 	@Override
@@ -872,7 +855,7 @@ class MessagingService implements Messaging, MerchantMessaging, ConversationCach
 		customers.find(customerId).orElseThrow(() -> new IllegalArgumentException("No customer " + customerId));
 		Participant customer = Participant.customer(customerId);
 		String key = "store:" + storeId + "|" + customer;
-		return ensureConversation(key, ConversationKind.DIRECT, store.id(), null, () -> {
+		return ensureConversation(key, ConversationKind.DIRECT, store.id(), null, "merchant", () -> {
 			List<Participant> people = new ArrayList<>();
 			people.add(customer);
 			staff.activeAt(storeId).stream().map(s -> Participant.staff(s.id())).forEach(people::add);
@@ -888,7 +871,7 @@ class MessagingService implements Messaging, MerchantMessaging, ConversationCach
 		org.find(nodeId).orElseThrow(() -> new IllegalArgumentException("No org node " + nodeId));
 		List<Participant> wanted = staffIds.stream().distinct().map(Participant::staff).toList();
 		ConversationId id = ensureConversation("room:" + purpose + "|" + nodeId, ConversationKind.GROUP, nodeId, title,
-				() -> wanted);
+				"merchant", () -> wanted);
 		Map<Participant, MemberRow> current = membersOf(id);
 		List<Participant> missing = wanted.stream().filter(p -> !current.containsKey(p)).toList();
 		if (!missing.isEmpty()) {
@@ -905,15 +888,16 @@ class MessagingService implements Messaging, MerchantMessaging, ConversationCach
 	}
 
 	/** A conversation found by its key, or created with its first members (racing creators share one). */
-	private ConversationId ensureConversation(String key, ConversationKind kind, OrgNodeId node, @Nullable String title,
-			java.util.function.Supplier<List<Participant>> people) {
+	private ConversationId ensureConversation(String key, ConversationKind kind, @Nullable OrgNodeId node,
+			@Nullable String title, String createdBy, java.util.function.Supplier<List<Participant>> people) {
 		Optional<ConversationRow> existing = store.findByDirectKey(key);
 		if (existing.isEmpty()) {
 			try {
 				tx.executeWithoutResult(s -> {
 					Instant now = clock.instant();
-					ConversationRow row = new ConversationRow(new ConversationId(Ids.newId()), kind, node.value(), title,
-							key, "merchant", now, 0, now, 0, settings.defaultMemberLimit(), false, null);
+					ConversationRow row = new ConversationRow(new ConversationId(Ids.newId()), kind,
+							node == null ? null : node.value(), title, key, createdBy, now, 0, now, 0,
+							settings.defaultMemberLimit(), false, null);
 					store.insertConversation(row);
 					store.addMembers(row.id(), people.get(), MemberRole.MEMBER, now);
 				});
