@@ -15,6 +15,7 @@ import java.util.UUID;
 import org.jspecify.annotations.Nullable;
 import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.stereotype.Service;
+import org.springframework.transaction.TransactionDefinition;
 import org.springframework.transaction.support.TransactionTemplate;
 
 import io.storecast.coupons.Cart;
@@ -60,7 +61,10 @@ class CouponRedeeming {
 		this.management = management;
 		this.cartLines = cartLines;
 		this.events = events;
-		this.tx = tx;
+		// nested: inside a caller's transaction (a listener, the demo) a refusal rolls back to a savepoint
+		// and leaves the caller's transaction usable; on its own it is a plain transaction
+		this.tx = new TransactionTemplate(Objects.requireNonNull(tx.getTransactionManager()));
+		this.tx.setPropagationBehavior(TransactionDefinition.PROPAGATION_NESTED);
 		this.clock = clock;
 	}
 

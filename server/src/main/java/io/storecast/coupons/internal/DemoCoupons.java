@@ -10,6 +10,8 @@ import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
+import org.springframework.transaction.PlatformTransactionManager;
+import org.springframework.transaction.TransactionDefinition;
 import org.springframework.transaction.event.TransactionalEventListener;
 import org.springframework.transaction.support.TransactionTemplate;
 
@@ -38,23 +40,27 @@ class DemoCoupons {
 	private final Clock clock;
 
 	DemoCoupons(TemplateManagement management, Templates templates, CouponIssuing issuing, OrgDirectory org,
-			TransactionTemplate tx, Clock clock) {
+			PlatformTransactionManager transactions, Clock clock) {
 		this.management = management;
 		this.templates = templates;
 		this.issuing = issuing;
 		this.org = org;
-		this.tx = tx;
+		// after the demo merchant's commit its transaction is still bound to the thread: work in a new one
+		this.tx = new TransactionTemplate(transactions);
+		this.tx.setPropagationBehavior(TransactionDefinition.PROPAGATION_REQUIRES_NEW);
 		this.clock = clock;
 	}
 
 	@TransactionalEventListener
 	void on(DemoMerchantLoaded demo) {
-		if (!templates.list(null, null, 1).isEmpty()) {
-			log.info("Coupon templates exist already: no demo coupons");
-			return;
-		}
 		try {
-			load(demo);
+			tx.executeWithoutResult(s -> {
+				if (!templates.list(null, null, 1).isEmpty()) {
+					log.info("Coupon templates exist already: no demo coupons");
+					return;
+				}
+				load(demo);
+			});
 		}
 		catch (RuntimeException e) {
 			log.warn("The demo coupons could not be loaded: {}", e.getMessage());
@@ -84,12 +90,12 @@ class DemoCoupons {
 				request("南京路店 满100减10", CouponKind.AMOUNT_OFF, 1000L, 10000L, null, null, null, from, until, null, 300, 2,
 						null, List.of(), List.of(nanjingRoad), null));
 		List<Template> made = requests.stream().map(r -> management.validate(r, "system:demo", now)).toList();
-		tx.executeWithoutResult(s -> made.forEach(templates::insert));
+		made.forEach(templates::insert);
 		int granted = 0;
 		List<CustomerId> customers = demo.customers();
 		for (int i = 0; i < Math.min(30, customers.size()); i++) {
 			for (Template t : List.of(made.get(0), made.get(2))) {
-				issuing.grant(t.id(), customers.get(i), "demo-" + i, "system:demo", "demo", null);
+				issuing.grant(t.id(), customers.get(i), "demo-" + t.id() + "-" + i, "system:demo", "demo", null);
 				granted++;
 			}
 		}
