@@ -14,6 +14,7 @@ import java.util.concurrent.ThreadLocalRandom;
 import org.jspecify.annotations.Nullable;
 import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.dao.DuplicateKeyException;
+import org.springframework.dao.PessimisticLockingFailureException;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.TransactionDefinition;
 import org.springframework.transaction.support.TransactionTemplate;
@@ -144,7 +145,7 @@ class CouponIssuing {
 					if (held.isEmpty()) {
 						throw new Refused("limit");
 					}
-					int slot = templates.takeOne(t.id(), t.slots(), ThreadLocalRandom.current().nextInt(t.slots()))
+					int slot = templates.takeOne(t.id(), t.slots(), ThreadLocalRandom.current().nextInt(t.slots()), s)
 						.orElseThrow(() -> new Refused("stock"));
 					CouponRow row = withSlot(draft, slot);
 					coupons.insert(row);
@@ -156,6 +157,13 @@ class CouponIssuing {
 			catch (Refused refused) {
 				return replayOr(issueKey, t, customer,
 						() -> refused.reason.equals("limit") ? limitReached(t, customer, today) : outOfStock(t));
+			}
+			catch (PessimisticLockingFailureException deadlock) {
+				// a lock cycle PostgreSQL broke by aborting this transaction (rare: a slot filled while
+				// locked by a first attempt); nothing was written, so it is tried again
+				if (attempt >= 5) {
+					throw deadlock;
+				}
 			}
 			catch (DuplicateKeyException duplicate) {
 				Optional<CouponRow> earlier = coupons.findByIssueKey(issueKey);

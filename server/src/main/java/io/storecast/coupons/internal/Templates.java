@@ -15,6 +15,7 @@ import java.util.UUID;
 import org.jspecify.annotations.Nullable;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
+import org.springframework.transaction.TransactionStatus;
 
 import io.storecast.coupons.CouponKind;
 import io.storecast.coupons.CouponTemplateId;
@@ -103,30 +104,58 @@ class Templates {
 	// --- the hot path -----------------------------------------------------------------------------
 
 	/**
-	 * Takes one unit of stock, in the caller's transaction, from a slot with room: first one nobody
-	 * holds locked (starting at {@code start}, so that concurrent claims spread over the slots), then,
-	 * when every slot with room is locked, waiting for one. Only an ACTIVE template gives stock.
-	 * Returns the slot, or empty when no slot has room left (sold out) or the template is paused.
+	 * Takes one unit of stock, in the caller's transaction, from a slot with room. First from a slot
+	 * nobody holds (starting at {@code start}, so that concurrent claims spread over the slots); when
+	 * every slot with room is held by another claim, it waits for one of them, inside a savepoint: a
+	 * wait that ends on a slot just filled rolls back to the savepoint, which lets go of that row's
+	 * lock (PostgreSQL keeps the lock of a row whose recheck failed), so waiting claims never hold
+	 * each other up in a cycle. Only an ACTIVE template gives stock. Returns the slot, or empty when no
+	 * slot has room left (sold out) or the template is paused.
 	 */
-	Optional<Integer> takeOne(CouponTemplateId id, int slots, int start) {
-		Optional<Integer> slot = take(id, slots, start, "SKIP LOCKED");
-		return slot.isPresent() ? slot : take(id, slots, start, "");
-	}
-
-	private Optional<Integer> take(CouponTemplateId id, int slots, int start, String lockMode) {
-		// the ORDER BY rotates the slots so the scan begins at 'start'; at most a few dozen rows
-		return jdbc.sql("""
-				UPDATE coupons_stock_slots s SET issued = s.issued + 1
-				  FROM (SELECT slot FROM coupons_stock_slots
-				         WHERE template_id = ? AND issued < cap
-				           AND EXISTS (SELECT 1 FROM coupons_templates t WHERE t.id = ? AND t.status = 'ACTIVE')
-				         ORDER BY (slot + ? - ?) % ? LIMIT 1 FOR UPDATE {lock}) pick
-				 WHERE s.template_id = ? AND s.slot = pick.slot
-				RETURNING s.slot""".replace("{lock}", lockMode))
-			.params(id.value(), id.value(), slots, start, slots, id.value())
+	Optional<Integer> takeOne(CouponTemplateId id, int slots, int start, TransactionStatus tx) {
+		Optional<Integer> slot = jdbc.sql(TAKE_ANY).params(id.value(), id.value(), slots, start, slots, id.value())
 			.query(Integer.class)
 			.optional();
+		while (slot.isEmpty()) {
+			Optional<Integer> target = jdbc.sql("""
+					SELECT slot FROM coupons_stock_slots
+					 WHERE template_id = ? AND issued < cap
+					   AND EXISTS (SELECT 1 FROM coupons_templates t WHERE t.id = ? AND t.status = 'ACTIVE')
+					 ORDER BY (slot + ? - ?) % ? LIMIT 1""")
+				.params(id.value(), id.value(), slots, start, slots)
+				.query(Integer.class)
+				.optional();
+			if (target.isEmpty()) {
+				return target;
+			}
+			Object savepoint = tx.createSavepoint();
+			slot = jdbc.sql("""
+					UPDATE coupons_stock_slots SET issued = issued + 1
+					 WHERE template_id = ? AND slot = ? AND issued < cap
+					   AND EXISTS (SELECT 1 FROM coupons_templates t WHERE t.id = ? AND t.status = 'ACTIVE')
+					RETURNING slot""")
+				.params(id.value(), target.get(), id.value())
+				.query(Integer.class)
+				.optional();
+			if (slot.isPresent()) {
+				tx.releaseSavepoint(savepoint);
+			}
+			else {
+				tx.rollbackToSavepoint(savepoint);
+			}
+		}
+		return slot;
 	}
+
+	/** One unit from the first slot with room that no other transaction holds, from the rotated start. */
+	private static final String TAKE_ANY = """
+			UPDATE coupons_stock_slots s SET issued = s.issued + 1
+			  FROM (SELECT slot FROM coupons_stock_slots
+			         WHERE template_id = ? AND issued < cap
+			           AND EXISTS (SELECT 1 FROM coupons_templates t WHERE t.id = ? AND t.status = 'ACTIVE')
+			         ORDER BY (slot + ? - ?) % ? LIMIT 1 FOR UPDATE SKIP LOCKED) pick
+			 WHERE s.template_id = ? AND s.slot = pick.slot
+			RETURNING s.slot""";
 
 	/** Counts a redemption (delta 1) or its rollback (delta -1) on the slot the coupon came from. */
 	void countRedemption(CouponTemplateId id, int slot, int delta, long discountFen) {
