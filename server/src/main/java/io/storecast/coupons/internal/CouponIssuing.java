@@ -231,7 +231,8 @@ class CouponIssuing {
 	}
 
 	private ApiException limitReached(Template t, CustomerId customer, LocalDate today) {
-		IssuedCoupons.Holding h = coupons.holding(t.id(), customer).orElse(null);
+		// which limit: only a template with a daily limit needs to look
+		IssuedCoupons.Holding h = t.perCustomerDailyLimit() == null ? null : coupons.holding(t.id(), customer).orElse(null);
 		if (h != null && h.issued() < h.limit() && t.perCustomerDailyLimit() != null && h.day().equals(today)) {
 			return ApiException.conflict("daily-limit-reached", "You have claimed " + h.dayIssued() + " of '" + t.name()
 					+ "' today; the limit is " + t.perCustomerDailyLimit() + " a day");

@@ -231,7 +231,7 @@ class CouponRedeeming {
 		CartPricing priced = Pricing.price(lines, shipping, candidates);
 		if (!priced.rejected().isEmpty()) {
 			CartPricing.Rejected first = priced.rejected().getFirst();
-			throw ApiException.conflict(first.reason(), CouponCodes.display(first.code()) + ": " + first.detail());
+			throw ApiException.conflict(first.reason(), first.code() + ": " + first.detail());
 		}
 		List<Redemption.Coupon> done = new ArrayList<>();
 		for (int i = 0; i < rows.size(); i++) {

@@ -69,18 +69,19 @@ final class Pricing {
 				continue;
 			}
 			Template t = c.template();
+			String shown = CouponCodes.display(c.code());
 			if (exclusiveCode != null) {
-				rejected.add(new CartPricing.Rejected(c.code(), "not-stackable",
+				rejected.add(new CartPricing.Rejected(shown, "not-stackable",
 						CouponCodes.display(exclusiveCode) + " is exclusive: no other coupon combines with it"));
 				continue;
 			}
 			if (t.exclusive() && !applied.isEmpty()) {
-				rejected.add(new CartPricing.Rejected(c.code(), "not-stackable",
+				rejected.add(new CartPricing.Rejected(shown, "not-stackable",
 						"'" + t.name() + "' is exclusive and cannot be combined with the coupons before it"));
 				continue;
 			}
 			if (!t.exclusive() && perGroup.getOrDefault(t.group(), 0) >= t.maxPerOrder()) {
-				rejected.add(new CartPricing.Rejected(c.code(), "stack-limit-reached", "At most " + t.maxPerOrder()
+				rejected.add(new CartPricing.Rejected(shown, "stack-limit-reached", "At most " + t.maxPerOrder()
 						+ " coupon(s) of the group '" + t.group() + "' combine on one order"));
 				continue;
 			}
@@ -93,12 +94,12 @@ final class Pricing {
 				}
 			}
 			if (eligible.isEmpty()) {
-				rejected.add(new CartPricing.Rejected(c.code(), "product-not-applicable",
+				rejected.add(new CartPricing.Rejected(shown, "product-not-applicable",
 						"No item in the cart is one of the products or categories '" + t.name() + "' applies to"));
 				continue;
 			}
 			if (base < t.thresholdFen()) {
-				rejected.add(new CartPricing.Rejected(c.code(), "threshold-not-met", "'" + t.name() + "' needs "
+				rejected.add(new CartPricing.Rejected(shown, "threshold-not-met", "'" + t.name() + "' needs "
 						+ yuan(t.thresholdFen()) + " of applicable items; the cart has " + yuan(base)));
 				continue;
 			}
@@ -141,12 +142,12 @@ final class Pricing {
 				default -> throw new IllegalStateException("unknown kind " + t.kind());
 			}
 			if (discount == 0 && giftToAdd == null) {
-				rejected.add(new CartPricing.Rejected(c.code(), "nothing-to-discount", t.kind() == CouponKind.SHIPPING
+				rejected.add(new CartPricing.Rejected(shown, "nothing-to-discount", t.kind() == CouponKind.SHIPPING
 						? "The cart has no shipping charge left to take off"
 						: "The applicable items are already fully discounted"));
 				continue;
 			}
-			applied.add(new CartPricing.Applied(CouponCodes.display(c.code()), t.id(), t.name(), t.kind(), discount,
+			applied.add(new CartPricing.Applied(shown, t.id(), t.name(), t.kind(), discount,
 					shippingDiscount, allocation, giftToAdd));
 			total += discount;
 			if (t.exclusive()) {
