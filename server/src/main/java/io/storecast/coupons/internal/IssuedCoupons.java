@@ -171,16 +171,19 @@ class IssuedCoupons {
 
 	/**
 	 * Expires up to {@code limit} issued coupons whose validity ended by {@code now}, skipping rows
-	 * another transaction holds (a redemption in progress decides first); returns what it expired.
+	 * another transaction holds (a redemption in progress decides first); returns what it expired. The
+	 * pick is a MATERIALIZED CTE so that it runs once (see {@code Templates.TAKE_ANY}).
 	 */
 	List<CouponRow> expireDue(Instant now, int limit) {
 		return jdbc.sql("""
+				WITH due AS MATERIALIZED (
+				  SELECT id FROM coupons_coupons WHERE status = 'ISSUED' AND valid_until <= ?
+				   ORDER BY valid_until LIMIT ? FOR UPDATE SKIP LOCKED)
 				UPDATE coupons_coupons c SET status = 'EXPIRED', expired_at = ?
-				  FROM (SELECT id FROM coupons_coupons WHERE status = 'ISSUED' AND valid_until <= ?
-				         ORDER BY valid_until LIMIT ? FOR UPDATE SKIP LOCKED) due
+				  FROM due
 				 WHERE c.id = due.id
 				RETURNING c.*""")
-			.params(Timestamp.from(now), Timestamp.from(now), limit)
+			.params(Timestamp.from(now), limit, Timestamp.from(now))
 			.query(IssuedCoupons::map)
 			.list();
 	}
@@ -188,13 +191,15 @@ class IssuedCoupons {
 	/** Marks up to {@code limit} unused coupons ending before {@code horizon} as reminded; returns them. */
 	List<CouponRow> remindDue(Instant now, Instant horizon, int limit) {
 		return jdbc.sql("""
+				WITH due AS MATERIALIZED (
+				  SELECT id FROM coupons_coupons
+				   WHERE status = 'ISSUED' AND valid_until > ? AND valid_until <= ? AND reminded_at IS NULL
+				   ORDER BY valid_until LIMIT ? FOR UPDATE SKIP LOCKED)
 				UPDATE coupons_coupons c SET reminded_at = ?
-				  FROM (SELECT id FROM coupons_coupons
-				         WHERE status = 'ISSUED' AND valid_until > ? AND valid_until <= ? AND reminded_at IS NULL
-				         ORDER BY valid_until LIMIT ? FOR UPDATE SKIP LOCKED) due
+				  FROM due
 				 WHERE c.id = due.id
 				RETURNING c.*""")
-			.params(Timestamp.from(now), Timestamp.from(now), Timestamp.from(horizon), limit)
+			.params(Timestamp.from(now), Timestamp.from(horizon), limit, Timestamp.from(now))
 			.query(IssuedCoupons::map)
 			.list();
 	}

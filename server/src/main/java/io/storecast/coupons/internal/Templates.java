@@ -147,13 +147,19 @@ class Templates {
 		return slot;
 	}
 
-	/** One unit from the first slot with room that no other transaction holds, from the rotated start. */
+	/**
+	 * One unit from the first slot with room that no other transaction holds, from the rotated start.
+	 * The pick is a MATERIALIZED CTE so that it runs once: as a joined subquery the planner may rescan
+	 * it per slot row, and a rescan after the first update can pick (and update) a second slot.
+	 */
 	private static final String TAKE_ANY = """
+			WITH pick AS MATERIALIZED (
+			  SELECT slot FROM coupons_stock_slots
+			   WHERE template_id = ? AND issued < cap
+			     AND EXISTS (SELECT 1 FROM coupons_templates t WHERE t.id = ? AND t.status = 'ACTIVE')
+			   ORDER BY (slot + ? - ?) % ? LIMIT 1 FOR UPDATE SKIP LOCKED)
 			UPDATE coupons_stock_slots s SET issued = s.issued + 1
-			  FROM (SELECT slot FROM coupons_stock_slots
-			         WHERE template_id = ? AND issued < cap
-			           AND EXISTS (SELECT 1 FROM coupons_templates t WHERE t.id = ? AND t.status = 'ACTIVE')
-			         ORDER BY (slot + ? - ?) % ? LIMIT 1 FOR UPDATE SKIP LOCKED) pick
+			  FROM pick
 			 WHERE s.template_id = ? AND s.slot = pick.slot
 			RETURNING s.slot""";
 
