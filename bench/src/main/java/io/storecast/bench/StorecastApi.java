@@ -87,6 +87,16 @@ final class StorecastApi implements AutoCloseable {
 		return send(request);
 	}
 
+	Response put(String path, String accessToken, Object body) throws IOException, InterruptedException {
+		HttpRequest request = HttpRequest.newBuilder(uri(path))
+			.timeout(REQUEST_TIMEOUT)
+			.header("Content-Type", "application/json")
+			.header("Authorization", "Bearer " + accessToken)
+			.PUT(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body)))
+			.build();
+		return send(request);
+	}
+
 	Response send(HttpRequest request) throws IOException, InterruptedException {
 		HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
 		String text = response.body();

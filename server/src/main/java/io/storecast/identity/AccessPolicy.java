@@ -134,6 +134,9 @@ public class AccessPolicy {
 			case STOCK_TRANSFER -> "transfer stock";
 			case ORDER_READ -> "read orders";
 			case ORDER_WRITE -> "record orders";
+			case COUPON_READ -> "read coupons";
+			case COUPON_WRITE -> "manage coupon templates, grant or revoke coupons";
+			case COUPON_REDEEM -> "redeem coupons";
 		};
 	}
 }

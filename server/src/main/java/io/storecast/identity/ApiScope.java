@@ -21,7 +21,10 @@ public enum ApiScope {
 	CATALOG_WRITE("catalog:write", Set.of(Permission.CATALOG_READ, Permission.CATALOG_WRITE)),
 	STOCK_WRITE("stock:write", Set.of(Permission.CATALOG_READ, Permission.STOCK_WRITE)),
 	ORDERS_READ("orders:read", Set.of(Permission.ORDER_READ)),
-	ORDERS_WRITE("orders:write", Set.of(Permission.ORDER_READ, Permission.ORDER_WRITE));
+	ORDERS_WRITE("orders:write", Set.of(Permission.ORDER_READ, Permission.ORDER_WRITE)),
+	COUPONS_READ("coupons:read", Set.of(Permission.COUPON_READ)),
+	COUPONS_WRITE("coupons:write", Set.of(Permission.COUPON_READ, Permission.COUPON_WRITE)),
+	COUPONS_REDEEM("coupons:redeem", Set.of(Permission.COUPON_READ, Permission.COUPON_REDEEM));
 
 	private final String value;
 	private final Set<Permission> permissions;

@@ -15,5 +15,11 @@ public enum Permission {
 	/** Read orders and their timelines. */
 	ORDER_READ,
 	/** Record orders and their status changes (the merchant's systems). */
-	ORDER_WRITE
+	ORDER_WRITE,
+	/** Read coupon templates, issued coupons and their redemptions. */
+	COUPON_READ,
+	/** Create and change coupon templates, grant coupons to customers, revoke coupons. */
+	COUPON_WRITE,
+	/** Validate carts against coupons and redeem or roll back coupons on orders at a store. */
+	COUPON_REDEEM
 }

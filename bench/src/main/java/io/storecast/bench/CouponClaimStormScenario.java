@@ -1,0 +1,344 @@
+package io.storecast.bench;
+
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * {@code coupon-claim-storm}: 50,000 claim requests over HTTP from 10,000 customers (five each, with
+ * their own Idempotency-Keys, shuffled) against a coupon with stock 10,000 and a limit of one per
+ * customer, {@code bench.coupons.inflight} (256) at a time. Figures: requests/s over the storm,
+ * coupons issued/s until the stock ran out, p50/p99 of all requests and of the successful ones,
+ * server and PostgreSQL CPU per request, and the oversell count read from the database (issued
+ * past the stock, or a customer holding two: must be 0).
+ * <p>
+ * In the same run, against the server's own embedded PostgreSQL (durable commits, as the claims):
+ * {@code bench.coupons.baseline.threads} (64) JDBC connections doing
+ * {@code UPDATE t SET n = n + 1 WHERE id = 1}, each its own transaction — the hot-row limit a
+ * single stock counter would hold every claim to — and the ratio of the claim figures to it; then
+ * the same spread over 64 rows, what the database commits when no row is hot. The storm goes in
+ * rounds: each customer's first attempt (shuffled) issues the stock, the later rounds are refused.
+ * Customers' tokens are minted first through an API key; that time is reported, not measured in.
+ */
+final class CouponClaimStormScenario implements Scenario {
+
+	static final String NAME = "coupon-claim-storm";
+	private static final String SERVER = "server";
+	private static final String POSTGRES = "postgres";
+
+	@Override
+	public String name() {
+		return NAME;
+	}
+
+	@Override
+	public boolean run(Results results) throws Exception {
+		int customers = Integer.getInteger("bench.coupons.customers", 10_000);
+		int requests = Integer.getInteger("bench.coupons.requests", 50_000);
+		int stock = Integer.getInteger("bench.coupons.stock", 10_000);
+		int inflight = Integer.getInteger("bench.coupons.inflight", 256);
+		int baselineThreads = Integer.getInteger("bench.coupons.baseline.threads", 64);
+		Duration baselineTime = AuthScenario.seconds("bench.coupons.baseline.seconds", 10);
+
+		Path work = Files.createTempDirectory("storecast-bench-coupons-");
+		int pgPort = ServerProcess.freePort();
+		ServerProcess server = null;
+		boolean ok = true;
+		try {
+			List<String> args = new ArrayList<>(StorecastFixture.serverArgs(ServerProcess.freePort()));
+			args.add("--storecast.db.embedded-port=" + pgPort);
+			args.add("--storecast.db.pool-size=40");
+			server = ServerProcess.start(ServerProcess.serverJar(), work, work.resolve("postgres"), "server.log",
+					StartupScenario.PASSWORD, args);
+			server.awaitUp(Duration.ofMinutes(3));
+			try (StorecastApi api = new StorecastApi(server.base())) {
+				String owner = api.login(StartupScenario.OWNER, StartupScenario.PASSWORD);
+				String template = createTemplate(api, owner, "秒杀 无门槛30元", stock);
+				String[] tokens = mint(api, owner, customers, results);
+
+				// in rounds: every customer's first attempt (shuffled), then every second one, and so on,
+				// so that the first round is the issuing load and the later ones are refused
+				List<int[]> plan = new ArrayList<>(requests);
+				Random random = new Random(2026);
+				for (int round = 0; round * customers < requests; round++) {
+					List<int[]> attempts = new ArrayList<>();
+					for (int c = 0; c < customers && round * customers + c < requests; c++) {
+						attempts.add(new int[] { c, round * customers + c });
+					}
+					Collections.shuffle(attempts, random);
+					plan.addAll(attempts);
+				}
+				ServerProcess s = server;
+				long cpuServer = -s.cpuNanos();
+				long cpuPg = -s.postgresCpuNanos();
+				Storm storm = storm(api, template, tokens, plan, inflight);
+				cpuServer += s.cpuNanos();
+				cpuPg += s.postgresCpuNanos();
+
+				double seconds = storm.nanos() / 1e9;
+				results.emit(NAME, "claim-requests", requests, "count");
+				results.emit(NAME, "claim-customers", customers, "count");
+				results.emit(NAME, "claim-inflight", inflight, "count");
+				results.emit(NAME, "claim-requests_per_s", requests / seconds, "req/s");
+				results.emit(NAME, "claims-issued", storm.issued(), "count");
+				double sellOut = storm.sellOutNanos() / 1e9;
+				results.emit(NAME, "claims-issued_per_s", sellOut > 0 ? storm.issued() / sellOut : 0, "claims/s");
+				results.emit(NAME, "claim-latency_p50", storm.all().percentileMillis(50), "ms");
+				results.emit(NAME, "claim-latency_p99", storm.all().percentileMillis(99), "ms");
+				results.emit(NAME, "claim-latency_max", storm.all().maxMillis(), "ms");
+				if (storm.issuedLatencies().count() > 0) {
+					results.emit(NAME, "issued-latency_p50", storm.issuedLatencies().percentileMillis(50), "ms");
+					results.emit(NAME, "issued-latency_p99", storm.issuedLatencies().percentileMillis(99), "ms");
+				}
+				results.emit(NAME, "claim-errors", storm.errors(), "count");
+				results.emit(NAME, "server_cpu_per_request", cpuServer / 1e6 / requests, "ms");
+				results.emit(NAME, "postgres_cpu_per_request", cpuPg / 1e6 / requests, "ms");
+				Bench.progress("%s: statuses %s", NAME, storm.statuses());
+
+				long[] db = databaseCounts(pgPort, template);
+				long oversell = Math.max(0, db[0] - stock) + db[2];
+				results.emit(NAME, "oversell", oversell, "count");
+				results.emit(NAME, "db-issued", db[0], "count");
+				ok &= oversell == 0 && db[0] == db[1] && storm.errors() == 0
+						&& storm.issued() == Math.min(stock, customers) && db[0] == storm.issued();
+
+				Baseline hot = hotRow(pgPort, baselineThreads, 1, Duration.ofSeconds(2), baselineTime);
+				Baseline striped = hotRow(pgPort, baselineThreads, 64, Duration.ofSeconds(2), baselineTime);
+				results.emit(NAME, "baseline-64-rows-updates_per_s", striped.perSecond(), "updates/s");
+				results.emit(NAME, "baseline-64-rows-latency_p99", striped.latencies().percentileMillis(99), "ms");
+				results.emit(NAME, "baseline-hot-row-updates_per_s", hot.perSecond(), "updates/s");
+				results.emit(NAME, "baseline-hot-row-latency_p50", hot.latencies().percentileMillis(50), "ms");
+				results.emit(NAME, "baseline-hot-row-latency_p99", hot.latencies().percentileMillis(99), "ms");
+				results.emit(NAME, "baseline-hot-row-threads", baselineThreads, "count");
+				if (hot.perSecond() > 0) {
+					results.emit(NAME, "claims-issued-to-hot-row_ratio",
+							(sellOut > 0 ? storm.issued() / sellOut : 0) / hot.perSecond(), "ratio");
+					results.emit(NAME, "claim-requests-to-hot-row_ratio", requests / seconds / hot.perSecond(), "ratio");
+				}
+			}
+			server.stop(Duration.ofMinutes(1));
+			return ok;
+		}
+		finally {
+			if (server != null) {
+				server.stopQuietly();
+			}
+			ServerProcess.deleteTree(work);
+		}
+	}
+
+	static String createTemplate(StorecastApi api, String owner, String name, int stock) throws Exception {
+		StorecastApi.Response created = api.post("/api/v1/coupons/templates", owner, Map.of("name", name, "kind",
+				"NO_THRESHOLD", "discountFen", 3000, "validFrom", Instant.now().minusSeconds(60).toString(), "validUntil",
+				Instant.now().plus(Duration.ofDays(1)).toString(), "stock", stock, "perCustomerLimit", 1));
+		if (created.status() != 201) {
+			throw new IllegalStateException("creating the template failed: " + created.status() + " " + created.body());
+		}
+		return created.body().path("id").asString();
+	}
+
+	/** Customer tokens minted through an API key with customers:token, 32 at a time. */
+	static String[] mint(StorecastApi api, String owner, int n, Results results) throws Exception {
+		StorecastApi.Response key = api.post("/api/v1/api-keys", owner,
+				Map.of("name", "bench coupons", "scopes", List.of("customers:token")));
+		if (key.status() != 201) {
+			throw new IllegalStateException("creating an API key failed: " + key.status() + " " + key.body());
+		}
+		String apiKey = key.body().path("key").asString();
+		String[] tokens = new String[n];
+		long started = System.nanoTime();
+		StorecastFixture.parallel("customer tokens", n, 32, Duration.ofMinutes(10), i -> {
+			StorecastApi.Response minted = api.post("/api/v1/customers/tokens", apiKey,
+					Map.of("externalId", "bench-c-" + i));
+			if (minted.status() != 201 && minted.status() != 200) {
+				throw new IllegalStateException("minting a token failed: " + minted.status() + " " + minted.body());
+			}
+			tokens[i] = minted.body().path("accessToken").asString();
+		});
+		results.emit(NAME, "setup-customer-tokens_per_s", n / ((System.nanoTime() - started) / 1e9), "tokens/s");
+		return tokens;
+	}
+
+	record Storm(long nanos, long sellOutNanos, int issued, long errors, Latencies all, Latencies issuedLatencies,
+			Map<String, Long> statuses) {
+	}
+
+	/** Sends the planned claims ({customer, key}), {@code inflight} at a time, and times each. */
+	static Storm storm(StorecastApi api, String template, String[] tokens, List<int[]> plan, int inflight)
+			throws InterruptedException {
+		long[] latency = new long[plan.size()];
+		boolean[] issued = new boolean[plan.size()];
+		Map<String, LongAdder> statuses = new ConcurrentHashMap<>();
+		AtomicInteger issuedCount = new AtomicInteger();
+		AtomicLong lastIssued = new AtomicLong();
+		LongAdder errors = new LongAdder();
+		Semaphore permits = new Semaphore(inflight);
+		String path = "/api/v1/coupons/templates/" + template + "/claims";
+		byte[] body = "{\"source\":\"live\"}".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+		long start = System.nanoTime();
+		try (ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor()) {
+			for (int i = 0; i < plan.size(); i++) {
+				int index = i;
+				int[] p = plan.get(i);
+				permits.acquire();
+				threads.submit(() -> {
+					HttpRequest request = HttpRequest.newBuilder(api.uri(path))
+						.timeout(StorecastApi.REQUEST_TIMEOUT)
+						.header("Content-Type", "application/json")
+						.header("Authorization", "Bearer " + tokens[p[0]])
+						.header("Idempotency-Key", "storm-" + p[1])
+						.POST(HttpRequest.BodyPublishers.ofByteArray(body))
+						.build();
+					long t0 = System.nanoTime();
+					String kind;
+					try {
+						HttpResponse<String> r = api.client().send(request, HttpResponse.BodyHandlers.ofString());
+						long t1 = System.nanoTime();
+						latency[index] = t1 - t0;
+						if (r.statusCode() == 201) {
+							issued[index] = true;
+							issuedCount.incrementAndGet();
+							lastIssued.accumulateAndGet(t1 - start, Math::max);
+							kind = "201";
+						}
+						else if (r.statusCode() == 409) {
+							kind = "409 " + StorecastApi.JSON.readTree(r.body()).path("code").asString();
+						}
+						else {
+							kind = "HTTP " + r.statusCode();
+							errors.increment();
+						}
+					}
+					catch (Exception e) {
+						latency[index] = System.nanoTime() - t0;
+						kind = e.getClass().getSimpleName();
+						errors.increment();
+					}
+					finally {
+						permits.release();
+					}
+					statuses.computeIfAbsent(kind, k -> new LongAdder()).increment();
+					return null;
+				});
+			}
+		}
+		long nanos = System.nanoTime() - start;
+		long[] ok = new long[issuedCount.get()];
+		int at = 0;
+		for (int i = 0; i < latency.length && at < ok.length; i++) {
+			if (issued[i]) {
+				ok[at++] = latency[i];
+			}
+		}
+		Map<String, Long> counted = new TreeMap<>();
+		statuses.forEach((k, v) -> counted.put(k, v.sum()));
+		return new Storm(nanos, lastIssued.get(), issuedCount.get(), errors.sum(), Latencies.of(latency),
+				Latencies.of(Arrays.copyOf(ok, at)), counted);
+	}
+
+	/** {issued per the slots, coupons written, customers holding more than one} for the template. */
+	static long[] databaseCounts(int pgPort, String template) throws SQLException {
+		try (Connection c = DriverManager.getConnection(jdbcUrl(pgPort), "postgres", "");
+				PreparedStatement s = c.prepareStatement("""
+						SELECT (SELECT sum(issued) FROM coupons_stock_slots WHERE template_id = CAST(? AS uuid)),
+						       (SELECT count(*) FROM coupons_coupons WHERE template_id = CAST(? AS uuid)),
+						       (SELECT count(*) FROM (SELECT customer_id FROM coupons_coupons WHERE template_id = CAST(? AS uuid)
+						          GROUP BY customer_id HAVING count(*) > 1) twice)""")) {
+			s.setString(1, template);
+			s.setString(2, template);
+			s.setString(3, template);
+			try (ResultSet rs = s.executeQuery()) {
+				rs.next();
+				return new long[] { rs.getLong(1), rs.getLong(2), rs.getLong(3) };
+			}
+		}
+	}
+
+	record Baseline(long updates, double seconds, Latencies latencies) {
+
+		double perSecond() {
+			return updates / seconds;
+		}
+	}
+
+	/**
+	 * {@code threads} connections each incrementing one of {@code rows} rows (at random; 1: one shared
+	 * row), one transaction per update, after a warm-up; the table is dropped afterwards.
+	 */
+	static Baseline hotRow(int pgPort, int threads, int rows, Duration warmup, Duration measure) throws Exception {
+		try (Connection c = DriverManager.getConnection(jdbcUrl(pgPort), "postgres", "");
+				Statement s = c.createStatement()) {
+			s.execute("CREATE TABLE IF NOT EXISTS bench_hot_row (id INT PRIMARY KEY, n BIGINT NOT NULL)");
+			s.execute("INSERT INTO bench_hot_row SELECT g, 0 FROM generate_series(1, " + rows + ") g"
+					+ " ON CONFLICT (id) DO UPDATE SET n = 0");
+		}
+		long start = System.nanoTime();
+		long from = start + warmup.toNanos();
+		long end = from + measure.toNanos();
+		List<Latencies.Recorder> recorders = new ArrayList<>();
+		LongAdder failures = new LongAdder();
+		try (ExecutorService pool = Executors.newFixedThreadPool(threads)) {
+			for (int t = 0; t < threads; t++) {
+				Latencies.Recorder recorder = new Latencies.Recorder();
+				recorders.add(recorder);
+				pool.submit(() -> {
+					try (Connection c = DriverManager.getConnection(jdbcUrl(pgPort), "postgres", "");
+							PreparedStatement update = c.prepareStatement("UPDATE bench_hot_row SET n = n + 1 WHERE id = ?")) {
+						c.setAutoCommit(true);
+						java.util.concurrent.ThreadLocalRandom random = java.util.concurrent.ThreadLocalRandom.current();
+						while (System.nanoTime() - end < 0) {
+							update.setInt(1, 1 + random.nextInt(rows));
+							long t0 = System.nanoTime();
+							update.executeUpdate();
+							long t1 = System.nanoTime();
+							if (t1 - from >= 0 && t1 - end <= 0) {
+								recorder.record(t1 - t0);
+							}
+						}
+					}
+					catch (SQLException e) {
+						failures.increment();
+						Bench.progress("hot-row baseline: %s", e.getMessage());
+					}
+					return null;
+				});
+			}
+		}
+		try (Connection c = DriverManager.getConnection(jdbcUrl(pgPort), "postgres", "");
+				Statement s = c.createStatement()) {
+			s.execute("DROP TABLE bench_hot_row");
+		}
+		Latencies latencies = Latencies.merge(recorders);
+		double seconds = measure.toNanos() / 1e9;
+		Bench.progress("row-update baseline: %d updates of %d row(s) in %.1f s from %d connections (%d failed)",
+				latencies.count(), rows, seconds, threads, failures.sum());
+		return new Baseline(latencies.count(), seconds, latencies);
+	}
+
+	static String jdbcUrl(int port) {
+		return "jdbc:postgresql://127.0.0.1:" + port + "/postgres";
+	}
+}

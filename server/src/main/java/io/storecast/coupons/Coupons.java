@@ -1,0 +1,53 @@
+package io.storecast.coupons;
+
+import java.util.List;
+import java.util.Optional;
+
+import org.jspecify.annotations.Nullable;
+
+import io.storecast.identity.CustomerId;
+import io.storecast.identity.OrgNodeId;
+
+/**
+ * Coupons for other modules: campaigns and triggers grant, live rooms claim for a viewer, orders
+ * redeem on payment and roll back on cancel or refund. These calls trust their caller (they check
+ * no permission); failures are {@link io.storecast.platform.ApiException}s with the codes of the
+ * REST API (docs/coupons.md).
+ */
+public interface Coupons {
+
+	/**
+	 * The customer claims one coupon of the template: audience, window, stock, budget and the
+	 * per-customer limits apply. Idempotent on {@code requestKey} (1-64 of {@code A-Za-z0-9._:-}):
+	 * a retry returns the coupon the first call issued.
+	 */
+	IssuedCoupon claim(CustomerId customer, CouponTemplateId template, String requestKey, @Nullable String source,
+			@Nullable String sourceRef);
+
+	/**
+	 * The merchant's system grants one coupon to the customer: as a claim, but the template's
+	 * audience rules are not applied (the granting campaign chose its audience). {@code grantedBy}
+	 * names the system for the record ("campaign:…", "survey:…"); the key is scoped by it.
+	 */
+	IssuedCoupon grant(CouponTemplateId template, CustomerId customer, String requestKey, String grantedBy,
+			@Nullable String source, @Nullable String sourceRef);
+
+	/**
+	 * Prices a cart with codes: which apply, the discount, and why others do not. Changes nothing.
+	 * With a customer, codes of other customers are refused ({@code not-your-coupon}).
+	 */
+	CartPricing price(@Nullable CustomerId customer, @Nullable OrgNodeId store, List<String> codes, Cart cart);
+
+	/**
+	 * Redeems the codes against the order, exactly once: a code redeemed by another order is refused
+	 * (409 {@code already-redeemed}); the same order redeeming the same codes again returns the
+	 * earlier redemption with {@code replayed} (so a retried event does no harm).
+	 */
+	Redemption redeem(RedeemRequest request, String redeemedBy);
+
+	/** Rolls back every active redemption of the order; idempotent (a second call returns an empty rollback). */
+	Rollback rollback(String orderExternalId, String reason);
+
+	/** The coupon with this code (any format the customer may type), if any. */
+	Optional<IssuedCoupon> find(String code);
+}

@@ -1,0 +1,297 @@
+package io.storecast.coupons.internal;
+
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneId;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.concurrent.ThreadLocalRandom;
+
+import org.jspecify.annotations.Nullable;
+import org.springframework.context.ApplicationEventPublisher;
+import org.springframework.dao.DuplicateKeyException;
+import org.springframework.dao.PessimisticLockingFailureException;
+import org.springframework.stereotype.Service;
+import org.springframework.transaction.TransactionDefinition;
+import org.springframework.transaction.support.TransactionTemplate;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+
+import io.storecast.coupons.CouponClaimed;
+import io.storecast.coupons.CouponGranted;
+import io.storecast.coupons.CouponStatus;
+import io.storecast.coupons.CouponTemplateId;
+import io.storecast.coupons.IssueChannel;
+import io.storecast.identity.CustomerDirectory;
+import io.storecast.identity.CustomerId;
+import io.storecast.identity.CustomerProfile;
+import io.storecast.identity.OrgDirectory;
+import io.storecast.platform.ApiException;
+import io.storecast.platform.Ids;
+
+/**
+ * Issues coupons — claims by customers, grants by the merchant's systems — without ever passing a
+ * template's stock or a customer's limits, under any number of concurrent requests.
+ * <p>
+ * One transaction per coupon, in this order: count it against the customer's holding (an upsert
+ * that refuses past the limit, under that customer's row lock), take one unit from a stock slot
+ * with room (a striped counter: slots are tried from a random one, skipping slots another claim
+ * holds, so concurrent claims rarely wait on each other), write the coupon, publish the event,
+ * commit. The slot's lock is the last one taken and is held only for the coupon's insert and the
+ * commit. Any refusal rolls the whole transaction back, so a refused claim changes nothing; a crash
+ * at any point leaves either the whole claim or nothing. A retry with the same request key finds the
+ * coupon by the key's unique index and returns it.
+ */
+@Service
+class CouponIssuing {
+
+	/** A coupon issued by this call, or found as issued by an earlier call with the same key. */
+	record Issued(CouponRow coupon, boolean replayed) {
+	}
+
+	private static final class Refused extends RuntimeException {
+
+		private final String reason;
+
+		Refused(String reason) {
+			super(reason, null, false, false);
+			this.reason = reason;
+		}
+	}
+
+	private final Templates templates;
+	private final IssuedCoupons coupons;
+	private final Redemptions redemptions;
+	private final TemplateManagement management;
+	private final CustomerDirectory customers;
+	private final OrgDirectory org;
+	private final CouponSettings settings;
+	private final ApplicationEventPublisher events;
+	private final TransactionTemplate tx;
+	private final Clock clock;
+	private final CouponCodes codes = new CouponCodes(new SecureRandom());
+	/** Templates found sold out: stock never comes back, so later claims are refused without a query. */
+	private final Cache<CouponTemplateId, Boolean> soldOut = Caffeine.newBuilder().maximumSize(10_000).build();
+	private final Cache<CustomerId, Optional<CustomerProfile>> profiles = Caffeine.newBuilder()
+		.maximumSize(100_000)
+		.expireAfterWrite(Duration.ofSeconds(30))
+		.build();
+	private volatile @Nullable ZoneId zone;
+
+	CouponIssuing(Templates templates, IssuedCoupons coupons, Redemptions redemptions, TemplateManagement management,
+			CustomerDirectory customers, OrgDirectory org, CouponSettings settings, ApplicationEventPublisher events,
+			TransactionTemplate tx, Clock clock) {
+		this.templates = templates;
+		this.coupons = coupons;
+		this.redemptions = redemptions;
+		this.management = management;
+		this.customers = customers;
+		this.org = org;
+		this.settings = settings;
+		this.events = events;
+		// nested: inside a caller's transaction (a listener, the demo) a refusal rolls back to a savepoint
+		// and leaves the caller's transaction usable; on its own it is a plain transaction
+		this.tx = new TransactionTemplate(Objects.requireNonNull(tx.getTransactionManager()));
+		this.tx.setPropagationBehavior(TransactionDefinition.PROPAGATION_NESTED);
+		this.clock = clock;
+	}
+
+	/** A customer claims (audience rules apply); the key is scoped to the customer. */
+	Issued claim(CustomerId customer, CouponTemplateId templateId, String key, @Nullable String source,
+			@Nullable String sourceRef) {
+		String requestKey = CouponRules.requestKey(key);
+		Template t = management.require(templateId);
+		String who = "customer:" + customer;
+		return issue(t, customer, IssueChannel.CLAIM, who + "|" + requestKey, who, source, sourceRef, true);
+	}
+
+	/** The merchant's system grants (no audience rules); the key is scoped to the granter. */
+	Issued grant(CouponTemplateId templateId, CustomerId customer, String key, String grantedBy,
+			@Nullable String source, @Nullable String sourceRef) {
+		String requestKey = CouponRules.requestKey(key);
+		Template t = management.require(templateId);
+		if (profile(customer).isEmpty()) {
+			throw ApiException.badRequest("unknown-customer", "customerId", "No customer " + customer);
+		}
+		return issue(t, customer, IssueChannel.GRANT, "grant:" + grantedBy + "|" + requestKey, grantedBy, source,
+				sourceRef, false);
+	}
+
+	private Issued issue(Template t, CustomerId customer, IssueChannel channel, String issueKey, String issuedBy,
+			@Nullable String source, @Nullable String sourceRef, boolean audience) {
+		Instant now = clock.instant();
+		if (soldOut.getIfPresent(t.id()) != null) {
+			return replayOr(issueKey, t, customer, () -> soldOut(t));
+		}
+		if (!t.claimableAt(now)) {
+			return replayOr(issueKey, t, customer, () -> notClaimable(t, now));
+		}
+		if (audience && t.hasAudience()) {
+			checkAudience(t, customer, now);
+		}
+		Instant[] validity = t.validityFor(now);
+		LocalDate today = LocalDate.ofInstant(now, zone());
+		for (int attempt = 0;; attempt++) {
+			CouponRow draft = new CouponRow(Ids.newId(), codes.next(), t.id(), customer, -1, CouponStatus.ISSUED, channel,
+					source, sourceRef, issueKey, issuedBy, validity[0], validity[1], now, null, null, null);
+			try {
+				CouponRow issued = tx.execute(s -> {
+					OptionalInt held = coupons.hold(t.id(), customer, t.perCustomerLimit(), t.perCustomerDailyLimit(), today);
+					if (held.isEmpty()) {
+						throw new Refused("limit");
+					}
+					int slot = templates.takeOne(t.id(), t.slots(), ThreadLocalRandom.current().nextInt(t.slots()), s)
+						.orElseThrow(() -> new Refused("stock"));
+					CouponRow row = withSlot(draft, slot);
+					coupons.insert(row);
+					publish(t, row);
+					return row;
+				});
+				return new Issued(Objects.requireNonNull(issued), false);
+			}
+			catch (Refused refused) {
+				return replayOr(issueKey, t, customer,
+						() -> refused.reason.equals("limit") ? limitReached(t, customer, today) : outOfStock(t));
+			}
+			catch (PessimisticLockingFailureException deadlock) {
+				// a lock cycle PostgreSQL broke by aborting this transaction (rare: a slot filled while
+				// locked by a first attempt); nothing was written, so it is tried again
+				if (attempt >= 5) {
+					throw deadlock;
+				}
+			}
+			catch (DuplicateKeyException duplicate) {
+				Optional<CouponRow> earlier = coupons.findByIssueKey(issueKey);
+				if (earlier.isPresent()) {
+					return replay(earlier.get(), t, customer);
+				}
+				if (attempt >= 2) {
+					throw duplicate;
+				}
+				// a code collision (1 in 2^75 per pair): draw another
+			}
+		}
+	}
+
+	private void publish(Template t, CouponRow c) {
+		if (c.channel() == IssueChannel.CLAIM) {
+			events.publishEvent(new CouponClaimed(c.id(), CouponCodes.display(c.code()), t.id(), t.kind(), c.customerId(),
+					c.source(), c.sourceRef(), c.validUntil(), c.issuedAt()));
+		}
+		else {
+			events.publishEvent(new CouponGranted(c.id(), CouponCodes.display(c.code()), t.id(), t.kind(), c.customerId(),
+					c.issuedBy(), c.source(), c.sourceRef(), c.validUntil(), c.issuedAt()));
+		}
+	}
+
+	private Issued replayOr(String issueKey, Template t, CustomerId customer,
+			java.util.function.Supplier<ApiException> refusal) {
+		Optional<CouponRow> earlier = coupons.findByIssueKey(issueKey);
+		if (earlier.isPresent()) {
+			return replay(earlier.get(), t, customer);
+		}
+		throw refusal.get();
+	}
+
+	private static Issued replay(CouponRow earlier, Template t, CustomerId customer) {
+		if (!earlier.templateId().equals(t.id()) || !earlier.customerId().equals(customer)) {
+			throw ApiException.conflict("idempotency-key-reused",
+					"This Idempotency-Key was used for another coupon (" + CouponCodes.display(earlier.code()) + ")");
+		}
+		return new Issued(earlier, true);
+	}
+
+	private ApiException outOfStock(Template t) {
+		// no slot had room, or the template was paused meanwhile (the claim's SQL checks both)
+		Template fresh = templates.find(t.id()).orElse(t);
+		if (fresh.status() != Template.Status.ACTIVE) {
+			return ApiException.conflict("template-paused", "'" + t.name() + "' is paused: no coupons are issued");
+		}
+		soldOut.put(t.id(), Boolean.TRUE);
+		return soldOut(t);
+	}
+
+	private static ApiException soldOut(Template t) {
+		return ApiException.conflict("sold-out", "All " + t.stock() + " coupons of '" + t.name() + "' have been issued");
+	}
+
+	private static ApiException notClaimable(Template t, Instant now) {
+		if (t.status() != Template.Status.ACTIVE) {
+			return ApiException.conflict("template-paused", "'" + t.name() + "' is paused: no coupons are issued");
+		}
+		if (now.isBefore(t.validFrom())) {
+			return ApiException.conflict("claim-not-open", "'" + t.name() + "' can be claimed from " + t.validFrom());
+		}
+		return ApiException.conflict("claim-closed", "'" + t.name() + "' could be claimed until " + t.validUntil());
+	}
+
+	private ApiException limitReached(Template t, CustomerId customer, LocalDate today) {
+		// which limit: only a template with a daily limit needs to look
+		IssuedCoupons.Holding h = t.perCustomerDailyLimit() == null ? null : coupons.holding(t.id(), customer).orElse(null);
+		if (h != null && h.issued() < h.limit() && t.perCustomerDailyLimit() != null && h.day().equals(today)) {
+			return ApiException.conflict("daily-limit-reached", "You have claimed " + h.dayIssued() + " of '" + t.name()
+					+ "' today; the limit is " + t.perCustomerDailyLimit() + " a day");
+		}
+		return ApiException.conflict("limit-reached",
+				"You already hold " + t.perCustomerLimit() + " of '" + t.name() + "', the most one customer may have");
+	}
+
+	/**
+	 * The audience rules of claims. Until an audience module knows orders: new = registered within
+	 * {@code new-customer-days} and never redeemed a coupon; dormant = registered before
+	 * {@code dormant-days} and no redemption within them.
+	 */
+	private void checkAudience(Template t, CustomerId customer, Instant now) {
+		CustomerProfile p = profile(customer)
+			.orElseThrow(() -> ApiException.badRequest("unknown-customer", "customerId", "No customer " + customer));
+		if (!t.memberLevels().isEmpty() && (p.memberLevel() == null || !t.memberLevels().contains(p.memberLevel()))) {
+			throw ApiException.conflict("not-eligible", "'" + t.name() + "' is for members of level "
+					+ String.join(", ", t.memberLevels()) + " only");
+		}
+		if (t.newCustomersOnly()) {
+			boolean recent = p.createdAt().isAfter(now.minus(Duration.ofDays(settings.newCustomerDays())));
+			if (!recent || redemptions.lastRedemption(customer).isPresent()) {
+				throw ApiException.conflict("not-eligible", "'" + t.name() + "' is for new customers only (registered"
+						+ " within " + settings.newCustomerDays() + " days, no coupon used yet)");
+			}
+		}
+		if (t.winBack()) {
+			Instant since = now.minus(Duration.ofDays(settings.dormantDays()));
+			boolean old = p.createdAt().isBefore(since);
+			Optional<Instant> last = redemptions.lastRedemption(customer);
+			if (!old || (last.isPresent() && last.get().isAfter(since))) {
+				throw ApiException.conflict("not-eligible", "'" + t.name() + "' welcomes back customers who have not"
+						+ " used a coupon in " + settings.dormantDays() + " days");
+			}
+		}
+	}
+
+	Optional<CustomerProfile> profile(CustomerId customer) {
+		Optional<CustomerProfile> p = profiles.get(customer, customers::find);
+		if (p.isEmpty()) {
+			profiles.invalidate(customer);
+		}
+		return p;
+	}
+
+	/** The merchant's zone (the head office's), for per-day limits. */
+	ZoneId zone() {
+		ZoneId z = zone;
+		if (z == null) {
+			z = org.headOffice().timeZone();
+			zone = z;
+		}
+		return z;
+	}
+
+	private static CouponRow withSlot(CouponRow c, int slot) {
+		return new CouponRow(c.id(), c.code(), c.templateId(), c.customerId(), slot, c.status(), c.channel(), c.source(),
+				c.sourceRef(), c.issueKey(), c.issuedBy(), c.validFrom(), c.validUntil(), c.issuedAt(), c.redeemedAt(),
+				c.expiredAt(), c.revokedAt());
+	}
+}

@@ -1,0 +1,221 @@
+package io.storecast.coupons.internal;
+
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.util.Collection;
+import java.util.List;
+import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.UUID;
+
+import org.jspecify.annotations.Nullable;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Repository;
+
+import io.storecast.coupons.CouponStatus;
+import io.storecast.coupons.CouponTemplateId;
+import io.storecast.coupons.IssueChannel;
+import io.storecast.identity.CustomerId;
+
+/**
+ * Issued coupons ({@code coupons_coupons}) and what each customer holds of each template
+ * ({@code coupons_holdings}, the per-customer limits).
+ */
+@Repository
+class IssuedCoupons {
+
+	/** What a customer holds of a template: in all, and on {@code day} (the merchant's calendar). */
+	record Holding(int issued, int limit, LocalDate day, int dayIssued) {
+	}
+
+	private final JdbcClient jdbc;
+
+	IssuedCoupons(JdbcClient jdbc) {
+		this.jdbc = jdbc;
+	}
+
+	/**
+	 * Counts one more coupon of the template for the customer, under the holding row's lock, unless
+	 * that would pass the limit or the daily limit: then nothing changes and the answer is empty.
+	 */
+	OptionalInt hold(CouponTemplateId template, CustomerId customer, int limit, @Nullable Integer dailyLimit,
+			LocalDate today) {
+		return jdbc.sql("""
+				INSERT INTO coupons_holdings AS h (template_id, customer_id, issued, lim, day, day_issued)
+				VALUES (?, ?, 1, ?, ?, 1)
+				ON CONFLICT (template_id, customer_id) DO UPDATE
+				   SET issued = h.issued + 1,
+				       day_issued = CASE WHEN h.day = EXCLUDED.day THEN h.day_issued + 1 ELSE 1 END,
+				       day = EXCLUDED.day
+				 WHERE h.issued < h.lim
+				   AND (CAST(? AS int) IS NULL OR h.day <> EXCLUDED.day OR h.day_issued < CAST(? AS int))
+				RETURNING issued""")
+			.params(template.value(), customer.value(), limit, today, dailyLimit, dailyLimit)
+			.query(Integer.class)
+			.optional()
+			.map(OptionalInt::of)
+			.orElse(OptionalInt.empty());
+	}
+
+	Optional<Holding> holding(CouponTemplateId template, CustomerId customer) {
+		return jdbc.sql("SELECT issued, lim, day, day_issued FROM coupons_holdings WHERE template_id = ? AND customer_id = ?")
+			.params(template.value(), customer.value())
+			.query((rs, n) -> new Holding(rs.getInt(1), rs.getInt(2), rs.getObject(3, LocalDate.class), rs.getInt(4)))
+			.optional();
+	}
+
+	void insert(CouponRow c) {
+		jdbc.sql("""
+				INSERT INTO coupons_coupons (id, code, template_id, customer_id, slot, status, channel, source, source_ref,
+				  issue_key, issued_by, valid_from, valid_until, issued_at)
+				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""")
+			.params(c.id(), c.code(), c.templateId().value(), c.customerId().value(), c.slot(), c.status().name(),
+					c.channel().name(), c.source(), c.sourceRef(), c.issueKey(), c.issuedBy(),
+					Timestamp.from(c.validFrom()), Timestamp.from(c.validUntil()), Timestamp.from(c.issuedAt()))
+			.update();
+	}
+
+	Optional<CouponRow> findByCode(String code) {
+		return jdbc.sql("SELECT * FROM coupons_coupons WHERE code = ?").param(code).query(IssuedCoupons::map).optional();
+	}
+
+	Optional<CouponRow> findByIssueKey(String issueKey) {
+		return jdbc.sql("SELECT * FROM coupons_coupons WHERE issue_key = ?")
+			.param(issueKey)
+			.query(IssuedCoupons::map)
+			.optional();
+	}
+
+	List<CouponRow> findByCodes(Collection<String> codes) {
+		return jdbc.sql("SELECT * FROM coupons_coupons WHERE code = ANY(CAST(? AS text[]))")
+			.param(codes.toArray(String[]::new))
+			.query(IssuedCoupons::map)
+			.list();
+	}
+
+	List<CouponRow> findByIds(Collection<UUID> ids) {
+		return jdbc.sql("SELECT * FROM coupons_coupons WHERE id = ANY(CAST(? AS uuid[])) ORDER BY id")
+			.param(ids.toArray(UUID[]::new))
+			.query(IssuedCoupons::map)
+			.list();
+	}
+
+	/** Locks the coupons with these codes, in code order (so two redemptions never deadlock). */
+	List<CouponRow> lockByCodes(Collection<String> codes) {
+		return jdbc.sql("SELECT * FROM coupons_coupons WHERE code = ANY(CAST(? AS text[])) ORDER BY code FOR UPDATE")
+			.param(codes.toArray(String[]::new))
+			.query(IssuedCoupons::map)
+			.list();
+	}
+
+	/** Locks coupons by id, in id order. */
+	List<CouponRow> lockByIds(Collection<UUID> ids) {
+		return jdbc.sql("SELECT * FROM coupons_coupons WHERE id = ANY(CAST(? AS uuid[])) ORDER BY id FOR UPDATE")
+			.param(ids.toArray(UUID[]::new))
+			.query(IssuedCoupons::map)
+			.list();
+	}
+
+	/** A customer's coupons, newest first, optionally of one status. */
+	List<CouponRow> ofCustomer(CustomerId customer, @Nullable CouponStatus status, @Nullable UUID after, int limit) {
+		return jdbc.sql("""
+				SELECT * FROM coupons_coupons
+				 WHERE customer_id = ? AND (CAST(? AS text) IS NULL OR status = CAST(? AS text))
+				   AND (CAST(? AS uuid) IS NULL OR id < CAST(? AS uuid))
+				 ORDER BY id DESC LIMIT ?""")
+			.params(customer.value(), name(status), name(status), after, after, limit)
+			.query(IssuedCoupons::map)
+			.list();
+	}
+
+	/** A template's coupons, newest first, optionally of one status. */
+	List<CouponRow> ofTemplate(CouponTemplateId template, @Nullable CouponStatus status, @Nullable UUID after,
+			int limit) {
+		return jdbc.sql("""
+				SELECT * FROM coupons_coupons
+				 WHERE template_id = ? AND (CAST(? AS text) IS NULL OR status = CAST(? AS text))
+				   AND (CAST(? AS uuid) IS NULL OR id < CAST(? AS uuid))
+				 ORDER BY id DESC LIMIT ?""")
+			.params(template.value(), name(status), name(status), after, after, limit)
+			.query(IssuedCoupons::map)
+			.list();
+	}
+
+	void markRedeemed(UUID id, Instant at) {
+		jdbc.sql("UPDATE coupons_coupons SET status = 'REDEEMED', redeemed_at = ? WHERE id = ?")
+			.params(Timestamp.from(at), id)
+			.update();
+	}
+
+	/** After a rollback: usable again (ISSUED), or EXPIRED when its validity ended meanwhile. */
+	void markReturned(UUID id, CouponStatus status, Instant now) {
+		jdbc.sql("""
+				UPDATE coupons_coupons SET status = ?, redeemed_at = NULL,
+				       expired_at = CASE WHEN ? = 'EXPIRED' THEN CAST(? AS timestamptz) ELSE expired_at END
+				 WHERE id = ?""")
+			.params(status.name(), status.name(), Timestamp.from(now), id)
+			.update();
+	}
+
+	/** Revokes an unused coupon; false when it is not (or no longer) ISSUED. */
+	boolean revoke(UUID id, String reason, Instant now) {
+		return jdbc.sql("""
+				UPDATE coupons_coupons SET status = 'REVOKED', revoked_at = ?, revoke_reason = ?
+				 WHERE id = ? AND status = 'ISSUED'""")
+			.params(Timestamp.from(now), reason, id)
+			.update() == 1;
+	}
+
+	/**
+	 * Expires up to {@code limit} issued coupons whose validity ended by {@code now}, skipping rows
+	 * another transaction holds (a redemption in progress decides first); returns what it expired. The
+	 * pick is a MATERIALIZED CTE so that it runs once (see {@code Templates.TAKE_ANY}).
+	 */
+	List<CouponRow> expireDue(Instant now, int limit) {
+		return jdbc.sql("""
+				WITH due AS MATERIALIZED (
+				  SELECT id FROM coupons_coupons WHERE status = 'ISSUED' AND valid_until <= ?
+				   ORDER BY valid_until LIMIT ? FOR UPDATE SKIP LOCKED)
+				UPDATE coupons_coupons c SET status = 'EXPIRED', expired_at = ?
+				  FROM due
+				 WHERE c.id = due.id
+				RETURNING c.*""")
+			.params(Timestamp.from(now), limit, Timestamp.from(now))
+			.query(IssuedCoupons::map)
+			.list();
+	}
+
+	/** Marks up to {@code limit} unused coupons ending before {@code horizon} as reminded; returns them. */
+	List<CouponRow> remindDue(Instant now, Instant horizon, int limit) {
+		return jdbc.sql("""
+				WITH due AS MATERIALIZED (
+				  SELECT id FROM coupons_coupons
+				   WHERE status = 'ISSUED' AND valid_until > ? AND valid_until <= ? AND reminded_at IS NULL
+				   ORDER BY valid_until LIMIT ? FOR UPDATE SKIP LOCKED)
+				UPDATE coupons_coupons c SET reminded_at = ?
+				  FROM due
+				 WHERE c.id = due.id
+				RETURNING c.*""")
+			.params(Timestamp.from(now), Timestamp.from(horizon), limit, Timestamp.from(now))
+			.query(IssuedCoupons::map)
+			.list();
+	}
+
+	private static @Nullable String name(@Nullable CouponStatus status) {
+		return status == null ? null : status.name();
+	}
+
+	static CouponRow map(ResultSet rs, int row) throws SQLException {
+		return new CouponRow(rs.getObject("id", UUID.class), rs.getString("code"),
+				new CouponTemplateId(rs.getObject("template_id", UUID.class)),
+				new CustomerId(rs.getObject("customer_id", UUID.class)), rs.getInt("slot"),
+				CouponStatus.valueOf(rs.getString("status")), IssueChannel.valueOf(rs.getString("channel")),
+				rs.getString("source"), rs.getString("source_ref"), rs.getString("issue_key"), rs.getString("issued_by"),
+				Templates.instant(rs, "valid_from"), Templates.instant(rs, "valid_until"),
+				Templates.instant(rs, "issued_at"), Templates.nullableInstant(rs, "redeemed_at"),
+				Templates.nullableInstant(rs, "expired_at"), Templates.nullableInstant(rs, "revoked_at"));
+	}
+}
