@@ -351,6 +351,33 @@ class CouponsIntegrationTest {
 			.expectProblem(400, "validation-failed");
 	}
 
+	@Test
+	void a_paid_order_redeems_its_codes_and_cancelling_it_gives_them_back() {
+		String template = create("name", "订单核销券");
+		Customer dora = customer("SH-NJR", null);
+		String code = claim(dora, template, "order-claim").expect(201).json().path("code").asString();
+		Api shop = demo.anonymous.as(demo.apiKey("shop orders", "orders:write"));
+		Map<String, Object> order = new HashMap<>(Map.of("customerExternalId", dora.externalId(), "storeCode", "SH-NJR",
+				"lines", List.of(Map.of("sku", "FIG-LTD-001-A", "quantity", 1, "unitPriceFen", 39900)), "discountFen", 3000,
+				"totalFen", 36900, "couponCodes", List.of(code)));
+		shop.put("/api/v1/orders/SO-COUPON-1", order).expect(201);
+		shop.header("Idempotency-Key", "paid-1").post("/api/v1/orders/SO-COUPON-1/events",
+				Map.of("status", "PAID", "occurredAt", Instant.now().toString())).expect(201);
+		// the orders module's OrderPaid redeems the code, after the order's commit
+		await().atMost(Duration.ofSeconds(10)).until(() -> status(code).equals("REDEEMED"));
+		assertThat(demo.owner.get("/api/v1/coupons/" + code).expect(200).json().path("redemptions").toString())
+			.contains("SO-COUPON-1");
+
+		shop.header("Idempotency-Key", "cancel-1").post("/api/v1/orders/SO-COUPON-1/events",
+				Map.of("status", "CANCELLED", "occurredAt", Instant.now().plusSeconds(1).toString())).expect(201);
+		await().atMost(Duration.ofSeconds(10)).until(() -> status(code).equals("ISSUED"));
+		assertThat(counts(template).path("redeemed").asInt()).isZero();
+	}
+
+	String status(String code) {
+		return demo.owner.get("/api/v1/coupons/" + code).expect(200).json().path("coupon").path("status").asString();
+	}
+
 	// --- redemption and rollback --------------------------------------------------------------------
 
 	@Test
