@@ -8,7 +8,9 @@ import java.time.format.DateTimeParseException;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.modulith.events.ApplicationModuleListener;
+import org.springframework.transaction.annotation.Propagation;
+import org.springframework.transaction.annotation.Transactional;
+import org.springframework.transaction.event.TransactionalEventListener;
 import org.springframework.stereotype.Component;
 
 import io.storecast.identity.OrgDirectory;
@@ -44,7 +46,14 @@ class OrderCards {
 		this.json = json;
 	}
 
-	@ApplicationModuleListener
+	/**
+	 * Runs right after the status change commits, on the thread that recorded it (not asynchronously as
+	 * module listeners do): status changes recorded one after the other then reach the customer in that
+	 * order, never "delivered" before "out for delivery". The event registry still keeps the publication
+	 * until the card is posted, so a crash in between posts it on restart.
+	 */
+	@TransactionalEventListener
+	@Transactional(propagation = Propagation.REQUIRES_NEW)
 	void on(OrderStatusChanged event) {
 		if (!event.notifyCustomer()) {
 			return;
