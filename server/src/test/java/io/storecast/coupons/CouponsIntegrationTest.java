@@ -372,6 +372,18 @@ class CouponsIntegrationTest {
 				Map.of("status", "CANCELLED", "occurredAt", Instant.now().plusSeconds(1).toString())).expect(201);
 		await().atMost(Duration.ofSeconds(10)).until(() -> status(code).equals("ISSUED"));
 		assertThat(counts(template).path("redeemed").asInt()).isZero();
+
+		// paid and cancelled right after each other: applied in that order, the coupon ends up usable
+		Map<String, Object> second = new HashMap<>(order);
+		second.put("couponCodes", List.of(code));
+		shop.put("/api/v1/orders/SO-COUPON-2", second).expect(201);
+		shop.header("Idempotency-Key", "paid-2").post("/api/v1/orders/SO-COUPON-2/events",
+				Map.of("status", "PAID", "occurredAt", Instant.now().toString())).expect(201);
+		shop.header("Idempotency-Key", "cancel-2").post("/api/v1/orders/SO-COUPON-2/events",
+				Map.of("status", "CANCELLED", "occurredAt", Instant.now().plusSeconds(1).toString())).expect(201);
+		assertThat(status(code)).isEqualTo("ISSUED");
+		assertThat(demo.owner.get("/api/v1/coupons/" + code).expect(200).json().path("redemptions").toString())
+			.contains("SO-COUPON-2");
 	}
 
 	String status(String code) {

@@ -2,7 +2,9 @@ package io.storecast.coupons.internal;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.modulith.events.ApplicationModuleListener;
+import org.springframework.transaction.annotation.Propagation;
+import org.springframework.transaction.annotation.Transactional;
+import org.springframework.transaction.event.TransactionalEventListener;
 import org.springframework.stereotype.Component;
 
 import io.micrometer.core.instrument.Counter;
@@ -18,9 +20,11 @@ import io.storecast.platform.ApiException;
 
 /**
  * Orders drive coupons: a paid order redeems the codes it carries, a cancelled or fully refunded one
- * gives them back. The listeners run after the order's commit, each in its own transaction, from the
- * event registry (so a crash in between redeems on restart), and are idempotent: a re-delivered event
- * gets the earlier redemption or rollback back.
+ * gives them back. The listeners run right after the order's commit, on the thread that recorded it,
+ * each in its own transaction, so a payment and a cancellation sent one after the other are applied in
+ * that order (asynchronous listeners could roll back before they redeem). The event registry keeps
+ * each publication until its listener succeeds, so a crash in between redeems on restart; and they
+ * are idempotent: a re-delivered event gets the earlier redemption or rollback back.
  *
  * <p>A paid order whose codes are refused (already used, expired, not applicable: the shop's checkout
  * should have validated them with {@code POST /api/v1/coupons/validations}) is logged and counted in
@@ -41,7 +45,8 @@ class OrderCoupons {
 			.register(meters);
 	}
 
-	@ApplicationModuleListener
+	@TransactionalEventListener
+	@Transactional(propagation = Propagation.REQUIRES_NEW)
 	void on(OrderPaid paid) {
 		if (paid.couponCodes().isEmpty()) {
 			return;
@@ -65,14 +70,16 @@ class OrderCoupons {
 		}
 	}
 
-	@ApplicationModuleListener
+	@TransactionalEventListener
+	@Transactional(propagation = Propagation.REQUIRES_NEW)
 	void on(OrderCancelled cancelled) {
 		if (!cancelled.couponCodes().isEmpty()) {
 			coupons.rollback(cancelled.externalId(), "order cancelled");
 		}
 	}
 
-	@ApplicationModuleListener
+	@TransactionalEventListener
+	@Transactional(propagation = Propagation.REQUIRES_NEW)
 	void on(OrderRefunded refunded) {
 		if (refunded.couponCodes().isEmpty()) {
 			return;
