@@ -134,6 +134,9 @@ public class AccessPolicy {
 			case STOCK_TRANSFER -> "transfer stock";
 			case ORDER_READ -> "read orders";
 			case ORDER_WRITE -> "record orders";
+			case AUDIENCE_READ -> "read customer profiles, tags and segments";
+			case AUDIENCE_WRITE -> "tag customers or change tag rules, segments and the contact policy";
+			case CONSENT_WRITE -> "record consent or suppress phone numbers";
 		};
 	}
 }

@@ -21,7 +21,10 @@ public enum ApiScope {
 	CATALOG_WRITE("catalog:write", Set.of(Permission.CATALOG_READ, Permission.CATALOG_WRITE)),
 	STOCK_WRITE("stock:write", Set.of(Permission.CATALOG_READ, Permission.STOCK_WRITE)),
 	ORDERS_READ("orders:read", Set.of(Permission.ORDER_READ)),
-	ORDERS_WRITE("orders:write", Set.of(Permission.ORDER_READ, Permission.ORDER_WRITE));
+	ORDERS_WRITE("orders:write", Set.of(Permission.ORDER_READ, Permission.ORDER_WRITE)),
+	AUDIENCE_READ("audience:read", Set.of(Permission.AUDIENCE_READ)),
+	AUDIENCE_WRITE("audience:write", Set.of(Permission.AUDIENCE_READ, Permission.AUDIENCE_WRITE)),
+	CONSENT_WRITE("consent:write", Set.of(Permission.CONSENT_WRITE));
 
 	private final String value;
 	private final Set<Permission> permissions;

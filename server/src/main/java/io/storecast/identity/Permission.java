@@ -15,5 +15,11 @@ public enum Permission {
 	/** Read orders and their timelines. */
 	ORDER_READ,
 	/** Record orders and their status changes (the merchant's systems). */
-	ORDER_WRITE
+	ORDER_WRITE,
+	/** Read customer profiles, tags, subscriptions, segments and contact-policy settings. */
+	AUDIENCE_READ,
+	/** Tag customers; define tag rules, segments and the contact policy (head office level for the last three). */
+	AUDIENCE_WRITE,
+	/** Record a customer's consent or its withdrawal, or suppress a phone number, with its source. */
+	CONSENT_WRITE
 }
