@@ -76,10 +76,10 @@ final class Satisfiability {
 		Set<UUID> stores = null;
 		Integer month = null;
 		String previous = null;
-		for (Condition item : all.items()) {
+		for (Condition item : flattened(all.items())) {
 			Optional<Reason> inner = switch (item) {
-				case Condition.All a -> all(a);
 				case Condition.Any any -> check(any);
+				case Condition.Not not -> check(not);
 				default -> Optional.empty();
 			};
 			if (inner.isPresent()) {
@@ -174,6 +174,20 @@ final class Satisfiability {
 			previous = path;
 		}
 		return Optional.empty();
+	}
+
+	/** An all inside an all adds its parts to the outer one's. */
+	private static List<Condition> flattened(List<Condition> items) {
+		List<Condition> out = new java.util.ArrayList<>();
+		for (Condition item : items) {
+			if (item instanceof Condition.All inner) {
+				out.addAll(flattened(inner.items()));
+			}
+			else {
+				out.add(item);
+			}
+		}
+		return out;
 	}
 
 	private static String exists(Map<Field, Boolean> existence, Field field, boolean exists) {
