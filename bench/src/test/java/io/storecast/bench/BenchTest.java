@@ -16,7 +16,7 @@ class BenchTest {
 	@Test
 	void noArgumentsOrAllMeanEveryScenario() {
 		String[] all = { "startup", "auth", "jmh", "idle-connections", "direct-throughput", "group-fanout",
-				"reconnect-storm", "csv-import", "stock-adjust", "ws-baseline" };
+				"reconnect-storm", "csv-import", "stock-adjust", "segment-count", "policy-check", "ws-baseline" };
 		assertThat(Bench.select()).containsExactly(all);
 		assertThat(Bench.select("all")).containsExactly(all);
 	}

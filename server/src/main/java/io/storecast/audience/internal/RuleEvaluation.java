@@ -114,6 +114,10 @@ class RuleEvaluation {
 	long[] reconcile(Tags.Tag rule, Condition condition) {
 		Instant now = clock.instant();
 		long[] result = tags.reconcile(rule.id(), conditions.compile(condition, SqlCompiler.Mode.SET, null, now), now);
+		if (result[1] + result[2] > 10_000) {
+			// a bulk change the planner should know of before the next segment counts (autovacuum comes later)
+			jdbc.sql("ANALYZE audience_customer_tags").update();
+		}
 		events.publishEvent(new RuleTagReevaluated(rule.name(), result[0], result[1], result[2], now));
 		return result;
 	}

@@ -128,6 +128,23 @@ class ConditionLanguageUnitTest {
 	}
 
 	@Test
+	void an_any_of_sets_is_one_semi_join_against_their_union() {
+		SqlCompiler.Sql sql = compile(Map.of("any", List.of(leaf("tag", "has", "耳钉爱好者"),
+				leaf("subscription", "in", List.of("tag:新款耳钉", "category:耳饰")),
+				Map.of("all", List.of(Map.of("purchases", Map.of("category", "耳饰", "withinDays", 180), "measure", "orders", "op",
+						"gte", "value", 1), leaf("consent", "granted", "IN_APP"))))));
+		assertThat(sql.text()).startsWith("p.customer_id IN (SELECT * FROM ((SELECT ct.customer_id")
+			.contains(") UNION (SELECT s.customer_id")
+			.contains("EXCEPT (SELECT c.customer_id FROM audience_consents c WHERE c.channel = ? AND NOT c.granted)")
+			.doesNotContain(" OR ");
+		assertThat(sql.text().chars().filter(c -> c == '?').count()).isEqualTo(sql.params().size());
+		assertThat(sql.params().get(1)).isInstanceOf(String[].class);
+		// an alternative over a profile column keeps the row form
+		assertThat(compile(Map.of("any", List.of(leaf("tag", "has", "耳钉爱好者"), leaf("orderCount", "gte", 3)))).text())
+			.contains(" OR ");
+	}
+
+	@Test
 	void unknown_fields_operators_and_values_are_named_by_their_path() {
 		problem(Map.of("all", List.of(leaf("orderCount", "gte", 1), leaf("shoeSize", "gt", 40))), "unknown-condition-field",
 				"condition.all[1].field");
