@@ -43,6 +43,8 @@ class ConsentKeeping implements Consents {
 	private final AudienceSettings settings;
 	private final ApplicationEventPublisher events;
 	private final TransactionTemplate tx;
+	/** For withdrawals by reply: committed on their own, whatever the caller's transaction does. */
+	private final TransactionTemplate ownTx;
 
 	ConsentKeeping(ConsentLedger ledger, Profiles profiles, UnsubscribeWords words, UnsubscribeLinks links,
 			AudienceSettings settings, ApplicationEventPublisher events, TransactionTemplate tx) {
@@ -53,6 +55,8 @@ class ConsentKeeping implements Consents {
 		this.settings = settings;
 		this.events = events;
 		this.tx = tx;
+		this.ownTx = new TransactionTemplate(java.util.Objects.requireNonNull(tx.getTransactionManager()));
+		this.ownTx.setPropagationBehavior(org.springframework.transaction.TransactionDefinition.PROPAGATION_REQUIRES_NEW);
 	}
 
 	@Override
@@ -83,7 +87,12 @@ class ConsentKeeping implements Consents {
 	 */
 	OptionalLong change(CustomerId customer, Channel channel, Purpose purpose, boolean granted, String source, String actor,
 			@Nullable String evidence, Instant at, @Nullable OrgNodeId store) {
-		return tx.execute(s -> {
+		return change(tx, customer, channel, purpose, granted, source, actor, evidence, at, store);
+	}
+
+	private OptionalLong change(TransactionTemplate in, CustomerId customer, Channel channel, Purpose purpose,
+			boolean granted, String source, String actor, @Nullable String evidence, Instant at, @Nullable OrgNodeId store) {
+		return in.execute(s -> {
 			OptionalLong id = ledger.change(customer.value(), channel, purpose, granted, source, actor, evidence, at);
 			id.ifPresent(h -> events.publishEvent(new ConsentChanged(customer, channel, purpose, granted, source, h, store, at)));
 			return id;
@@ -114,8 +123,10 @@ class ConsentKeeping implements Consents {
 		};
 		List<CustomerId> withdrawn = new ArrayList<>();
 		for (CustomerId customer : customers) {
-			if (change(customer, channel, Purpose.MARKETING, false, source, "customer:" + customer, "reply: " + text.strip(),
-					at, store).isPresent()) {
+			// its own transaction: a reply may arrive in the after-commit phase of the sender's, or in a
+			// caller's transaction that could still roll back; a withdrawal must stick either way
+			if (change(ownTx, customer, channel, Purpose.MARKETING, false, source, "customer:" + customer,
+					"reply: " + text.strip(), at, store).isPresent()) {
 				withdrawn.add(customer);
 			}
 		}
