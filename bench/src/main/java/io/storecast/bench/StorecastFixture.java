@@ -57,14 +57,20 @@ final class StorecastFixture implements AutoCloseable {
 
 	/** Starts a server on a fresh data directory and logs the owner in. */
 	static StorecastFixture start(String scenario) throws Exception {
+		return start(scenario, List.of());
+	}
+
+	/** The same, with more Spring arguments for the server ({@code --key=value}). */
+	static StorecastFixture start(String scenario, List<String> extraArgs) throws Exception {
 		Path jar = ServerProcess.serverJar();
 		Path work = Files.createTempDirectory("storecast-bench-" + scenario + "-");
 		int gatewayPort = ServerProcess.freePort();
 		ServerProcess server = null;
 		StorecastApi api = null;
 		try {
-			server = ServerProcess.start(jar, work, work.resolve("postgres"), "server.log", OWNER_PASSWORD,
-					serverArgs(gatewayPort));
+			List<String> args = new ArrayList<>(serverArgs(gatewayPort));
+			args.addAll(extraArgs);
+			server = ServerProcess.start(jar, work, work.resolve("postgres"), "server.log", OWNER_PASSWORD, args);
 			Duration up = server.awaitUp(Duration.ofMinutes(3));
 			Bench.progress("%s: server up in %d ms, gateway on 127.0.0.1:%d", scenario, up.toMillis(), gatewayPort);
 			api = new StorecastApi(server.base());

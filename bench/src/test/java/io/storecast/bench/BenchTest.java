@@ -16,7 +16,8 @@ class BenchTest {
 	@Test
 	void noArgumentsOrAllMeanEveryScenario() {
 		String[] all = { "startup", "auth", "jmh", "idle-connections", "direct-throughput", "group-fanout",
-				"reconnect-storm", "csv-import", "stock-adjust", "coupon-claim-storm", "validate-cart", "ws-baseline" };
+				"reconnect-storm", "csv-import", "stock-adjust", "coupon-claim-storm", "validate-cart", "segment-count",
+				"policy-check", "ws-baseline" };
 		assertThat(Bench.select()).containsExactly(all);
 		assertThat(Bench.select("all")).containsExactly(all);
 	}

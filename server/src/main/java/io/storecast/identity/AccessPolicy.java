@@ -137,6 +137,9 @@ public class AccessPolicy {
 			case COUPON_READ -> "read coupons";
 			case COUPON_WRITE -> "manage coupon templates, grant or revoke coupons";
 			case COUPON_REDEEM -> "redeem coupons";
+			case AUDIENCE_READ -> "read customer profiles, tags and segments";
+			case AUDIENCE_WRITE -> "tag customers or change tag rules, segments and the contact policy";
+			case CONSENT_WRITE -> "record consent or suppress phone numbers";
 		};
 	}
 }

@@ -24,7 +24,10 @@ public enum ApiScope {
 	ORDERS_WRITE("orders:write", Set.of(Permission.ORDER_READ, Permission.ORDER_WRITE)),
 	COUPONS_READ("coupons:read", Set.of(Permission.COUPON_READ)),
 	COUPONS_WRITE("coupons:write", Set.of(Permission.COUPON_READ, Permission.COUPON_WRITE)),
-	COUPONS_REDEEM("coupons:redeem", Set.of(Permission.COUPON_READ, Permission.COUPON_REDEEM));
+	COUPONS_REDEEM("coupons:redeem", Set.of(Permission.COUPON_READ, Permission.COUPON_REDEEM)),
+	AUDIENCE_READ("audience:read", Set.of(Permission.AUDIENCE_READ)),
+	AUDIENCE_WRITE("audience:write", Set.of(Permission.AUDIENCE_READ, Permission.AUDIENCE_WRITE)),
+	CONSENT_WRITE("consent:write", Set.of(Permission.CONSENT_WRITE));
 
 	private final String value;
 	private final Set<Permission> permissions;

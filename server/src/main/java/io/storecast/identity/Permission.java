@@ -21,5 +21,11 @@ public enum Permission {
 	/** Create and change coupon templates, grant coupons to customers, revoke coupons. */
 	COUPON_WRITE,
 	/** Validate carts against coupons and redeem or roll back coupons on orders at a store. */
-	COUPON_REDEEM
+	COUPON_REDEEM,
+	/** Read customer profiles, tags, subscriptions, segments and contact-policy settings. */
+	AUDIENCE_READ,
+	/** Tag customers; define tag rules, segments and the contact policy (head office level for the last three). */
+	AUDIENCE_WRITE,
+	/** Record a customer's consent or its withdrawal, or suppress a phone number, with its source. */
+	CONSENT_WRITE
 }

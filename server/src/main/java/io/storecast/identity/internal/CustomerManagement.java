@@ -17,6 +17,7 @@ import io.storecast.identity.Actor;
 import io.storecast.identity.CustomerId;
 import io.storecast.identity.CustomerProfile;
 import io.storecast.identity.CustomerRegistered;
+import io.storecast.identity.CustomerUpdated;
 import io.storecast.identity.OrgNode;
 import io.storecast.identity.OrgNodeId;
 import io.storecast.identity.OrgNodeKind;
@@ -87,6 +88,7 @@ class CustomerManagement {
 				clean.homeStoreId(), clean.memberLevel(), clean.birthday(), current.createdAt(), now);
 		access.requireCustomer(actor, Permission.CUSTOMER_WRITE, replaced.id(), replaced.homeStoreId());
 		customers.update(replaced);
+		events.publishEvent(new CustomerUpdated(replaced.id()));
 		return replaced;
 	}
 
@@ -105,6 +107,7 @@ class CustomerManagement {
 				clock.instant());
 		access.requireCustomer(actor, Permission.CUSTOMER_WRITE, id, changed.homeStoreId());
 		customers.update(changed);
+		events.publishEvent(new CustomerUpdated(id));
 		return changed;
 	}
 

@@ -41,7 +41,9 @@ class SecurityConfiguration {
 			// inbound webhooks authenticate themselves with a signature over the raw body
 			"/api/v1/webhooks/inbound/**",
 			// signed file links carry their own proof (see messaging FileLinks)
-			"/api/v1/files/**" };
+			"/api/v1/files/**",
+			// one-click unsubscribe links carry their own signature (see audience UnsubscribeLinks)
+			"/api/v1/unsubscribe/**" };
 
 	/** What a staff member who must change their password may still call. */
 	static final Set<String> ALLOWED_BEFORE_PASSWORD_CHANGE = Set.of("/api/v1/auth/password", "/api/v1/auth/logout",

@@ -47,6 +47,7 @@ import io.storecast.messaging.Conversation;
 import io.storecast.messaging.ConversationCaches;
 import io.storecast.messaging.ConversationId;
 import io.storecast.messaging.ConversationKind;
+import io.storecast.messaging.CustomerTextReceived;
 import io.storecast.messaging.LiveUpdate;
 import io.storecast.messaging.LiveUpdates;
 import io.storecast.messaging.MemberRole;
@@ -346,7 +347,15 @@ class MessagingService implements Messaging, MerchantMessaging, ConversationCach
 		// a plain retry needs no lookup first: the store's unique key finds it (see store)
 		// segmenting happens here, outside the transaction that holds the conversation's row lock
 		String terms = prepared.searchText() == null ? null : searchTerms.forIndex(prepared.searchText());
-		return store(id, me, clientMsgId, draft.kind(), prepared.body(), draft.requiresAck(), prepared.masked(), terms);
+		SendResult result = store(id, me, clientMsgId, draft.kind(), prepared.body(), draft.requiresAck(),
+				prepared.masked(), terms);
+		if (!result.duplicate() && draft.kind() == MessageKind.TEXT && me.kind() == Participant.Kind.CUSTOMER
+				&& row.kind() == ConversationKind.DIRECT && row.orgNodeId() != null) {
+			Message m = result.message();
+			afterCommit(() -> events.publishEvent(new CustomerTextReceived(id, m.seq(), new CustomerId(me.id()),
+					new OrgNodeId(row.orgNodeId()), m.body().path("text").asString(), m.createdAt())));
+		}
+		return result;
 	}
 
 	private SendResult store(ConversationId id, @Nullable Participant sender, @Nullable String clientMsgId, MessageKind kind,
@@ -1076,16 +1085,20 @@ class MessagingService implements Messaging, MerchantMessaging, ConversationCach
 
 	/** Hands the update to the live channel once the transaction has committed, never before. */
 	private void afterCommit(LiveUpdate update) {
+		afterCommit(() -> publishLive(update));
+	}
+
+	private static void afterCommit(Runnable action) {
 		if (TransactionSynchronizationManager.isSynchronizationActive()) {
 			TransactionSynchronizationManager.registerSynchronization(new TransactionSynchronization() {
 				@Override
 				public void afterCommit() {
-					publishLive(update);
+					action.run();
 				}
 			});
 		}
 		else {
-			publishLive(update);
+			action.run();
 		}
 	}
 }

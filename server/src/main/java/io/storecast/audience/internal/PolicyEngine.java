@@ -1,0 +1,348 @@
+package io.storecast.audience.internal;
+
+import java.time.Clock;
+import java.time.DateTimeException;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneId;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.UUID;
+import java.util.function.Consumer;
+
+import org.jspecify.annotations.Nullable;
+import org.springframework.stereotype.Service;
+import org.springframework.transaction.support.TransactionTemplate;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.storecast.audience.Channel;
+import io.storecast.audience.ContactPolicy;
+import io.storecast.audience.Decision;
+import io.storecast.audience.Purpose;
+import io.storecast.audience.SnapshotId;
+import io.storecast.identity.CustomerId;
+import io.storecast.identity.OrgDirectory;
+import io.storecast.identity.OrgNode;
+import io.storecast.identity.OrgNodeId;
+import io.storecast.platform.ApiException;
+
+/**
+ * The contact policy. For each customer, in this order: a known profile; consent (a withdrawn
+ * channel stops everything, marketing needs a grant unless the channel is implied); for SMS a phone
+ * that is not suppressed; then, for marketing only, the send window (deferred to the next opening)
+ * and the frequency cap (a slot taken atomically). Customers are decided in chunks, each one
+ * transaction of a handful of set-based statements (facts, cap slots, the decision records).
+ */
+@Service
+class PolicyEngine implements ContactPolicy {
+
+	static final int CHUNK = 5_000;
+	static final int MAX_KEY_LENGTH = 200;
+
+	private final Recipients recipients;
+	private final FrequencyCaps caps;
+	private final DecisionLog log;
+	private final PolicySettings stored;
+	private final StoredSegments segments;
+	private final OrgDirectory org;
+	private final AudienceSettings settings;
+	private final TransactionTemplate tx;
+	private final Clock clock;
+	private final MeterRegistry meters;
+
+	PolicyEngine(Recipients recipients, FrequencyCaps caps, DecisionLog log, PolicySettings stored, StoredSegments segments,
+			OrgDirectory org, AudienceSettings settings, TransactionTemplate tx, Clock clock, MeterRegistry meters) {
+		this.recipients = recipients;
+		this.caps = caps;
+		this.log = log;
+		this.stored = stored;
+		this.segments = segments;
+		this.org = org;
+		this.settings = settings;
+		this.tx = tx;
+		this.clock = clock;
+		this.meters = meters;
+	}
+
+	@Override
+	public Decision decide(CustomerId customer, Channel channel, Purpose purpose, Instant at, String campaignKey) {
+		return decideAll(List.of(customer), channel, purpose, at, campaignKey).getFirst();
+	}
+
+	@Override
+	public List<Decision> decideAll(List<CustomerId> customers, Channel channel, Purpose purpose, Instant at,
+			String campaignKey) {
+		requireKey(campaignKey);
+		Policies policies = policies();
+		List<Decision> out = new ArrayList<>(customers.size());
+		// a customer named twice is decided once (taking one slot), and answered at each place
+		List<UUID> distinct = new ArrayList<>(new LinkedHashSet<>(customers.stream().map(CustomerId::value).toList()));
+		Map<UUID, Decision> decided = new HashMap<>();
+		for (int from = 0; from < distinct.size(); from += CHUNK) {
+			for (Decision d : chunk(distinct.subList(from, Math.min(distinct.size(), from + CHUNK)), channel, purpose, at,
+					campaignKey, policies)) {
+				decided.put(d.customerId().value(), d);
+			}
+		}
+		for (CustomerId c : customers) {
+			out.add(decided.get(c.value()));
+		}
+		return out;
+	}
+
+	@Override
+	public Summary decideSnapshot(SnapshotId snapshot, Channel channel, Purpose purpose, Instant at, String campaignKey,
+			Consumer<List<Decision>> sink) {
+		requireKey(campaignKey);
+		segments.findSnapshot(snapshot.value())
+			.orElseThrow(() -> ApiException.notFound("not-found", "No snapshot " + snapshot));
+		Policies policies = policies();
+		long decidedCount = 0;
+		long send = 0;
+		long defer = 0;
+		long drop = 0;
+		Map<String, Long> reasons = new TreeMap<>();
+		UUID after = null;
+		while (true) {
+			List<UUID> page = segments.members(snapshot.value(), after, CHUNK);
+			if (page.isEmpty()) {
+				break;
+			}
+			List<Decision> decisions = chunk(page, channel, purpose, at, campaignKey, policies);
+			for (Decision d : decisions) {
+				switch (d.outcome()) {
+					case SEND_NOW -> send++;
+					case DEFER -> defer++;
+					case DROP -> drop++;
+				}
+				reasons.merge(d.reason(), 1L, Long::sum);
+			}
+			decidedCount += decisions.size();
+			sink.accept(decisions);
+			after = page.getLast();
+			if (page.size() < CHUNK) {
+				break;
+			}
+		}
+		return new Summary(decidedCount, send, defer, drop, reasons);
+	}
+
+	/** Decides one chunk of distinct customers in one transaction and records the decisions. */
+	private List<Decision> chunk(List<UUID> ids, Channel channel, Purpose purpose, Instant at, String key,
+			Policies policies) {
+		List<Decision> decisions = tx.execute(s -> decideChunk(ids, channel, purpose, at, key, policies));
+		meters.counter("storecast.audience.policy.decisions", "channel", channel.name(), "purpose", purpose.name())
+			.increment(ids.size());
+		return decisions;
+	}
+
+	private List<Decision> decideChunk(List<UUID> ids, Channel channel, Purpose purpose, Instant at, String key,
+			Policies policies) {
+		Map<UUID, Recipients.Facts> facts = recipients.facts(ids, channel);
+		Map<UUID, Decision> decided = new HashMap<>(ids.size() * 2);
+		// customers waiting for a cap slot, by the (cap, window) their home store's policy sets
+		Map<CapKey, List<UUID>> wanting = new LinkedHashMap<>();
+		Map<UUID, Instant> deferred = new HashMap<>();
+		Map<UUID, Policy> policyOf = new HashMap<>();
+		for (UUID id : ids) {
+			CustomerId customer = new CustomerId(id);
+			Recipients.Facts f = facts.get(id);
+			if (f == null) {
+				decided.put(id, Decision.drop(customer, "unknown-customer"));
+				continue;
+			}
+			String refusal = refusal(f, channel, purpose);
+			if (refusal != null) {
+				decided.put(id, Decision.drop(customer, refusal));
+				continue;
+			}
+			if (purpose == Purpose.TRANSACTIONAL) {
+				decided.put(id, Decision.sendNow(customer, "transactional"));
+				continue;
+			}
+			Policy policy = policies.of(f.homeStoreId(), f.timeZone());
+			policyOf.put(id, policy);
+			QuietHours.Verdict verdict = policy.verdict(at);
+			if (!verdict.open()) {
+				decided.put(id, Decision.defer(customer, verdict.next(), verdict.reason()));
+				deferred.put(id, verdict.next());
+				continue;
+			}
+			wanting.computeIfAbsent(new CapKey(policy.cap(), policy.capDays()), k -> new ArrayList<>()).add(id);
+		}
+		for (Map.Entry<CapKey, List<UUID>> group : wanting.entrySet()) {
+			CapKey p = group.getKey();
+			FrequencyCaps.Taken taken = caps.take(group.getValue(), key, at, p.cap(), p.days());
+			for (UUID id : group.getValue()) {
+				CustomerId customer = new CustomerId(id);
+				decided.put(id, taken.granted().contains(id) ? Decision.sendNow(customer, "within-policy")
+						: taken.alreadyCounted().contains(id) ? Decision.sendNow(customer, "already-counted")
+								: Decision.drop(customer, "frequency-cap"));
+			}
+		}
+		if (!deferred.isEmpty()) {
+			// a deferred message whose customer will still be at the cap when the window opens is dropped now
+			Map<UUID, List<Instant>> sends = caps.sends(deferred.keySet());
+			deferred.forEach((id, until) -> {
+				Policy p = policyOf.get(id);
+				Instant since = until.minus(Duration.ofDays(p.capDays()));
+				long counted = sends.getOrDefault(id, List.of()).stream().filter(t -> t.isAfter(since)).count();
+				if (p.cap() <= 0 || counted >= p.cap()) {
+					decided.put(id, Decision.drop(new CustomerId(id), "frequency-cap"));
+				}
+			});
+		}
+		List<Decision> out = new ArrayList<>(ids.size());
+		for (UUID id : ids) {
+			out.add(decided.get(id));
+		}
+		log.record(out, key, channel, purpose, at, clock.instant());
+		return out;
+	}
+
+	/** Why the message may not go at all, or null. */
+	private @Nullable String refusal(Recipients.Facts f, Channel channel, Purpose purpose) {
+		// a channel withdrawn altogether (transactional too) stops everything on it
+		if (Boolean.FALSE.equals(f.transactional())) {
+			return "consent-withdrawn";
+		}
+		if (purpose == Purpose.MARKETING) {
+			if (Boolean.FALSE.equals(f.marketing())) {
+				return "consent-withdrawn";
+			}
+			if (f.marketing() == null && !settings.impliedConsentChannels().contains(channel)) {
+				return "no-consent";
+			}
+		}
+		if (channel == Channel.SMS) {
+			if (f.phone() == null) {
+				return "no-phone";
+			}
+			if (f.suppressed()) {
+				return "suppressed";
+			}
+		}
+		return null;
+	}
+
+	private static void requireKey(String key) {
+		if (key == null || key.isBlank() || key.length() > MAX_KEY_LENGTH) {
+			throw ApiException.badRequest("validation-failed", "campaignKey", "campaignKey must be 1-" + MAX_KEY_LENGTH
+					+ " characters");
+		}
+	}
+
+	// --- the policy of each customer --------------------------------------------------------------
+
+	/** Loads the settings, holidays and org nodes once for a batch. */
+	Policies policies() {
+		Map<UUID, PolicySettings.NodeSettings> nodeSettings = new HashMap<>();
+		stored.all().forEach(s -> nodeSettings.put(s.orgNodeId(), s));
+		return new Policies(nodeSettings, stored.holidays(null));
+	}
+
+	/** The effective policy of one store (or the head office) for one time zone. */
+	record Policy(ZoneId zone, QuietHours.Window window, int cap, int capDays,
+			Map<LocalDate, QuietHours.Day> holidays) {
+
+		QuietHours.Verdict verdict(Instant at) {
+			return QuietHours.at(at, zone, window, holidays::get);
+		}
+	}
+
+	/** Customers whose policies set the same cap share one cap statement. */
+	record CapKey(int cap, int days) {
+	}
+
+	/** Effective policies per (home store, zone), computed once per batch. */
+	final class Policies {
+
+		private final Map<UUID, PolicySettings.NodeSettings> nodeSettings;
+		private final List<PolicySettings.Holiday> holidays;
+		private final Map<String, Policy> cache = new HashMap<>();
+		private final Map<UUID, Optional<OrgNode>> nodes = new HashMap<>();
+		private final OrgNode headOffice;
+
+		Policies(Map<UUID, PolicySettings.NodeSettings> nodeSettings, List<PolicySettings.Holiday> holidays) {
+			this.nodeSettings = nodeSettings;
+			this.holidays = holidays;
+			this.headOffice = org.headOffice();
+		}
+
+		Policy of(@Nullable UUID homeStore, @Nullable String customerZone) {
+			return cache.computeIfAbsent(homeStore + "|" + customerZone, k -> compute(homeStore, customerZone));
+		}
+
+		Policy forNode(OrgNode node) {
+			return compute(node.id().value(), null);
+		}
+
+		private Policy compute(@Nullable UUID homeStore, @Nullable String customerZone) {
+			OrgNode node = homeStore == null ? headOffice
+					: nodes.computeIfAbsent(homeStore, id -> org.find(new OrgNodeId(id))).orElse(headOffice);
+			List<UUID> chain = pathIds(node.path());
+			java.time.LocalTime start = settings.sendWindowStart();
+			java.time.LocalTime end = settings.sendWindowEnd();
+			int cap = settings.frequencyCap();
+			int capDays = (int) settings.frequencyWindow().toDays();
+			for (UUID id : chain) {
+				PolicySettings.NodeSettings s = nodeSettings.get(id);
+				if (s == null) {
+					continue;
+				}
+				if (s.windowStart() != null && s.windowEnd() != null) {
+					start = s.windowStart();
+					end = s.windowEnd();
+				}
+				if (s.cap() != null) {
+					cap = s.cap();
+				}
+				if (s.capDays() != null) {
+					capDays = s.capDays();
+				}
+			}
+			Map<LocalDate, QuietHours.Day> days = new HashMap<>();
+			settings.holidays().forEach(d -> days.put(d, QuietHours.Day.CLOSED));
+			// the deepest node's holiday wins over the head office's on the same day
+			for (UUID id : chain) {
+				for (PolicySettings.Holiday h : holidays) {
+					boolean applies = h.orgNodeId() == null ? id.equals(chain.getFirst()) : h.orgNodeId().equals(id);
+					if (applies) {
+						days.put(h.day(), h.windowStart() == null ? QuietHours.Day.CLOSED
+								: new QuietHours.Day(new QuietHours.Window(h.windowStart(), h.windowEnd())));
+					}
+				}
+			}
+			return new Policy(zone(customerZone, node.timeZone()), new QuietHours.Window(start, end), cap, capDays, days);
+		}
+	}
+
+	static List<UUID> pathIds(String path) {
+		List<UUID> ids = new ArrayList<>();
+		for (String part : path.split("/")) {
+			if (!part.isEmpty()) {
+				ids.add(UUID.fromString(part));
+			}
+		}
+		return ids;
+	}
+
+	private static ZoneId zone(@Nullable String customerZone, ZoneId fallback) {
+		if (customerZone == null) {
+			return fallback;
+		}
+		try {
+			return ZoneId.of(customerZone);
+		}
+		catch (DateTimeException e) {
+			return fallback;
+		}
+	}
+}

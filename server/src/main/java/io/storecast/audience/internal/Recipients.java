@@ -1,0 +1,58 @@
+package io.storecast.audience.internal;
+
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.UUID;
+
+import org.jspecify.annotations.Nullable;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Repository;
+
+import io.storecast.audience.Channel;
+
+/** What the contact policy needs to know of a chunk of customers, in one query. */
+@Repository
+class Recipients {
+
+	/**
+	 * One customer's facts for a channel: consent rows (null: none recorded), whether their phone is
+	 * suppressed.
+	 */
+	record Facts(UUID customerId, @Nullable UUID homeStoreId, @Nullable String timeZone, @Nullable String phone,
+			@Nullable Boolean marketing, @Nullable Boolean transactional, boolean suppressed) {
+	}
+
+	private final JdbcClient jdbc;
+
+	Recipients(JdbcClient jdbc) {
+		this.jdbc = jdbc;
+	}
+
+	/** Facts of the customers that have a profile (the others are unknown). */
+	Map<UUID, Facts> facts(Collection<UUID> customers, Channel channel) {
+		Map<UUID, Facts> out = new HashMap<>(customers.size() * 2);
+		jdbc.sql("""
+				SELECT p.customer_id, p.home_store_id, p.time_zone, p.phone, m.granted AS marketing,
+				       t.granted AS transactional,
+				       (? AND p.phone IS NOT NULL AND EXISTS (SELECT 1 FROM audience_suppressions s
+				                                               WHERE s.phone = p.phone AND s.suppressed)) AS suppressed
+				  FROM unnest(CAST(? AS uuid[])) AS u(id)
+				  JOIN audience_profiles p ON p.customer_id = u.id
+				  LEFT JOIN audience_consents m ON m.customer_id = u.id AND m.channel = ? AND m.purpose = 'MARKETING'
+				  LEFT JOIN audience_consents t ON t.customer_id = u.id AND t.channel = ? AND t.purpose = 'TRANSACTIONAL'""")
+			.params(channel == Channel.SMS, Rows.uuids(customers), channel.name(), channel.name())
+			.query((rs, n) -> {
+				UUID id = rs.getObject("customer_id", UUID.class);
+				Boolean marketing = rs.getBoolean("marketing");
+				marketing = rs.wasNull() ? null : marketing;
+				Boolean transactional = rs.getBoolean("transactional");
+				transactional = rs.wasNull() ? null : transactional;
+				out.put(id, new Facts(id, Rows.uuid(rs, "home_store_id"), rs.getString("time_zone"), rs.getString("phone"),
+						marketing, transactional, rs.getBoolean("suppressed")));
+				return null;
+			})
+			.list();
+		return out;
+	}
+}

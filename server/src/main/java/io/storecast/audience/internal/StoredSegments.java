@@ -1,0 +1,167 @@
+package io.storecast.audience.internal;
+
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+
+import org.jspecify.annotations.Nullable;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Repository;
+
+/** Segments in {@code audience_segments}, their snapshots and the snapshots' members. */
+@Repository
+class StoredSegments {
+
+	/** A stored segment; {@code condition} is its JSON condition tree. */
+	record Row(UUID id, String name, @Nullable String description, String condition, String createdBy, Instant createdAt,
+			Instant updatedAt) {
+	}
+
+	/** A stored snapshot. */
+	record Snapshot(UUID id, UUID segmentId, String key, @Nullable UUID scopeNode, long memberCount, Instant createdAt) {
+	}
+
+	private final JdbcClient jdbc;
+
+	StoredSegments(JdbcClient jdbc) {
+		this.jdbc = jdbc;
+	}
+
+	Optional<Row> find(UUID id) {
+		return jdbc.sql("SELECT * FROM audience_segments WHERE id = ?").param(id).query(StoredSegments::map).optional();
+	}
+
+	Optional<Row> findByName(String name) {
+		return jdbc.sql("SELECT * FROM audience_segments WHERE lower(name) = lower(?)")
+			.param(name)
+			.query(StoredSegments::map)
+			.optional();
+	}
+
+	List<Row> list() {
+		return jdbc.sql("SELECT * FROM audience_segments ORDER BY lower(name)").query(StoredSegments::map).list();
+	}
+
+	void insert(Row row) {
+		jdbc.sql("""
+				INSERT INTO audience_segments (id, name, description, condition, created_by, created_at, updated_at)
+				VALUES (?, ?, ?, CAST(? AS jsonb), ?, ?, ?)""")
+			.params(row.id(), row.name(), row.description(), row.condition(), row.createdBy(),
+					Timestamp.from(row.createdAt()), Timestamp.from(row.updatedAt()))
+			.update();
+	}
+
+	void update(Row row) {
+		jdbc.sql("UPDATE audience_segments SET name = ?, description = ?, condition = CAST(? AS jsonb), updated_at = ? WHERE id = ?")
+			.params(row.name(), row.description(), row.condition(), Timestamp.from(row.updatedAt()), row.id())
+			.update();
+	}
+
+	void delete(UUID id) {
+		jdbc.sql("DELETE FROM audience_segments WHERE id = ?").param(id).update();
+	}
+
+	/** Serialises changes of segments (their references are checked for cycles against all the others). */
+	void lockAll() {
+		jdbc.sql("SELECT pg_advisory_xact_lock(hashtext('audience_segments'))").query(Object.class).list();
+	}
+
+	long count(SqlCompiler.Sql where) {
+		return jdbc.sql("SELECT count(*) FROM audience_profiles p WHERE " + where.text())
+			.params(where.params())
+			.query(Long.class)
+			.single();
+	}
+
+	List<UUID> sample(SqlCompiler.Sql where, int limit) {
+		List<Object> params = new ArrayList<>(where.params());
+		params.add(limit);
+		return jdbc.sql("SELECT p.customer_id FROM audience_profiles p WHERE " + where.text()
+				+ " ORDER BY p.customer_id LIMIT ?")
+			.params(params)
+			.query(UUID.class)
+			.list();
+	}
+
+	boolean contains(SqlCompiler.Sql where, UUID customer) {
+		List<Object> params = new ArrayList<>(where.params());
+		params.add(customer);
+		return jdbc.sql("SELECT EXISTS (SELECT 1 FROM audience_profiles p WHERE " + where.text() + " AND p.customer_id = ?)")
+			.params(params)
+			.query(Boolean.class)
+			.single();
+	}
+
+	/** EXPLAIN (ANALYZE, BUFFERS) of the count, for operators asking why a segment is slow. */
+	List<String> explainCount(SqlCompiler.Sql where) {
+		return jdbc.sql("EXPLAIN (ANALYZE, BUFFERS) SELECT count(*) FROM audience_profiles p WHERE " + where.text())
+			.params(where.params())
+			.query(String.class)
+			.list();
+	}
+
+	Optional<Snapshot> findSnapshot(UUID id) {
+		return jdbc.sql("SELECT * FROM audience_snapshots WHERE id = ?").param(id).query(StoredSegments::snapshot).optional();
+	}
+
+	Optional<Snapshot> findSnapshot(UUID segment, String key) {
+		return jdbc.sql("SELECT * FROM audience_snapshots WHERE segment_id = ? AND key = ?")
+			.params(segment, key)
+			.query(StoredSegments::snapshot)
+			.optional();
+	}
+
+	List<Snapshot> snapshotsOf(UUID segment) {
+		return jdbc.sql("SELECT * FROM audience_snapshots WHERE segment_id = ? ORDER BY created_at DESC LIMIT 100")
+			.param(segment)
+			.query(StoredSegments::snapshot)
+			.list();
+	}
+
+	/** Claims (segment, key); false when a snapshot under that key exists (or is being written by another call). */
+	boolean claimSnapshot(UUID id, UUID segment, String key, @Nullable UUID scope, Instant at) {
+		return jdbc.sql("""
+				INSERT INTO audience_snapshots (id, segment_id, key, scope_node, member_count, created_at)
+				VALUES (?, ?, ?, ?, 0, ?) ON CONFLICT (segment_id, key) DO NOTHING""")
+			.params(id, segment, key, scope, Timestamp.from(at))
+			.update() == 1;
+	}
+
+	/** Writes the members in one INSERT ... SELECT and returns how many. */
+	long fillSnapshot(UUID id, SqlCompiler.Sql where) {
+		List<Object> params = new ArrayList<>();
+		params.add(id);
+		params.addAll(where.params());
+		long n = jdbc.sql("INSERT INTO audience_snapshot_members (snapshot_id, customer_id) SELECT ?, p.customer_id "
+				+ "FROM audience_profiles p WHERE " + where.text())
+			.params(params)
+			.update();
+		jdbc.sql("UPDATE audience_snapshots SET member_count = ? WHERE id = ?").params(n, id).update();
+		return n;
+	}
+
+	List<UUID> members(UUID snapshot, @Nullable UUID after, int limit) {
+		return jdbc.sql("""
+				SELECT customer_id FROM audience_snapshot_members
+				 WHERE snapshot_id = ? AND (CAST(? AS uuid) IS NULL OR customer_id > ?) ORDER BY customer_id LIMIT ?""")
+			.params(snapshot, after, after, limit)
+			.query(UUID.class)
+			.list();
+	}
+
+	private static Row map(ResultSet rs, int n) throws SQLException {
+		return new Row(rs.getObject("id", UUID.class), rs.getString("name"), rs.getString("description"),
+				rs.getString("condition"), rs.getString("created_by"), Rows.instant(rs, "created_at"),
+				Rows.instant(rs, "updated_at"));
+	}
+
+	private static Snapshot snapshot(ResultSet rs, int n) throws SQLException {
+		return new Snapshot(rs.getObject("id", UUID.class), rs.getObject("segment_id", UUID.class), rs.getString("key"),
+				Rows.uuid(rs, "scope_node"), rs.getLong("member_count"), Rows.instant(rs, "created_at"));
+	}
+}
