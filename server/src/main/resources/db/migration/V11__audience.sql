@@ -35,10 +35,12 @@ CREATE INDEX audience_profiles_last_purchase_idx ON audience_profiles (last_purc
 CREATE INDEX audience_profiles_spend_idx ON audience_profiles (total_spend_fen);
 CREATE INDEX audience_profiles_birthday_idx ON audience_profiles (birthday_md);
 CREATE INDEX audience_profiles_phone_idx ON audience_profiles (phone);
--- the facts segments filter on, narrow, beside each id: a scan over everyone, or a lookup per
--- tagged customer, reads this index alone (index-only) instead of the wider rows
+-- the facts segments filter on and the contact policy reads, narrow, beside each id: a scan over
+-- everyone, a lookup per tagged customer or a chunk of a snapshot (in id order) reads this index
+-- alone (index-only) instead of the wider rows
 CREATE INDEX audience_profiles_facts_idx ON audience_profiles (customer_id)
-  INCLUDE (home_store_id, member_level, first_purchase_at, last_purchase_at, order_count, total_spend_fen, birthday_md);
+  INCLUDE (home_store_id, member_level, first_purchase_at, last_purchase_at, order_count, total_spend_fen, birthday_md,
+           time_zone, phone);
 
 -- the lines customers paid for and kept: a projection of the orders module's OrderPaid /
 -- OrderCancelled / OrderRefunded events, rebuilt from Orders.purchases when needed
@@ -226,21 +228,27 @@ CREATE TABLE audience_frequency
   keys        TEXT[]        NOT NULL
 );
 
--- every contact-policy decision, with its reason
+-- every contact-policy decision, with its reason: one row per decided chunk (up to 5,000 customers,
+-- an entry per customer at the same position in each array) rather than a row and an index entry
+-- per customer, so recording a million decisions is 200 inserts
 CREATE TABLE audience_decisions
 (
-  decided_at   TIMESTAMPTZ NOT NULL,
-  -- when the message would go out (the decision is about that moment)
-  at           TIMESTAMPTZ NOT NULL,
-  campaign_key TEXT        NOT NULL,
-  customer_id  UUID        NOT NULL,
-  channel      TEXT        NOT NULL,
-  purpose      TEXT        NOT NULL,
-  outcome      TEXT        NOT NULL CHECK (outcome IN ('SEND_NOW', 'DEFER', 'DROP')),
-  reason       TEXT        NOT NULL,
-  defer_until  TIMESTAMPTZ
+  id           BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  decided_at   TIMESTAMPTZ   NOT NULL,
+  -- when the messages would go out (the decisions are about that moment)
+  at           TIMESTAMPTZ   NOT NULL,
+  campaign_key TEXT          NOT NULL,
+  channel      TEXT          NOT NULL,
+  purpose      TEXT          NOT NULL,
+  customers    UUID[]        NOT NULL,
+  -- SEND_NOW, DEFER, DROP
+  outcomes     TEXT[]        NOT NULL,
+  reasons      TEXT[]        NOT NULL,
+  defer_until  TIMESTAMPTZ[] NOT NULL,
+  CHECK (cardinality(outcomes) = cardinality(customers) AND cardinality(reasons) = cardinality(customers)
+         AND cardinality(defer_until) = cardinality(customers))
 );
-CREATE INDEX audience_decisions_key_idx ON audience_decisions (campaign_key, customer_id);
+CREATE INDEX audience_decisions_key_idx ON audience_decisions (campaign_key, id);
 
 -- the key that signs one-click unsubscribe links, made once, shared by every node
 CREATE TABLE audience_keys

@@ -19,7 +19,7 @@ import tools.jackson.databind.JsonNode;
  * identity's customers and audience's profiles, kept purchase lines (about 2.5 per customer, one
  * line per order, 1 in 8 in the category 耳饰), profile facts aggregated from them exactly as the
  * server does, subscriptions, SMS consents and in-app withdrawals, a manual tag, and (for the cap)
- * customers who already had marketing messages this month. Two regions with five stores each are
+ * customers who already had marketing messages this month (a tenth 3, another tenth 2). Two regions with five stores each are
  * created over REST first. Then {@code VACUUM ANALYZE}, as autovacuum would do in production.
  */
 final class AudienceData implements AutoCloseable {
@@ -135,7 +135,8 @@ final class AudienceData implements AutoCloseable {
 					SELECT id, ARRAY[now() - interval '3 days', now() - interval '2 days', now() - interval '1 day'],
 					       ARRAY['earlier-1', 'earlier-2', 'earlier-3'] FROM g WHERE n % 10 = 0
 					UNION ALL
-					SELECT id, ARRAY[now() - interval '5 days'], ARRAY['earlier-1'] FROM g WHERE n % 10 = 1""");
+					SELECT id, ARRAY[now() - interval '5 days', now() - interval '4 days'], ARRAY['earlier-1', 'earlier-2']
+					  FROM g WHERE n % 10 = 1""");
 			exec(s, "vacuum", "VACUUM ANALYZE");
 		}
 		double seconds = (System.nanoTime() - started) / 1e9;
@@ -190,6 +191,22 @@ final class AudienceData implements AutoCloseable {
 
 	@Override
 	public void close() {
+		// the server's own account of where a batch's time went, and any error, before its folder goes
+		try {
+			List<String> lines = java.nio.file.Files.readAllLines(fixture.server.log());
+			for (int i = 0; i < lines.size(); i++) {
+				String l = lines.get(i);
+				if (l.contains("Contact policy:")) {
+					Bench.progress("server: %s", l.substring(l.indexOf("Contact policy:")));
+				}
+				else if (l.contains(" ERROR ")) {
+					Bench.progress("server: %s", String.join("\n", lines.subList(i, Math.min(lines.size(), i + 25))));
+				}
+			}
+		}
+		catch (java.io.IOException | java.io.UncheckedIOException ignored) {
+			// no log, no diagnosis
+		}
 		try {
 			db.close();
 		}

@@ -10,7 +10,9 @@ import java.util.function.Consumer;
  * campaign: consent and suppression, quiet hours in the customer's (else the home store's) time
  * zone with the holiday calendar, and the frequency cap shared by all campaigns and channels,
  * counted atomically. Transactional messages skip the cap and quiet hours but not a withdrawn
- * channel. Each decision is recorded with its reason. See docs/audience.md for the rules.
+ * channel. Each decision is recorded with its reason. Decisions commit in transactions of their own
+ * (not the caller's): a slot taken stands even if the caller rolls back, and deciding again under the
+ * same key takes no second one. See docs/audience.md for the rules.
  */
 public interface ContactPolicy {
 

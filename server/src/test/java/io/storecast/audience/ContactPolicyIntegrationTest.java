@@ -249,6 +249,13 @@ class ContactPolicyIntegrationTest {
 		JsonNode recorded = backend.get("/api/v1/audience/policy/decisions?campaignKey=" + key).expect(200).json();
 		assertThat(recorded.path("items").size()).isEqualTo(2);
 		assertThat(recorded.path("items").get(0).path("reason").asString()).isEqualTo("within-policy");
+		JsonNode first = backend.get("/api/v1/audience/policy/decisions?limit=1&campaignKey=" + key).expect(200).json();
+		JsonNode second = backend.get("/api/v1/audience/policy/decisions?limit=1&campaignKey=" + key + "&after="
+				+ first.path("nextCursor").asString()).expect(200).json();
+		assertThat(List.of(first.path("items").get(0).path("customerId").asString(),
+				second.path("items").get(0).path("customerId").asString())).containsExactly(a.toString(), b.toString());
+		assertThat(backend.get("/api/v1/audience/policy/decisions?campaignKey=" + key + "&customerId=" + b).expect(200).json()
+			.path("items").size()).isEqualTo(1);
 
 		// a snapshot decided in one request: the summary, the decisions in the log
 		String segment = demo.owner.post("/api/v1/audience/segments", Map.of("name", "policy-" + key, "condition",

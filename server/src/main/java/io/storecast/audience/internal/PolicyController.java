@@ -81,13 +81,12 @@ class PolicyController {
 		return policy.decide(actor, body);
 	}
 
-	@Operation(summary = "Recorded decisions for a campaign key (and customer), in customer order; cursor paged (head office)")
+	@Operation(summary = "Recorded decisions for a campaign key (and customer), in the order made; cursor paged (head office)")
 	@GetMapping("/decisions")
 	CursorPage<DecisionLog.Entry> decisions(@AuthenticationPrincipal Actor actor, @RequestParam String campaignKey,
-			@RequestParam(required = false) CustomerId customerId, @RequestParam(required = false) CustomerId after,
+			@RequestParam(required = false) CustomerId customerId, @RequestParam(required = false) String after,
 			@RequestParam(required = false) Integer limit) {
 		int n = CursorPage.limit(limit);
-		return CursorPage.of(policy.decisions(actor, campaignKey, customerId, after, n + 1), n,
-				e -> e.customerId().toString());
+		return CursorPage.of(policy.decisions(actor, campaignKey, customerId, after, n + 1), n, DecisionLog.Entry::cursor);
 	}
 }

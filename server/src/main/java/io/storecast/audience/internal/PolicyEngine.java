@@ -18,7 +18,10 @@ import java.util.UUID;
 import java.util.function.Consumer;
 
 import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Service;
+import org.springframework.transaction.TransactionDefinition;
 import org.springframework.transaction.support.TransactionTemplate;
 
 import io.micrometer.core.instrument.MeterRegistry;
@@ -44,11 +47,15 @@ import io.storecast.platform.ApiException;
 class PolicyEngine implements ContactPolicy {
 
 	static final int CHUNK = 5_000;
+	/** Chunks decided at once: one reads and decides in Java while the other waits for PostgreSQL. */
+	static final int PARALLEL = 2;
+
+	private static final Logger log = LoggerFactory.getLogger(PolicyEngine.class);
 	static final int MAX_KEY_LENGTH = 200;
 
 	private final Recipients recipients;
 	private final FrequencyCaps caps;
-	private final DecisionLog log;
+	private final DecisionLog decisions;
 	private final PolicySettings stored;
 	private final StoredSegments segments;
 	private final OrgDirectory org;
@@ -61,12 +68,16 @@ class PolicyEngine implements ContactPolicy {
 			OrgDirectory org, AudienceSettings settings, TransactionTemplate tx, Clock clock, MeterRegistry meters) {
 		this.recipients = recipients;
 		this.caps = caps;
-		this.log = log;
+		this.decisions = log;
 		this.stored = stored;
 		this.segments = segments;
 		this.org = org;
 		this.settings = settings;
-		this.tx = tx;
+		// decisions commit on their own: a slot taken stands even if the caller's transaction rolls back
+		// (deciding again under the same key answers already-counted), and no caller holds a customer's
+		// cap row locked while it does other work
+		this.tx = new TransactionTemplate(java.util.Objects.requireNonNull(tx.getTransactionManager()));
+		this.tx.setPropagationBehavior(TransactionDefinition.PROPAGATION_REQUIRES_NEW);
 		this.clock = clock;
 		this.meters = meters;
 	}
@@ -80,17 +91,34 @@ class PolicyEngine implements ContactPolicy {
 	public List<Decision> decideAll(List<CustomerId> customers, Channel channel, Purpose purpose, Instant at,
 			String campaignKey) {
 		requireKey(campaignKey);
-		Policies policies = policies();
-		List<Decision> out = new ArrayList<>(customers.size());
+		Batch batch = new Batch(channel, purpose, at, campaignKey, policies());
 		// a customer named twice is decided once (taking one slot), and answered at each place
 		List<UUID> distinct = new ArrayList<>(new LinkedHashSet<>(customers.stream().map(CustomerId::value).toList()));
 		Map<UUID, Decision> decided = new HashMap<>();
-		for (int from = 0; from < distinct.size(); from += CHUNK) {
-			for (Decision d : chunk(distinct.subList(from, Math.min(distinct.size(), from + CHUNK)), channel, purpose, at,
-					campaignKey, policies)) {
-				decided.put(d.customerId().value(), d);
+		java.util.Iterator<List<UUID>> chunks = new java.util.Iterator<>() {
+			int from = 0;
+
+			@Override
+			public boolean hasNext() {
+				return from < distinct.size();
 			}
+
+			@Override
+			public List<UUID> next() {
+				List<UUID> chunk = distinct.subList(from, Math.min(distinct.size(), from + CHUNK));
+				from += CHUNK;
+				return chunk;
+			}
+		};
+		if (distinct.size() <= CHUNK) {
+			// one chunk (a single decision, a trigger): in the caller's thread
+			chunk(page(distinct, channel), batch).forEach(d -> decided.put(d.customerId().value(), d));
 		}
+		else {
+			run(batch, () -> chunks.hasNext() ? page(chunks.next(), channel) : null,
+					decisions -> decisions.forEach(d -> decided.put(d.customerId().value(), d)));
+		}
+		List<Decision> out = new ArrayList<>(customers.size());
 		for (CustomerId c : customers) {
 			out.add(decided.get(c.value()));
 		}
@@ -103,49 +131,127 @@ class PolicyEngine implements ContactPolicy {
 		requireKey(campaignKey);
 		segments.findSnapshot(snapshot.value())
 			.orElseThrow(() -> ApiException.notFound("not-found", "No snapshot " + snapshot));
-		Policies policies = policies();
-		long decidedCount = 0;
-		long send = 0;
-		long defer = 0;
-		long drop = 0;
+		Batch batch = new Batch(channel, purpose, at, campaignKey, policies());
+		long[] counts = new long[4];
 		Map<String, Long> reasons = new TreeMap<>();
-		UUID after = null;
-		while (true) {
-			List<UUID> page = segments.members(snapshot.value(), after, CHUNK);
-			if (page.isEmpty()) {
-				break;
+		UUID[] after = { null };
+		boolean[] done = { false };
+		run(batch, () -> {
+			if (done[0]) {
+				return null;
 			}
-			List<Decision> decisions = chunk(page, channel, purpose, at, campaignKey, policies);
+			Recipients.Page page = recipients.snapshotPage(snapshot.value(), after[0], CHUNK, channel);
+			if (page.ids().isEmpty()) {
+				return null;
+			}
+			after[0] = page.ids().getLast();
+			done[0] = page.ids().size() < CHUNK;
+			return page;
+		}, decisions -> {
 			for (Decision d : decisions) {
-				switch (d.outcome()) {
-					case SEND_NOW -> send++;
-					case DEFER -> defer++;
-					case DROP -> drop++;
-				}
+				counts[d.outcome().ordinal() + 1]++;
 				reasons.merge(d.reason(), 1L, Long::sum);
 			}
-			decidedCount += decisions.size();
+			counts[0] += decisions.size();
 			sink.accept(decisions);
-			after = page.getLast();
-			if (page.size() < CHUNK) {
-				break;
+		});
+		log.info("Contact policy: {} decisions for {} in {} ms (reading {} ms, deciding {} ms, cap slots {} ms, "
+				+ "recording {} ms, over {} chunks on {} threads)", counts[0], campaignKey,
+				java.time.Duration.between(batch.started, clock.instant()).toMillis(), batch.readNanos.get() / 1_000_000,
+				batch.decideNanos.get() / 1_000_000, batch.capNanos.get() / 1_000_000, batch.recordNanos.get() / 1_000_000,
+				batch.chunks.get(), PARALLEL);
+		return new Summary(counts[0], counts[1], counts[2], counts[3], reasons);
+	}
+
+	/** One batch of decisions: what is asked, the policies, and where the time goes. */
+	final class Batch {
+
+		final Channel channel;
+		final Purpose purpose;
+		final Instant at;
+		final String key;
+		final Policies policies;
+		final Instant started = clock.instant();
+		final java.util.concurrent.atomic.AtomicLong readNanos = new java.util.concurrent.atomic.AtomicLong();
+		final java.util.concurrent.atomic.AtomicLong decideNanos = new java.util.concurrent.atomic.AtomicLong();
+		final java.util.concurrent.atomic.AtomicLong capNanos = new java.util.concurrent.atomic.AtomicLong();
+		final java.util.concurrent.atomic.AtomicLong recordNanos = new java.util.concurrent.atomic.AtomicLong();
+		final java.util.concurrent.atomic.AtomicInteger chunks = new java.util.concurrent.atomic.AtomicInteger();
+
+		Batch(Channel channel, Purpose purpose, Instant at, String key, Policies policies) {
+			this.channel = channel;
+			this.purpose = purpose;
+			this.at = at;
+			this.key = key;
+			this.policies = policies;
+		}
+	}
+
+	private Recipients.Page page(List<UUID> ids, Channel channel) {
+		return new Recipients.Page(ids, recipients.facts(ids, channel));
+	}
+
+	/**
+	 * Reads chunks in the caller's thread and decides up to {@link #PARALLEL} of them at once, each
+	 * in its own transaction (their customers are distinct, so they never wait for each other);
+	 * hands the decisions on in chunk order.
+	 */
+	private void run(Batch batch, java.util.function.Supplier<Recipients.@Nullable Page> pages,
+			Consumer<List<Decision>> sink) {
+		java.util.ArrayDeque<java.util.concurrent.Future<List<Decision>>> inFlight = new java.util.ArrayDeque<>();
+		try (var pool = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
+			while (true) {
+				long reading = System.nanoTime();
+				Recipients.Page page = pages.get();
+				batch.readNanos.addAndGet(System.nanoTime() - reading);
+				if (page == null) {
+					break;
+				}
+				if (inFlight.size() >= PARALLEL) {
+					sink.accept(await(inFlight.removeFirst()));
+				}
+				inFlight.addLast(pool.submit(() -> chunk(page, batch)));
+			}
+			while (!inFlight.isEmpty()) {
+				sink.accept(await(inFlight.removeFirst()));
 			}
 		}
-		return new Summary(decidedCount, send, defer, drop, reasons);
+	}
+
+	private static List<Decision> await(java.util.concurrent.Future<List<Decision>> future) {
+		try {
+			return future.get();
+		}
+		catch (InterruptedException e) {
+			Thread.currentThread().interrupt();
+			throw new IllegalStateException("Interrupted while deciding", e);
+		}
+		catch (java.util.concurrent.ExecutionException e) {
+			if (e.getCause() instanceof RuntimeException r) {
+				throw r;
+			}
+			throw new IllegalStateException(e.getCause());
+		}
 	}
 
 	/** Decides one chunk of distinct customers in one transaction and records the decisions. */
-	private List<Decision> chunk(List<UUID> ids, Channel channel, Purpose purpose, Instant at, String key,
-			Policies policies) {
-		List<Decision> decisions = tx.execute(s -> decideChunk(ids, channel, purpose, at, key, policies));
-		meters.counter("storecast.audience.policy.decisions", "channel", channel.name(), "purpose", purpose.name())
-			.increment(ids.size());
+	private List<Decision> chunk(Recipients.Page page, Batch batch) {
+		List<Decision> decisions = tx.execute(s -> decideChunk(page, batch));
+		meters.counter("storecast.audience.policy.decisions", "channel", batch.channel.name(), "purpose",
+				batch.purpose.name()).increment(page.ids().size());
+		batch.chunks.incrementAndGet();
 		return decisions;
 	}
 
-	private List<Decision> decideChunk(List<UUID> ids, Channel channel, Purpose purpose, Instant at, String key,
-			Policies policies) {
-		Map<UUID, Recipients.Facts> facts = recipients.facts(ids, channel);
+	private List<Decision> decideChunk(Recipients.Page page, Batch batch) {
+		long started = System.nanoTime();
+		List<UUID> ids = page.ids();
+		Map<UUID, Recipients.Facts> facts = page.facts();
+		Channel channel = batch.channel;
+		Purpose purpose = batch.purpose;
+		Instant at = batch.at;
+		String key = batch.key;
+		Policies policies = batch.policies;
 		Map<UUID, Decision> decided = new HashMap<>(ids.size() * 2);
 		// customers waiting for a cap slot, by the (cap, window) their home store's policy sets
 		Map<CapKey, List<UUID>> wanting = new LinkedHashMap<>();
@@ -177,6 +283,7 @@ class PolicyEngine implements ContactPolicy {
 			}
 			wanting.computeIfAbsent(new CapKey(policy.cap(), policy.capDays()), k -> new ArrayList<>()).add(id);
 		}
+		long capping = System.nanoTime();
 		for (Map.Entry<CapKey, List<UUID>> group : wanting.entrySet()) {
 			CapKey p = group.getKey();
 			FrequencyCaps.Taken taken = caps.take(group.getValue(), key, at, p.cap(), p.days());
@@ -199,11 +306,16 @@ class PolicyEngine implements ContactPolicy {
 				}
 			});
 		}
+		long recording = System.nanoTime();
+		batch.capNanos.addAndGet(recording - capping);
 		List<Decision> out = new ArrayList<>(ids.size());
 		for (UUID id : ids) {
 			out.add(decided.get(id));
 		}
-		log.record(out, key, channel, purpose, at, clock.instant());
+		decisions.record(out, key, channel, purpose, at, clock.instant());
+		long end = System.nanoTime();
+		batch.recordNanos.addAndGet(end - recording);
+		batch.decideNanos.addAndGet(end - started);
 		return out;
 	}
 
@@ -266,8 +378,9 @@ class PolicyEngine implements ContactPolicy {
 
 		private final Map<UUID, PolicySettings.NodeSettings> nodeSettings;
 		private final List<PolicySettings.Holiday> holidays;
-		private final Map<String, Policy> cache = new HashMap<>();
-		private final Map<UUID, Optional<OrgNode>> nodes = new HashMap<>();
+		// shared by the chunks decided at once
+		private final Map<String, Policy> cache = new java.util.concurrent.ConcurrentHashMap<>();
+		private final Map<UUID, Optional<OrgNode>> nodes = new java.util.concurrent.ConcurrentHashMap<>();
 		private final OrgNode headOffice;
 
 		Policies(Map<UUID, PolicySettings.NodeSettings> nodeSettings, List<PolicySettings.Holiday> holidays) {

@@ -258,10 +258,10 @@ class PolicyManagement {
 		return new DecideAnswer(decisions, decisions.size(), send, defer, drop, reasons, (System.nanoTime() - started) / 1_000_000);
 	}
 
-	List<DecisionLog.Entry> decisions(Actor actor, String key, @Nullable CustomerId customer, @Nullable CustomerId after,
+	List<DecisionLog.Entry> decisions(Actor actor, String key, @Nullable CustomerId customer, @Nullable String after,
 			int limit) {
 		access.requireHeadOffice(actor, Permission.AUDIENCE_READ);
-		return log.list(key, customer == null ? null : customer.value(), after == null ? null : after.value(), limit);
+		return log.list(key, customer == null ? null : customer.value(), after, limit);
 	}
 
 	private SettingsView view(OrgNode node) {

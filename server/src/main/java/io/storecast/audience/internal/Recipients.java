@@ -23,6 +23,15 @@ class Recipients {
 			@Nullable Boolean marketing, @Nullable Boolean transactional, boolean suppressed) {
 	}
 
+	/** A chunk of customers in order, with the facts of those that have a profile. */
+	record Page(java.util.List<UUID> ids, Map<UUID, Facts> facts) {
+	}
+
+	private static final String FACTS = """
+			p.customer_id, p.home_store_id, p.time_zone, p.phone, m.granted AS marketing, t.granted AS transactional,
+			(? AND p.phone IS NOT NULL AND EXISTS (SELECT 1 FROM audience_suppressions s
+			                                        WHERE s.phone = p.phone AND s.suppressed)) AS suppressed""";
+
 	private final JdbcClient jdbc;
 
 	Recipients(JdbcClient jdbc) {
@@ -32,27 +41,56 @@ class Recipients {
 	/** Facts of the customers that have a profile (the others are unknown). */
 	Map<UUID, Facts> facts(Collection<UUID> customers, Channel channel) {
 		Map<UUID, Facts> out = new HashMap<>(customers.size() * 2);
-		jdbc.sql("""
-				SELECT p.customer_id, p.home_store_id, p.time_zone, p.phone, m.granted AS marketing,
-				       t.granted AS transactional,
-				       (? AND p.phone IS NOT NULL AND EXISTS (SELECT 1 FROM audience_suppressions s
-				                                               WHERE s.phone = p.phone AND s.suppressed)) AS suppressed
+		jdbc.sql("SELECT " + FACTS + """
+
 				  FROM unnest(CAST(? AS uuid[])) AS u(id)
 				  JOIN audience_profiles p ON p.customer_id = u.id
 				  LEFT JOIN audience_consents m ON m.customer_id = u.id AND m.channel = ? AND m.purpose = 'MARKETING'
 				  LEFT JOIN audience_consents t ON t.customer_id = u.id AND t.channel = ? AND t.purpose = 'TRANSACTIONAL'""")
 			.params(channel == Channel.SMS, Rows.uuids(customers), channel.name(), channel.name())
 			.query((rs, n) -> {
-				UUID id = rs.getObject("customer_id", UUID.class);
-				Boolean marketing = rs.getBoolean("marketing");
-				marketing = rs.wasNull() ? null : marketing;
-				Boolean transactional = rs.getBoolean("transactional");
-				transactional = rs.wasNull() ? null : transactional;
-				out.put(id, new Facts(id, Rows.uuid(rs, "home_store_id"), rs.getString("time_zone"), rs.getString("phone"),
-						marketing, transactional, rs.getBoolean("suppressed")));
+				Facts f = map(rs);
+				out.put(f.customerId(), f);
 				return null;
 			})
 			.list();
 		return out;
+	}
+
+	/** The next members of a snapshot after {@code after}, in id order, with their facts: one query. */
+	Page snapshotPage(UUID snapshot, @Nullable UUID after, int limit, Channel channel) {
+		java.util.List<UUID> ids = new java.util.ArrayList<>(limit);
+		Map<UUID, Facts> out = new HashMap<>(limit * 2);
+		jdbc.sql("SELECT sm.customer_id AS member, " + FACTS + """
+
+				  FROM (SELECT customer_id FROM audience_snapshot_members
+				         WHERE snapshot_id = ? AND (CAST(? AS uuid) IS NULL OR customer_id > ?)
+				         ORDER BY customer_id LIMIT ?) sm
+				  LEFT JOIN audience_profiles p ON p.customer_id = sm.customer_id
+				  LEFT JOIN audience_consents m ON m.customer_id = sm.customer_id AND m.channel = ? AND m.purpose = 'MARKETING'
+				  LEFT JOIN audience_consents t ON t.customer_id = sm.customer_id AND t.channel = ?
+				                               AND t.purpose = 'TRANSACTIONAL'
+				 ORDER BY sm.customer_id""")
+			.params(channel == Channel.SMS, snapshot, after, after, limit, channel.name(), channel.name())
+			.query((rs, n) -> {
+				ids.add(rs.getObject("member", UUID.class));
+				if (rs.getObject("customer_id") != null) {
+					Facts f = map(rs);
+					out.put(f.customerId(), f);
+				}
+				return null;
+			})
+			.list();
+		return new Page(ids, out);
+	}
+
+	private static Facts map(java.sql.ResultSet rs) throws java.sql.SQLException {
+		UUID id = rs.getObject("customer_id", UUID.class);
+		Boolean marketing = rs.getBoolean("marketing");
+		marketing = rs.wasNull() ? null : marketing;
+		Boolean transactional = rs.getBoolean("transactional");
+		transactional = rs.wasNull() ? null : transactional;
+		return new Facts(id, Rows.uuid(rs, "home_store_id"), rs.getString("time_zone"), rs.getString("phone"), marketing,
+				transactional, rs.getBoolean("suppressed"));
 	}
 }
