@@ -174,28 +174,8 @@ class CouponConcurrencyIntegrationTest {
 
 	/** Customer tokens minted by the merchant's backend, 32 at a time. */
 	String[] mintCustomers(int n) throws Exception {
-		String key = demo.apiKey("storm backend", "customers:token");
-		Api backend = demo.anonymous.as(key);
-		String[] tokens = new String[n];
-		String prefix = "storm-" + UUID.randomUUID().toString().substring(0, 8) + "-";
-		Semaphore permits = new Semaphore(32);
-		try (ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor()) {
-			for (int i = 0; i < n; i++) {
-				int index = i;
-				permits.acquire();
-				threads.submit(() -> {
-					try {
-						tokens[index] = backend.post("/api/v1/customers/tokens", Map.of("externalId", prefix + index))
-							.expect(201)
-							.string("accessToken");
-					}
-					finally {
-						permits.release();
-					}
-				});
-			}
-		}
-		return tokens;
+		Api backend = demo.anonymous.as(demo.apiKey("storm backend", "customers:token"));
+		return DemoFixture.mintCustomerTokens(backend, "storm-" + UUID.randomUUID().toString().substring(0, 8) + "-", n, 32);
 	}
 
 	interface Task {

@@ -31,6 +31,7 @@ import org.springframework.jdbc.core.simple.JdbcClient;
 
 import io.storecast.StorecastApplication;
 import io.storecast.support.Api;
+import io.storecast.support.DemoFixture;
 import io.storecast.support.TestDatabase;
 
 /**
@@ -211,26 +212,7 @@ class CouponCrashIntegrationTest {
 	}
 
 	static String[] mint(Api backend, int n) throws InterruptedException {
-		String[] tokens = new String[n];
-		String prefix = "crash-" + UUID.randomUUID().toString().substring(0, 8) + "-";
-		Semaphore permits = new Semaphore(16);
-		try (ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor()) {
-			for (int i = 0; i < n; i++) {
-				int index = i;
-				permits.acquire();
-				threads.submit(() -> {
-					try {
-						tokens[index] = backend.post("/api/v1/customers/tokens", Map.of("externalId", prefix + index))
-							.expect(201)
-							.string("accessToken");
-					}
-					finally {
-						permits.release();
-					}
-				});
-			}
-		}
-		return tokens;
+		return DemoFixture.mintCustomerTokens(backend, "crash-" + UUID.randomUUID().toString().substring(0, 8) + "-", n, 16);
 	}
 
 	static Process startChild(Path dataDir, int port, Path log) throws IOException {

@@ -67,4 +67,30 @@ public final class DemoFixture {
 			.expect(201)
 			.string("key");
 	}
+
+	/**
+	 * Tokens of {@code n} new customers ({@code <prefix><index>}), minted by the merchant's backend
+	 * (an API key with customers:token), {@code inFlight} requests at a time.
+	 */
+	public static String[] mintCustomerTokens(Api backend, String prefix, int n, int inFlight) throws InterruptedException {
+		String[] tokens = new String[n];
+		java.util.concurrent.Semaphore permits = new java.util.concurrent.Semaphore(inFlight);
+		try (var threads = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
+			for (int i = 0; i < n; i++) {
+				int index = i;
+				permits.acquire();
+				threads.submit(() -> {
+					try {
+						tokens[index] = backend.post("/api/v1/customers/tokens", Map.of("externalId", prefix + index))
+							.expect(201)
+							.string("accessToken");
+					}
+					finally {
+						permits.release();
+					}
+				});
+			}
+		}
+		return tokens;
+	}
 }

@@ -2,24 +2,18 @@ package io.storecast.audience.internal;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
-import java.security.SecureRandom;
-import java.sql.Timestamp;
-import java.time.Instant;
 import java.util.Arrays;
 import java.util.Base64;
 import java.util.Optional;
 import java.util.UUID;
-
-import javax.crypto.Mac;
-import javax.crypto.spec.SecretKeySpec;
 
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
 
 import io.storecast.audience.Channel;
 import io.storecast.identity.CustomerId;
+import io.storecast.platform.StoredHmacKey;
 
 /**
  * One-click unsubscribe links: {@code /api/v1/unsubscribe/<token>}, the token being the customer id
@@ -40,11 +34,10 @@ class UnsubscribeLinks {
 	record Target(CustomerId customer, Channel channel) {
 	}
 
-	private final JdbcClient jdbc;
-	private volatile byte[] key;
+	private final StoredHmacKey key;
 
 	UnsubscribeLinks(JdbcClient jdbc) {
-		this.jdbc = jdbc;
+		this.key = new StoredHmacKey(jdbc, "audience_keys", KEY_NAME);
 	}
 
 	String path(CustomerId customer, Channel channel) {
@@ -90,29 +83,6 @@ class UnsubscribeLinks {
 	}
 
 	private byte[] mac(byte[] payload) {
-		try {
-			Mac mac = Mac.getInstance("HmacSHA256");
-			mac.init(new SecretKeySpec(key(), "HmacSHA256"));
-			mac.update("unsubscribe|".getBytes(StandardCharsets.US_ASCII));
-			return Arrays.copyOf(mac.doFinal(payload), MAC_BYTES);
-		}
-		catch (GeneralSecurityException e) {
-			throw new IllegalStateException("HMAC-SHA256 is not available", e);
-		}
-	}
-
-	private byte[] key() {
-		byte[] k = key;
-		if (k == null) {
-			byte[] fresh = new byte[32];
-			new SecureRandom().nextBytes(fresh);
-			// the first node to get here makes the key; everybody reads the one that won
-			jdbc.sql("INSERT INTO audience_keys (name, secret, created_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING")
-				.params(KEY_NAME, fresh, Timestamp.from(Instant.now()))
-				.update();
-			k = jdbc.sql("SELECT secret FROM audience_keys WHERE name = ?").param(KEY_NAME).query(byte[].class).single();
-			key = k;
-		}
-		return k;
+		return Arrays.copyOf(key.mac("unsubscribe|".getBytes(StandardCharsets.US_ASCII), payload), MAC_BYTES);
 	}
 }

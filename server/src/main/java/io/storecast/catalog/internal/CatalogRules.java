@@ -8,6 +8,7 @@ import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
 
 import io.storecast.platform.ApiException;
+import io.storecast.platform.TextFields;
 
 /**
  * The checks every catalog input passes, whether it arrives as JSON or as a CSV row; each refusal
@@ -42,31 +43,6 @@ final class CatalogRules {
 		return value;
 	}
 
-	static String requiredText(@Nullable String value, String field, int max) {
-		if (value == null || value.isBlank()) {
-			throw ApiException.badRequest("validation-failed", field, field + " is required");
-		}
-		return text(value, field, max);
-	}
-
-	static @Nullable String optionalText(@Nullable String value, String field, int max) {
-		return value == null || value.isBlank() ? null : text(value, field, max);
-	}
-
-	private static String text(String value, String field, int max) {
-		String trimmed = value.strip();
-		if (trimmed.codePointCount(0, trimmed.length()) > max) {
-			throw ApiException.badRequest("validation-failed", field, field + " must be at most " + max + " characters");
-		}
-		for (int i = 0; i < trimmed.length(); i++) {
-			char c = trimmed.charAt(i);
-			if (Character.isISOControl(c) && c != '\n' && c != '\t' && c != '\r') {
-				throw ApiException.badRequest("validation-failed", field, field + " contains a control character");
-			}
-		}
-		return trimmed;
-	}
-
 	static long price(long fen, String field) {
 		if (fen < 0) {
 			throw ApiException.badRequest("invalid-price", field, field + " must not be negative, was " + fen);
@@ -96,7 +72,7 @@ final class CatalogRules {
 	}
 
 	static String tag(@Nullable String value, String field) {
-		String tag = requiredText(value, field, MAX_TAG);
+		String tag = TextFields.required(value, field, MAX_TAG);
 		if (tag.indexOf(Products.SEPARATOR) >= 0 || tag.contains("\n")) {
 			throw ApiException.badRequest("invalid-tag", field, field + " must be one line of text");
 		}
@@ -105,7 +81,7 @@ final class CatalogRules {
 
 	/** An absolute http or https URL: images are shown in browsers and apps, where other schemes are a hazard. */
 	static String imageUrl(@Nullable String value, String field) {
-		String url = requiredText(value, field, 2048);
+		String url = TextFields.required(value, field, 2048);
 		try {
 			URI uri = new URI(url);
 			String scheme = uri.getScheme();

@@ -27,6 +27,7 @@ import io.storecast.identity.Actor;
 import io.storecast.identity.Permission;
 import io.storecast.platform.ApiException;
 import io.storecast.platform.CursorPage;
+import io.storecast.platform.TextFields;
 
 /** Products and SKUs over the API: upserts by the merchant's external ids, single and in bulk, and reads. */
 @Service
@@ -198,10 +199,10 @@ class ProductManagement {
 
 	/** Checks a product body; refusals name the field under {@code prefix} (e.g. {@code products[3].}). */
 	static ProductDraft draft(String externalId, ProductBody body, String prefix) {
-		String name = CatalogRules.requiredText(body.name(), prefix + "name", CatalogRules.MAX_NAME);
-		String description = CatalogRules.optionalText(body.description(), prefix + "description",
+		String name = TextFields.required(body.name(), prefix + "name", CatalogRules.MAX_NAME);
+		String description = TextFields.optional(body.description(), prefix + "description",
 				CatalogRules.MAX_DESCRIPTION);
-		String category = CatalogRules.optionalText(body.category(), prefix + "category", CatalogRules.MAX_CATEGORY);
+		String category = TextFields.optional(body.category(), prefix + "category", CatalogRules.MAX_CATEGORY);
 		List<String> images = new ArrayList<>();
 		if (body.images() != null) {
 			if (body.images().size() > CatalogRules.MAX_IMAGES) {
@@ -279,7 +280,7 @@ class ProductManagement {
 				throw ApiException.badRequest("validation-failed", field + ".priceFen", "priceFen is required");
 			}
 			skus.add(new ProductDraft.SkuDraft(skuId,
-					CatalogRules.optionalText(s.name(), field + ".name", CatalogRules.MAX_NAME),
+					TextFields.optional(s.name(), field + ".name", CatalogRules.MAX_NAME),
 					CatalogRules.price(s.priceFen(), field + ".priceFen"),
 					CatalogRules.threshold(s.lowStockThreshold(), field + ".lowStockThreshold"),
 					s.active() == null || s.active(), 0));

@@ -27,6 +27,7 @@ import io.storecast.catalog.Customisation;
 import io.storecast.catalog.CustomisationKind;
 import io.storecast.catalog.TagDimension;
 import io.storecast.platform.ApiException;
+import io.storecast.platform.TextFields;
 
 /**
  * Product CSV files: one row per SKU, the product's columns repeated on each of its SKUs' rows (the
@@ -155,15 +156,15 @@ class ProductRows {
 		}
 		Cells cells = new Cells(record, rowNo, errors);
 		String productId = cells.get("product_id", v -> CatalogRules.externalId(v, "product_id"));
-		String name = cells.get("name", v -> CatalogRules.requiredText(v, "name", CatalogRules.MAX_NAME));
+		String name = cells.get("name", v -> TextFields.required(v, "name", CatalogRules.MAX_NAME));
 		String skuId = cells.get("sku_id", v -> CatalogRules.externalId(v, "sku_id"));
 		Long price = CsvCells.has(record, "price_fen")
 				? cells.get("price_fen", v -> CatalogRules.price(CsvCells.integer(required(v, "price_fen"), "price_fen"), "price_fen"))
 				: cells.get("price", v -> CatalogRules.price(CsvCells.yuan(required(v, "price"), "price"), "price"));
-		String skuName = cells.get("sku_name", v -> CatalogRules.optionalText(v, "sku_name", CatalogRules.MAX_NAME));
+		String skuName = cells.get("sku_name", v -> TextFields.optional(v, "sku_name", CatalogRules.MAX_NAME));
 		String description = cells.get("description",
-				v -> CatalogRules.optionalText(v, "description", CatalogRules.MAX_DESCRIPTION));
-		String category = cells.get("category", v -> CatalogRules.optionalText(v, "category", CatalogRules.MAX_CATEGORY));
+				v -> TextFields.optional(v, "description", CatalogRules.MAX_DESCRIPTION));
+		String category = cells.get("category", v -> TextFields.optional(v, "category", CatalogRules.MAX_CATEGORY));
 		List<String> images = cells.get("images", v -> {
 			List<String> urls = new ArrayList<>();
 			if (v != null) {

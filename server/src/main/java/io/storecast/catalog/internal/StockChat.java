@@ -186,61 +186,80 @@ class StockChat {
 	@Async
 	@TransactionalEventListener
 	void on(StockTransferRequested event) {
-		StockTransfer t = transferRows.find(event.transferId()).orElseThrow();
-		Optional<OrgNode> from = stores.find(t.fromStoreId());
-		Optional<OrgNode> to = stores.find(t.toStoreId());
-		Optional<SkuView> sku = products.findSku(t.skuId());
-		if (from.isEmpty() || to.isEmpty() || sku.isEmpty()) {
-			return;
-		}
+		parties(event.transferId()).ifPresent(p -> tellRequested(p, event));
+	}
+
+	private void tellRequested(Parties p, StockTransferRequested event) {
+		StockTransfer t = p.transfer();
+		OrgNode from = p.from();
+		OrgNode to = p.to();
+		SkuView sku = p.sku();
 		long available = transfers.sourceLevel(t).onHand();
-		String text = to.get().name() + " 申请从 " + from.get().name() + " 调 " + t.quantity() + " 件 "
-				+ sku.get().displayName() + "(" + t.sku() + ")。" + from.get().name() + "现有 " + available + " 件。申请人:"
+		String text = to.name() + " 申请从 " + from.name() + " 调 " + t.quantity() + " 件 "
+				+ sku.displayName() + "(" + t.sku() + ")。" + from.name() + "现有 " + available + " 件。申请人:"
 				+ (t.requestedByName() == null ? t.requestedBy() : t.requestedByName())
 				+ (t.note() == null ? "" : "。备注:" + t.note());
-		ConversationId sourceRoom = room(from.get());
+		ConversationId sourceRoom = room(from);
 		SendResult card = messaging.post(sourceRoom, "transfer-" + t.id(),
-				actionCard("调货申请 · " + sku.get().displayName(), text,
+				actionCard("调货申请 · " + sku.displayName(), text,
 						List.of(button(APPROVE_ACTION + t.id(), "同意调货"), button(REJECT_ACTION + t.id(), "拒绝"))));
 		transferRows.cardPosted(t.id(), sourceRoom, card.message().seq());
-		post(room(to.get()), "transfer-asked-" + t.id(), "已向" + from.get().name() + "申请调 " + t.quantity() + " 件 "
-				+ sku.get().displayName() + ",等待对方确认。");
+		post(room(to), "transfer-asked-" + t.id(), "已向" + from.name() + "申请调 " + t.quantity() + " 件 "
+				+ sku.displayName() + ",等待对方确认。");
 	}
 
 	@Async
 	@TransactionalEventListener
 	void on(StockTransferApproved event) {
-		StockTransfer t = transferRows.find(event.transferId()).orElseThrow();
-		Optional<OrgNode> from = stores.find(t.fromStoreId());
-		Optional<OrgNode> to = stores.find(t.toStoreId());
-		Optional<SkuView> sku = products.findSku(t.skuId());
-		if (from.isEmpty() || to.isEmpty() || sku.isEmpty()) {
-			return;
-		}
-		String text = "调货已批准:" + sku.get().displayName() + " " + t.quantity() + " 件,从" + from.get().name() + "调往"
-				+ to.get().name() + "。" + from.get().name() + "现有 " + keeping.level(t.skuId(), t.fromStoreId()).onHand()
-				+ " 件," + to.get().name() + "现有 " + keeping.level(t.skuId(), t.toStoreId()).onHand() + " 件。批准人:"
+		parties(event.transferId()).ifPresent(p -> tellApproved(p, event));
+	}
+
+	private void tellApproved(Parties p, StockTransferApproved event) {
+		StockTransfer t = p.transfer();
+		OrgNode from = p.from();
+		OrgNode to = p.to();
+		SkuView sku = p.sku();
+		String text = "调货已批准:" + sku.displayName() + " " + t.quantity() + " 件,从" + from.name() + "调往"
+				+ to.name() + "。" + from.name() + "现有 " + keeping.level(t.skuId(), t.fromStoreId()).onHand()
+				+ " 件," + to.name() + "现有 " + keeping.level(t.skuId(), t.toStoreId()).onHand() + " 件。批准人:"
 				+ (t.decidedByName() == null ? t.decidedBy() : t.decidedByName());
-		post(room(from.get()), "transfer-done-" + t.id(), text);
-		post(room(to.get()), "transfer-done-" + t.id(), text);
+		post(room(from), "transfer-done-" + t.id(), text);
+		post(room(to), "transfer-done-" + t.id(), text);
 	}
 
 	@Async
 	@TransactionalEventListener
 	void on(StockTransferRejected event) {
-		StockTransfer t = transferRows.find(event.transferId()).orElseThrow();
+		parties(event.transferId()).ifPresent(p -> tellClosed(p, event));
+	}
+
+	private void tellClosed(Parties p, StockTransferRejected event) {
+		StockTransfer t = p.transfer();
+		OrgNode from = p.from();
+		OrgNode to = p.to();
+		SkuView sku = p.sku();
+		String who = t.decidedByName() == null ? String.valueOf(t.decidedBy()) : t.decidedByName();
+		String text = (event.cancelled() ? "调货申请已撤回:" : "调货申请被拒绝:") + from.name() + " → " + to.name()
+				+ " " + t.quantity() + " 件 " + sku.displayName() + "。操作人:" + who
+				+ (t.decisionNote() == null ? "" : "。说明:" + t.decisionNote());
+		post(room(from), "transfer-closed-" + t.id(), text);
+		post(room(to), "transfer-closed-" + t.id(), text);
+	}
+
+	/** A transfer with its two stores and its SKU, as the chat tells of it. */
+	private record Parties(StockTransfer transfer, OrgNode from, OrgNode to, SkuView sku) {
+	}
+
+	/** The transfer and what it names; empty when a store or the SKU is gone (nothing to tell then). */
+	private Optional<Parties> parties(UUID transferId) {
+		StockTransfer t = transferRows.find(transferId).orElseThrow();
 		Optional<OrgNode> from = stores.find(t.fromStoreId());
 		Optional<OrgNode> to = stores.find(t.toStoreId());
 		Optional<SkuView> sku = products.findSku(t.skuId());
 		if (from.isEmpty() || to.isEmpty() || sku.isEmpty()) {
-			return;
+			return Optional.empty();
 		}
-		String who = t.decidedByName() == null ? String.valueOf(t.decidedBy()) : t.decidedByName();
-		String text = (event.cancelled() ? "调货申请已撤回:" : "调货申请被拒绝:") + from.get().name() + " → " + to.get().name()
-				+ " " + t.quantity() + " 件 " + sku.get().displayName() + "。操作人:" + who
-				+ (t.decisionNote() == null ? "" : "。说明:" + t.decisionNote());
-		post(room(from.get()), "transfer-closed-" + t.id(), text);
-		post(room(to.get()), "transfer-closed-" + t.id(), text);
+		return Optional.of(new Parties(t, from.get(), to.get(), sku.get()));
 	}
 
 	// --- buttons ----------------------------------------------------------------------------------

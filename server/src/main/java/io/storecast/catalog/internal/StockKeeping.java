@@ -33,6 +33,7 @@ import io.storecast.identity.Permission;
 import io.storecast.platform.ApiException;
 import io.storecast.platform.CursorPage;
 import io.storecast.platform.Ids;
+import io.storecast.platform.TextFields;
 
 /**
  * Stock per SKU and store: every change is an atomic, audited adjustment (what, why, who, when),
@@ -98,7 +99,7 @@ class StockKeeping implements StockLevels {
 		}
 		String skuExternal = CatalogRules.externalId(r.sku(), "sku");
 		SkuId sku = skuId(skuExternal, "sku");
-		String note = CatalogRules.optionalText(r.note(), "note", 500);
+		String note = TextFields.optional(r.note(), "note", 500);
 		long amount = amount(r);
 		String scopedKey = who(actor) + "|" + key;
 		Instant now = clock.instant();

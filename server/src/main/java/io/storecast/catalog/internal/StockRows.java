@@ -31,6 +31,7 @@ import io.storecast.identity.OrgNode;
 import io.storecast.identity.OrgNodeId;
 import io.storecast.platform.ApiException;
 import io.storecast.platform.Ids;
+import io.storecast.platform.TextFields;
 
 /**
  * Stock CSV files: {@code store} (its code, e.g. SH-NJR, or its id), {@code sku_id} and
@@ -194,7 +195,7 @@ class StockRows {
 		Integer threshold = cells.get("low_stock_threshold", v -> v == null ? null
 				: CatalogRules.threshold((int) Math.max(-1, Math.min(Integer.MAX_VALUE, CsvCells.integer(v, "low_stock_threshold"))),
 						"low_stock_threshold"));
-		String note = cells.get("note", v -> CatalogRules.optionalText(v, "note", 500));
+		String note = cells.get("note", v -> TextFields.optional(v, "note", 500));
 		if (cells.failed()) {
 			return null;
 		}

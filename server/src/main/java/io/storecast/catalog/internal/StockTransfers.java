@@ -27,6 +27,7 @@ import io.storecast.identity.Permission;
 import io.storecast.platform.ApiException;
 import io.storecast.platform.CursorPage;
 import io.storecast.platform.Ids;
+import io.storecast.platform.TextFields;
 
 /**
  * Stock transfers between stores. The asking side (STOCK_TRANSFER at the destination) requests;
@@ -93,7 +94,7 @@ class StockTransfers {
 		}
 		String skuExternal = CatalogRules.externalId(body.sku(), "sku");
 		SkuId sku = keeping.skuId(skuExternal, "sku");
-		String note = CatalogRules.optionalText(body.note(), "note", 500);
+		String note = TextFields.optional(body.note(), "note", 500);
 		if (requestKey != null) {
 			var earlier = transfers.findByKey(requestKey);
 			if (earlier.isPresent()) {
@@ -137,7 +138,7 @@ class StockTransfers {
 	/** Approves and moves the units, both sides in one transaction. */
 	StockTransfer approve(Actor actor, UUID id, @Nullable String note) {
 		StockTransfer t = requireDecider(actor, id);
-		String decisionNote = CatalogRules.optionalText(note, "note", 500);
+		String decisionNote = TextFields.optional(note, "note", 500);
 		Instant now = clock.instant();
 		tx.executeWithoutResult(s -> {
 			StockTransfer locked = pending(id);
@@ -175,7 +176,7 @@ class StockTransfers {
 	}
 
 	private StockTransfer close(Actor actor, UUID id, StockTransfer.Status status, @Nullable String note) {
-		String decisionNote = CatalogRules.optionalText(note, "note", 500);
+		String decisionNote = TextFields.optional(note, "note", 500);
 		Instant now = clock.instant();
 		tx.executeWithoutResult(s -> {
 			StockTransfer locked = pending(id);

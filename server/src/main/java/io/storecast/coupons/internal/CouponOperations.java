@@ -17,6 +17,7 @@ import io.storecast.coupons.Rollback;
 import io.storecast.identity.CustomerId;
 import io.storecast.identity.OrgNodeId;
 import io.storecast.platform.ApiException;
+import io.storecast.platform.TextFields;
 
 /** {@link Coupons} for other modules, over the issuing and redeeming services. */
 @Service
@@ -39,14 +40,14 @@ class CouponOperations implements Coupons {
 	public IssuedCoupon claim(CustomerId customer, CouponTemplateId template, String requestKey,
 			@Nullable String source, @Nullable String sourceRef) {
 		return view(issuing.claim(customer, template, requestKey, CouponRules.source(source, "source"),
-				CouponRules.optionalText(sourceRef, "sourceRef", 128)).coupon());
+				TextFields.optional(sourceRef, "sourceRef", 128)).coupon());
 	}
 
 	@Override
 	public IssuedCoupon grant(CouponTemplateId template, CustomerId customer, String requestKey, String grantedBy,
 			@Nullable String source, @Nullable String sourceRef) {
-		return view(issuing.grant(template, customer, requestKey, CouponRules.requiredText(grantedBy, "grantedBy", 100),
-				CouponRules.source(source, "source"), CouponRules.optionalText(sourceRef, "sourceRef", 128)).coupon());
+		return view(issuing.grant(template, customer, requestKey, TextFields.required(grantedBy, "grantedBy", 100),
+				CouponRules.source(source, "source"), TextFields.optional(sourceRef, "sourceRef", 128)).coupon());
 	}
 
 	@Override

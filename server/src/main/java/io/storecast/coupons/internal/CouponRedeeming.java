@@ -32,6 +32,7 @@ import io.storecast.identity.CustomerId;
 import io.storecast.identity.OrgNodeId;
 import io.storecast.platform.ApiException;
 import io.storecast.platform.Ids;
+import io.storecast.platform.TextFields;
 
 /**
  * Prices carts, redeems coupons against orders exactly once, rolls redemptions back, and revokes.
@@ -274,7 +275,7 @@ class CouponRedeeming {
 
 	Rollback rollback(String orderExternalId, String reason) {
 		String order = CouponRules.orderId(orderExternalId, "orderExternalId");
-		String why = CouponRules.requiredText(reason, "reason", 200);
+		String why = TextFields.required(reason, "reason", 200);
 		return Objects.requireNonNull(tx.execute(s -> {
 			List<Redemptions.Row> before = redemptions.activeOfOrder(order);
 			if (before.isEmpty()) {
@@ -311,7 +312,7 @@ class CouponRedeeming {
 
 	CouponRow revoke(String code, String reason, String revokedBy) {
 		String normal = CouponRules.code(code, "code");
-		String why = CouponRules.requiredText(reason, "reason", 200);
+		String why = TextFields.required(reason, "reason", 200);
 		return Objects.requireNonNull(tx.execute(s -> {
 			CouponRow row = coupons.lockByCodes(List.of(normal))
 				.stream()

@@ -31,31 +31,6 @@ final class CouponRules {
 		return key;
 	}
 
-	static String requiredText(@Nullable String value, String field, int max) {
-		if (value == null || value.isBlank()) {
-			throw ApiException.badRequest("validation-failed", field, field + " is required");
-		}
-		return text(value, field, max);
-	}
-
-	static @Nullable String optionalText(@Nullable String value, String field, int max) {
-		return value == null || value.isBlank() ? null : text(value, field, max);
-	}
-
-	private static String text(String value, String field, int max) {
-		String trimmed = value.strip();
-		if (trimmed.codePointCount(0, trimmed.length()) > max) {
-			throw ApiException.badRequest("validation-failed", field, field + " must be at most " + max + " characters");
-		}
-		for (int i = 0; i < trimmed.length(); i++) {
-			char c = trimmed.charAt(i);
-			if (Character.isISOControl(c) && c != '\n' && c != '\t' && c != '\r') {
-				throw ApiException.badRequest("validation-failed", field, field + " contains a control character");
-			}
-		}
-		return trimmed;
-	}
-
 	static @Nullable String source(@Nullable String value, String field) {
 		if (value == null || value.isBlank()) {
 			return null;

@@ -21,6 +21,7 @@ import io.storecast.identity.CustomerId;
 import io.storecast.identity.Permission;
 import io.storecast.platform.ApiException;
 import io.storecast.platform.CursorPage;
+import io.storecast.platform.TextFields;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.tags.Tag;
 
@@ -99,7 +100,7 @@ class TemplateController {
 		}
 		ClaimRequest r = request == null ? new ClaimRequest(null, null) : request;
 		CouponIssuing.Issued issued = issuing.claim(customer.id(), id, CouponRules.requestKey(key),
-				CouponRules.source(r.source(), "source"), CouponRules.optionalText(r.sourceRef(), "sourceRef", 128));
+				CouponRules.source(r.source(), "source"), TextFields.optional(r.sourceRef(), "sourceRef", 128));
 		return respond(issued);
 	}
 
@@ -114,7 +115,7 @@ class TemplateController {
 		CustomerId customer = access.customer(actor, request.customerId(), request.customerExternalId());
 		CouponIssuing.Issued issued = issuing.grant(id, customer, CouponRules.requestKey(key), CouponRules.who(actor),
 				CouponRules.source(request.source(), "source"),
-				CouponRules.optionalText(request.sourceRef(), "sourceRef", 128));
+				TextFields.optional(request.sourceRef(), "sourceRef", 128));
 		return respond(issued);
 	}
 

@@ -29,6 +29,7 @@ import io.storecast.identity.Permission;
 import io.storecast.platform.ApiException;
 import io.storecast.platform.CursorPage;
 import io.storecast.platform.Ids;
+import io.storecast.platform.TextFields;
 
 /**
  * Coupon templates: created by head-office marketing (or the merchant's promotion system with
@@ -182,8 +183,8 @@ class TemplateManagement {
 
 	/** Checks a request field by field; nothing is written when any check fails. */
 	Template validate(TemplateRequest r, String createdBy, Instant now) {
-		String name = CouponRules.requiredText(r.name(), "name", 100);
-		String description = CouponRules.optionalText(r.description(), "description", 1000);
+		String name = TextFields.required(r.name(), "name", 100);
+		String description = TextFields.optional(r.description(), "description", 1000);
 		if (r.kind() == null) {
 			throw ApiException.badRequest("validation-failed", "kind",
 					"kind is required: AMOUNT_OFF, PERCENT_OFF, NO_THRESHOLD, FREE_GIFT or SHIPPING");
@@ -293,7 +294,7 @@ class TemplateManagement {
 		}
 		List<String> products = distinct(r.products(), "products", 500, (v, f) -> externalId(v, f));
 		List<String> categories = distinct(r.categories(), "categories", 100,
-				(v, f) -> CouponRules.requiredText(v, f, 64));
+				(v, f) -> TextFields.required(v, f, 64));
 		List<OrgNodeId> stores = new ArrayList<>();
 		if (r.stores() != null) {
 			if (r.stores().size() > 500) {
@@ -312,7 +313,7 @@ class TemplateManagement {
 		}
 		Stacking stacking = r.stacking() == null ? new Stacking(true, null, null) : r.stacking();
 		boolean exclusive = stacking.exclusive() == null || stacking.exclusive();
-		String group = exclusive ? null : CouponRules.optionalText(stacking.group(), "stacking.group", 32);
+		String group = exclusive ? null : TextFields.optional(stacking.group(), "stacking.group", 32);
 		int maxPerOrder = stacking.maxPerOrder() == null ? 1 : stacking.maxPerOrder();
 		if (maxPerOrder < 1 || maxPerOrder > 20) {
 			throw ApiException.badRequest("validation-failed", "stacking.maxPerOrder",
@@ -324,7 +325,7 @@ class TemplateManagement {
 		}
 		Audience audience = r.audience() == null ? new Audience(false, List.of(), false) : r.audience();
 		Set<String> levels = new LinkedHashSet<>(distinct(audience.memberLevels(), "audience.memberLevels", 20,
-				(v, f) -> CouponRules.requiredText(v, f, 32)));
+				(v, f) -> TextFields.required(v, f, 32)));
 		boolean newOnly = Boolean.TRUE.equals(audience.newCustomersOnly());
 		boolean winBack = Boolean.TRUE.equals(audience.winBack());
 		if (newOnly && winBack) {
