@@ -186,14 +186,10 @@ class StockChat {
 	@Async
 	@TransactionalEventListener
 	void on(StockTransferRequested event) {
-		parties(event.transferId()).ifPresent(p -> tellRequested(p, event));
+		parties(event.transferId()).ifPresent(p -> tellRequested(p.transfer(), p.from(), p.to(), p.sku(), event));
 	}
 
-	private void tellRequested(Parties p, StockTransferRequested event) {
-		StockTransfer t = p.transfer();
-		OrgNode from = p.from();
-		OrgNode to = p.to();
-		SkuView sku = p.sku();
+	private void tellRequested(StockTransfer t, OrgNode from, OrgNode to, SkuView sku, StockTransferRequested event) {
 		long available = transfers.sourceLevel(t).onHand();
 		String text = to.name() + " 申请从 " + from.name() + " 调 " + t.quantity() + " 件 "
 				+ sku.displayName() + "(" + t.sku() + ")。" + from.name() + "现有 " + available + " 件。申请人:"
@@ -211,14 +207,10 @@ class StockChat {
 	@Async
 	@TransactionalEventListener
 	void on(StockTransferApproved event) {
-		parties(event.transferId()).ifPresent(p -> tellApproved(p, event));
+		parties(event.transferId()).ifPresent(p -> tellApproved(p.transfer(), p.from(), p.to(), p.sku(), event));
 	}
 
-	private void tellApproved(Parties p, StockTransferApproved event) {
-		StockTransfer t = p.transfer();
-		OrgNode from = p.from();
-		OrgNode to = p.to();
-		SkuView sku = p.sku();
+	private void tellApproved(StockTransfer t, OrgNode from, OrgNode to, SkuView sku, StockTransferApproved event) {
 		String text = "调货已批准:" + sku.displayName() + " " + t.quantity() + " 件,从" + from.name() + "调往"
 				+ to.name() + "。" + from.name() + "现有 " + keeping.level(t.skuId(), t.fromStoreId()).onHand()
 				+ " 件," + to.name() + "现有 " + keeping.level(t.skuId(), t.toStoreId()).onHand() + " 件。批准人:"
@@ -230,14 +222,10 @@ class StockChat {
 	@Async
 	@TransactionalEventListener
 	void on(StockTransferRejected event) {
-		parties(event.transferId()).ifPresent(p -> tellClosed(p, event));
+		parties(event.transferId()).ifPresent(p -> tellClosed(p.transfer(), p.from(), p.to(), p.sku(), event));
 	}
 
-	private void tellClosed(Parties p, StockTransferRejected event) {
-		StockTransfer t = p.transfer();
-		OrgNode from = p.from();
-		OrgNode to = p.to();
-		SkuView sku = p.sku();
+	private void tellClosed(StockTransfer t, OrgNode from, OrgNode to, SkuView sku, StockTransferRejected event) {
 		String who = t.decidedByName() == null ? String.valueOf(t.decidedBy()) : t.decidedByName();
 		String text = (event.cancelled() ? "调货申请已撤回:" : "调货申请被拒绝:") + from.name() + " → " + to.name()
 				+ " " + t.quantity() + " 件 " + sku.displayName() + "。操作人:" + who
