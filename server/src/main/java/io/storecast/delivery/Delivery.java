@@ -1,0 +1,25 @@
+package io.storecast.delivery;
+
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Hands messages to the channels. Requests are stored (the outbox) in the caller's transaction, or
+ * in one of their own, and sent by workers after commit; the caller never waits for a channel.
+ * Marketing messages must have passed the contact policy first (audience's ContactPolicy); delivery
+ * checks again, at the moment of sending, only what can change meanwhile: consent of the channel,
+ * and suppression of the phone number.
+ */
+public interface Delivery {
+
+	/**
+	 * Queues one message; validated first (route, text length per channel, the customer's phone for
+	 * SMS), a bad request is a 400 problem and stores nothing.
+	 */
+	DeliveryId enqueue(DeliveryRequest request);
+
+	/** Queues many in one transaction, in the order given; the ids come back in that order. */
+	List<DeliveryId> enqueueAll(List<DeliveryRequest> requests);
+
+	Optional<DeliveryView> find(DeliveryId id);
+}

@@ -1,0 +1,48 @@
+package io.storecast.delivery;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+
+import org.jspecify.annotations.Nullable;
+
+import io.storecast.audience.Channel;
+import io.storecast.audience.Purpose;
+import io.storecast.identity.CustomerId;
+import io.storecast.identity.OrgNodeId;
+
+/**
+ * One message for one customer.
+ *
+ * @param source who asks, {@code [a-z0-9-]{1,20}(:[A-Za-z0-9._-]{1,60})?}, e.g. {@code campaign:42}
+ * @param key the idempotency key within the source ({@code [A-Za-z0-9._:-]{1,64}}): a second request
+ * with the same source and key creates nothing and returns the first delivery
+ * @param store the store that speaks: its conversation with the customer (in-app), its name in the
+ * SMS signature 【店名】
+ * @param route the channels in order; each step after the first is taken only if the one before
+ * failed, or was not read within its {@link Step#fallbackAfter()} (in-app only)
+ * @param content what to say
+ * @param notBefore not before this time (a contact-policy deferral); null for now
+ */
+public record DeliveryRequest(String source, String key, CustomerId customerId, OrgNodeId store, Purpose purpose,
+		List<Step> route, Content content, @Nullable Instant notBefore) {
+
+	/**
+	 * @param fallbackAfter for IN_APP: go on to the next step if the customer has not read the message
+	 * this long after it was stored; null waits for failure only
+	 */
+	public record Step(Channel channel, @Nullable Duration fallbackAfter) {
+	}
+
+	/**
+	 * @param text the message text (in-app text, the SMS body without its signature, the webhook's
+	 * {@code text})
+	 * @param smsText a shorter text for SMS, if the in-app one is too long; null uses {@code text}
+	 * @param card an in-app card ({@code type} plus its fields, as messaging's cards); null sends text
+	 * @param data extra fields for the webhook's {@code data} (ids, links); never shown to the customer
+	 */
+	public record Content(String text, @Nullable String smsText, @Nullable Map<String, Object> card,
+			Map<String, Object> data) {
+	}
+}
