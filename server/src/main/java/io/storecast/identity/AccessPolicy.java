@@ -140,6 +140,9 @@ public class AccessPolicy {
 			case AUDIENCE_READ -> "read customer profiles, tags and segments";
 			case AUDIENCE_WRITE -> "tag customers or change tag rules, segments and the contact policy";
 			case CONSENT_WRITE -> "record consent or suppress phone numbers";
+			case DELIVERY_SEND -> "send messages to customers";
+			case DELIVERY_READ -> "read deliveries";
+			case DELIVERY_ADMIN -> "configure the delivery channels";
 		};
 	}
 }

@@ -27,7 +27,10 @@ public enum ApiScope {
 	COUPONS_REDEEM("coupons:redeem", Set.of(Permission.COUPON_READ, Permission.COUPON_REDEEM)),
 	AUDIENCE_READ("audience:read", Set.of(Permission.AUDIENCE_READ)),
 	AUDIENCE_WRITE("audience:write", Set.of(Permission.AUDIENCE_READ, Permission.AUDIENCE_WRITE)),
-	CONSENT_WRITE("consent:write", Set.of(Permission.CONSENT_WRITE));
+	CONSENT_WRITE("consent:write", Set.of(Permission.CONSENT_WRITE)),
+	DELIVERY_READ("delivery:read", Set.of(Permission.DELIVERY_READ)),
+	DELIVERY_SEND("delivery:send", Set.of(Permission.DELIVERY_READ, Permission.DELIVERY_SEND)),
+	DELIVERY_ADMIN("delivery:admin", Set.of(Permission.DELIVERY_READ, Permission.DELIVERY_ADMIN));
 
 	private final String value;
 	private final Set<Permission> permissions;

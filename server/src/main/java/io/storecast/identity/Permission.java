@@ -27,5 +27,11 @@ public enum Permission {
 	/** Tag customers; define tag rules, segments and the contact policy (head office level for the last three). */
 	AUDIENCE_WRITE,
 	/** Record a customer's consent or its withdrawal, or suppress a phone number, with its source. */
-	CONSENT_WRITE
+	CONSENT_WRITE,
+	/** Hand messages to the delivery channels (in-app, SMS, webhook) for customers. */
+	DELIVERY_SEND,
+	/** Read deliveries, their attempts, statistics and the dead letters. */
+	DELIVERY_READ,
+	/** Set the merchant's webhook endpoint and its signing secret. */
+	DELIVERY_ADMIN
 }

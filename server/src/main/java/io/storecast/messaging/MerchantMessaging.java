@@ -32,4 +32,10 @@ public interface MerchantMessaging {
 	 * @param key the idempotency key, {@code [A-Za-z0-9._:-]{1,64}}
 	 */
 	SendResult post(ConversationId id, String key, MessageDraft draft);
+
+	/**
+	 * How far the customer of each customer conversation has read (their read cursor, 0 if never);
+	 * conversations without a customer are left out.
+	 */
+	java.util.Map<ConversationId, Long> customerReadSeqs(Collection<ConversationId> ids);
 }

@@ -93,6 +93,19 @@ class MessageStore {
 	// --- members ---------------------------------------------------------------------------------
 
 	/** Adds members that are not in yet; returns those added and keeps the member count exact. */
+	/** The customer member's read cursor of each conversation that has one. */
+	Map<ConversationId, Long> customerReadSeqs(java.util.Collection<ConversationId> ids) {
+		Map<ConversationId, Long> out = new LinkedHashMap<>();
+		jdbc.sql("""
+				SELECT conversation_id, read_seq FROM messaging_members
+				WHERE conversation_id = ANY (?) AND participant LIKE 'customer:%'""")
+			.param(ids.stream().map(ConversationId::value).toArray(UUID[]::new))
+			.query(rs -> {
+				out.put(new ConversationId(rs.getObject("conversation_id", UUID.class)), rs.getLong("read_seq"));
+			});
+		return out;
+	}
+
 	List<Participant> addMembers(ConversationId id, List<Participant> participants, MemberRole role, Instant now) {
 		List<Participant> added = new ArrayList<>();
 		for (Participant p : participants) {

@@ -937,6 +937,11 @@ class MessagingService implements Messaging, MerchantMessaging, ConversationCach
 		return store(id, null, key, draft.kind(), prepared.body(), draft.requiresAck(), prepared.masked(), terms);
 	}
 
+	@Override
+	public Map<ConversationId, Long> customerReadSeqs(Collection<ConversationId> ids) {
+		return ids.isEmpty() ? Map.of() : store.customerReadSeqs(ids);
+	}
+
 	// --- for uploads ---------------------------------------------------------------------------
 
 	/** The actor as a member who may post in the conversation: uploads come before the message that carries them. */

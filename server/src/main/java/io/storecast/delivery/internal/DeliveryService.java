@@ -1,0 +1,256 @@
+package io.storecast.delivery.internal;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import java.util.regex.Pattern;
+
+import org.springframework.stereotype.Service;
+import org.springframework.transaction.support.TransactionSynchronization;
+import org.springframework.transaction.support.TransactionSynchronizationManager;
+import org.springframework.transaction.support.TransactionTemplate;
+
+import io.storecast.audience.Channel;
+import io.storecast.delivery.Delivery;
+import io.storecast.delivery.DeliveryId;
+import io.storecast.delivery.DeliveryRequest;
+import io.storecast.delivery.DeliveryView;
+import io.storecast.delivery.internal.channel.ChannelAdapter;
+import io.storecast.delivery.internal.channel.Outgoing;
+import io.storecast.identity.CustomerDirectory;
+import io.storecast.identity.CustomerProfile;
+import io.storecast.identity.OrgDirectory;
+import io.storecast.identity.OrgNode;
+import io.storecast.identity.OrgNodeKind;
+import io.storecast.platform.ApiException;
+import io.storecast.platform.Ids;
+import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ObjectNode;
+
+/** Validates and stores deliveries (the outbox), then wakes the workers after commit. */
+@Service
+class DeliveryService implements Delivery {
+
+	static final Pattern SOURCE = Pattern.compile("[a-z0-9-]{1,20}(:[A-Za-z0-9._-]{1,60})?");
+	static final Pattern KEY = Pattern.compile("[A-Za-z0-9._:-]{1,64}");
+	static final int MAX_STEPS = 3;
+	static final int MAX_TEXT = 4000;
+	static final Duration MIN_FALLBACK = Duration.ofSeconds(1);
+	static final Duration MAX_FALLBACK = Duration.ofDays(7);
+	static final Duration MAX_NOT_BEFORE = Duration.ofDays(60);
+
+	private final Outbox outbox;
+	private final DeliveryWorkers workers;
+	private final Addresses addresses;
+	private final CustomerDirectory customers;
+	private final OrgDirectory org;
+	private final TransactionTemplate tx;
+	private final JsonMapper json;
+	private final Clock clock;
+
+	DeliveryService(Outbox outbox, DeliveryWorkers workers, Addresses addresses, CustomerDirectory customers,
+			OrgDirectory org, TransactionTemplate tx, JsonMapper json, Clock clock) {
+		this.outbox = outbox;
+		this.workers = workers;
+		this.addresses = addresses;
+		this.customers = customers;
+		this.org = org;
+		this.tx = tx;
+		this.json = json;
+		this.clock = clock;
+	}
+
+	@Override
+	public DeliveryId enqueue(DeliveryRequest request) {
+		return enqueue(List.of(request), "").getFirst();
+	}
+
+	@Override
+	public List<DeliveryId> enqueueAll(List<DeliveryRequest> requests) {
+		return enqueue(requests, "requests");
+	}
+
+	/** @param path the JSON path of the list, for errors ({@code requests[3].route}) */
+	List<DeliveryId> enqueue(List<DeliveryRequest> requests, String path) {
+		Instant now = clock.instant();
+		List<Outbox.MessageRow> rows = new ArrayList<>(requests.size());
+		List<Outbox.NewAttempt> first = new ArrayList<>(requests.size());
+		Map<String, Integer> keys = new HashMap<>();
+		for (int i = 0; i < requests.size(); i++) {
+			String at = path.isEmpty() ? "" : path + "[" + i + "].";
+			DeliveryRequest r = requests.get(i);
+			Integer earlier = keys.putIfAbsent(r.source() + "\n" + r.key(), i);
+			if (earlier != null) {
+				throw ApiException.badRequest("duplicate-key", at + "key",
+						"The key '" + r.key() + "' is used twice in one request (also at " + earlier + ")");
+			}
+			Prepared p = prepare(r, at, now);
+			rows.add(p.row());
+			first.add(p.firstAttempt());
+		}
+		List<DeliveryId> ids = tx.execute(s -> {
+			boolean[] inserted = outbox.insertMessages(rows, now);
+			List<Outbox.NewAttempt> attempts = new ArrayList<>();
+			List<DeliveryId> out = new ArrayList<>(rows.size());
+			for (int i = 0; i < rows.size(); i++) {
+				Outbox.MessageRow row = rows.get(i);
+				if (inserted[i]) {
+					attempts.add(first.get(i));
+					out.add(new DeliveryId(row.id()));
+				}
+				else {
+					out.add(new DeliveryId(outbox.idOf(row.source(), row.key()).orElseThrow()));
+				}
+			}
+			outbox.insertAttempts(attempts, now);
+			return out;
+		});
+		if (TransactionSynchronizationManager.isSynchronizationActive()) {
+			TransactionSynchronizationManager.registerSynchronization(new TransactionSynchronization() {
+				@Override
+				public void afterCommit() {
+					workers.wake();
+				}
+			});
+		}
+		else {
+			workers.wake();
+		}
+		return ids;
+	}
+
+	private record Prepared(Outbox.MessageRow row, Outbox.NewAttempt firstAttempt) {
+	}
+
+	private Prepared prepare(DeliveryRequest r, String at, Instant now) {
+		if (r.source() == null || !SOURCE.matcher(r.source()).matches()) {
+			throw ApiException.badRequest("validation-failed", at + "source",
+					"A source is [a-z0-9-]{1,20}, optionally ':' and [A-Za-z0-9._-]{1,60}, e.g. campaign:42");
+		}
+		if (r.key() == null || !KEY.matcher(r.key()).matches()) {
+			throw ApiException.badRequest("validation-failed", at + "key", "A key is 1-64 characters of A-Z a-z 0-9 . _ : -");
+		}
+		if (r.customerId() == null) {
+			throw ApiException.badRequest("validation-failed", at + "customerId", "customerId is required");
+		}
+		if (r.store() == null) {
+			throw ApiException.badRequest("validation-failed", at + "storeId", "storeId is required");
+		}
+		if (r.purpose() == null) {
+			throw ApiException.badRequest("validation-failed", at + "purpose", "purpose is MARKETING or TRANSACTIONAL");
+		}
+		CustomerProfile customer = customers.find(r.customerId())
+			.orElseThrow(() -> ApiException.badRequest("unknown-customer", at + "customerId", "No customer " + r.customerId()));
+		OrgNode store = org.find(r.store())
+			.filter(n -> n.kind() == OrgNodeKind.STORE)
+			.orElseThrow(() -> ApiException.badRequest("unknown-store", at + "storeId", "No store " + r.store()));
+		List<Route.Step> route = route(r, at);
+		DeliveryRequest.Content content = r.content();
+		if (content == null || content.text() == null || content.text().isBlank()) {
+			throw ApiException.badRequest("validation-failed", at + "content.text", "content.text is required");
+		}
+		if (content.text().length() > MAX_TEXT) {
+			throw ApiException.badRequest("text-too-long", at + "content.text", "content.text is at most " + MAX_TEXT + " characters");
+		}
+		if (content.smsText() != null && content.smsText().isBlank()) {
+			throw ApiException.badRequest("validation-failed", at + "content.smsText", "content.smsText may not be blank");
+		}
+		Instant due = now;
+		if (r.notBefore() != null) {
+			if (r.notBefore().isAfter(now.plus(MAX_NOT_BEFORE))) {
+				throw ApiException.badRequest("validation-failed", at + "notBefore", "notBefore is at most 60 days ahead");
+			}
+			due = r.notBefore().isAfter(now) ? r.notBefore() : now;
+		}
+		UUID id = Ids.newId();
+		ObjectNode stored = json.createObjectNode().put("text", content.text());
+		if (content.smsText() != null) {
+			stored.put("smsText", content.smsText());
+		}
+		if (content.card() != null) {
+			stored.set("card", json.valueToTree(content.card()));
+		}
+		stored.set("data", json.valueToTree(content.data() == null ? Map.of() : content.data()));
+		Outbox.MessageRow row = new Outbox.MessageRow(id, r.source(), r.key(), r.customerId(), r.store(), r.purpose(),
+				route, stored, io.storecast.delivery.DeliveryStatus.QUEUED, 0);
+		// every channel of the route must be able to carry it
+		for (int i = 0; i < route.size(); i++) {
+			Channel channel = route.get(i).channel();
+			ChannelAdapter adapter = workers.adapter(channel).orElseThrow();
+			String address = addresses.of(channel, r.customerId());
+			if (channel == Channel.SMS && address == null && route.size() == 1) {
+				throw ApiException.badRequest("no-phone", at + "customerId",
+						"The customer has no valid mobile number to text (" + customer.externalId() + ")");
+			}
+			Outbox.Claimed probe = new Outbox.Claimed(0, i, 1, channel, address, row);
+			try {
+				adapter.check(workers.outgoing(probe, row));
+			}
+			catch (ApiException e) {
+				String field = e.fieldProblems().isEmpty() ? "route[" + i + "]" : e.fieldProblems().getFirst().field();
+				throw ApiException.badRequest(e.code(), at + field, e.getMessage() + " (channel " + channel + ")");
+			}
+		}
+		Channel firstChannel = route.getFirst().channel();
+		Outbox.NewAttempt attempt = new Outbox.NewAttempt(id, 0, 1, firstChannel, "QUEUED", due,
+				addresses.of(firstChannel, r.customerId()), null, null);
+		workers.storeName(store.id());
+		return new Prepared(row, attempt);
+	}
+
+	private List<Route.Step> route(DeliveryRequest r, String at) {
+		if (r.route() == null || r.route().isEmpty()) {
+			throw ApiException.badRequest("validation-failed", at + "route", "A route names at least one channel");
+		}
+		if (r.route().size() > MAX_STEPS) {
+			throw ApiException.badRequest("validation-failed", at + "route", "A route has at most " + MAX_STEPS + " steps");
+		}
+		Set<Channel> seen = EnumSet.noneOf(Channel.class);
+		List<Route.Step> steps = new ArrayList<>();
+		for (int i = 0; i < r.route().size(); i++) {
+			DeliveryRequest.Step step = r.route().get(i);
+			String field = at + "route[" + i + "]";
+			if (step == null || step.channel() == null) {
+				throw ApiException.badRequest("validation-failed", field + ".channel", "channel is IN_APP, SMS or WEBHOOK");
+			}
+			if (!seen.add(step.channel())) {
+				throw ApiException.badRequest("validation-failed", field + ".channel", step.channel() + " is in the route twice");
+			}
+			if (workers.adapter(step.channel()).isEmpty()) {
+				throw ApiException.badRequest("channel-unavailable", field + ".channel", step.channel()
+						+ " is not configured on this server (for SMS: storecast.delivery.sms.smpp.host)");
+			}
+			Long fallback = null;
+			if (step.fallbackAfter() != null) {
+				if (step.channel() != Channel.IN_APP) {
+					throw ApiException.badRequest("validation-failed", field + ".fallbackAfter",
+							"Only IN_APP can fall back when unread (other channels fall back when they fail)");
+				}
+				if (i == r.route().size() - 1) {
+					throw ApiException.badRequest("validation-failed", field + ".fallbackAfter",
+							"The last step has nothing to fall back to");
+				}
+				if (step.fallbackAfter().compareTo(MIN_FALLBACK) < 0 || step.fallbackAfter().compareTo(MAX_FALLBACK) > 0) {
+					throw ApiException.badRequest("validation-failed", field + ".fallbackAfter",
+							"fallbackAfter is between 1 second and 7 days");
+				}
+				fallback = step.fallbackAfter().toSeconds();
+			}
+			steps.add(new Route.Step(step.channel(), fallback));
+		}
+		return steps;
+	}
+
+	@Override
+	public Optional<DeliveryView> find(DeliveryId id) {
+		return outbox.view(id);
+	}
+}

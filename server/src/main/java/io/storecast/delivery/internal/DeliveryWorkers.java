@@ -1,0 +1,512 @@
+package io.storecast.delivery.internal;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.HexFormat;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
+
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.context.ApplicationEventPublisher;
+import org.springframework.context.SmartLifecycle;
+import org.springframework.stereotype.Component;
+import org.springframework.transaction.support.TransactionTemplate;
+
+import io.storecast.audience.Channel;
+import io.storecast.audience.ConsentState;
+import io.storecast.audience.Consents;
+import io.storecast.audience.Suppressions;
+import io.storecast.delivery.DeliveryId;
+import io.storecast.delivery.DeliveryStatus;
+import io.storecast.delivery.DeliveryStatusChanged;
+import io.storecast.delivery.internal.channel.AttemptResult;
+import io.storecast.delivery.internal.channel.ChannelAdapter;
+import io.storecast.delivery.internal.channel.Outgoing;
+import io.storecast.identity.OrgDirectory;
+import io.storecast.identity.OrgNode;
+import io.storecast.identity.OrgNodeId;
+import io.storecast.messaging.ConversationId;
+import io.storecast.messaging.MerchantMessaging;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * The outbox workers of this node. One dispatcher thread leases due attempts per channel (as many as
+ * the channel's window and rate limit allow), hands each to a virtual thread that checks consent and
+ * suppression and calls the channel, and records every outcome (and every receipt) itself, in
+ * batches, one transaction per batch: so a receipt is never matched while its send's result is
+ * still being written. Attempts whose lease ran out (their node died) are queued again; in-app
+ * messages whose fallback time came are read or moved on to the next channel.
+ */
+@Component
+class DeliveryWorkers implements SmartLifecycle {
+
+	private static final Logger log = LoggerFactory.getLogger(DeliveryWorkers.class);
+	private static final int CLAIM_BATCH = 200;
+	private static final int RECORD_BATCH = 500;
+
+	/** Something to record. */
+	sealed interface Done {
+	}
+
+	record Outcome(Outbox.Claimed attempt, AttemptResult result, @Nullable String payloadHash) implements Done {
+	}
+
+	record Skipped(Outbox.Claimed attempt, String code, String detail) implements Done {
+	}
+
+	record Receipt(Channel channel, String providerId, boolean delivered, String code, boolean addressFault,
+			@Nullable String detail, Instant at) implements Done {
+	}
+
+	private final Outbox outbox;
+	private final Map<Channel, ChannelAdapter> adapters = new EnumMap<>(Channel.class);
+	private final Map<Channel, RateLimiter> limiters = new EnumMap<>(Channel.class);
+	private final Map<Channel, AtomicInteger> inFlight = new EnumMap<>(Channel.class);
+	private final Addresses addresses;
+	private final Consents consents;
+	private final Suppressions suppressions;
+	private final MerchantMessaging messaging;
+	private final OrgDirectory org;
+	private final ApplicationEventPublisher events;
+	private final TransactionTemplate tx;
+	private final DeliverySettings settings;
+	private final JsonMapper json;
+	private final Clock clock;
+	private final LinkedBlockingQueue<Done> done = new LinkedBlockingQueue<>();
+	private final ExecutorService sends = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("delivery-send-", 0).factory());
+	private final Map<OrgNodeId, String> storeNames = new java.util.concurrent.ConcurrentHashMap<>();
+
+	private volatile boolean running;
+	private volatile @Nullable Thread dispatcher;
+
+	DeliveryWorkers(Outbox outbox, List<ChannelAdapter> channelAdapters, Addresses addresses, Consents consents,
+			Suppressions suppressions, MerchantMessaging messaging, OrgDirectory org, ApplicationEventPublisher events,
+			TransactionTemplate tx, DeliverySettings settings, JsonMapper json, Clock clock) {
+		this.outbox = outbox;
+		long now = System.nanoTime();
+		for (ChannelAdapter a : channelAdapters) {
+			adapters.put(a.channel(), a);
+			limiters.put(a.channel(), new RateLimiter(settings.ratePerSecond(a.channel()), now));
+			inFlight.put(a.channel(), new AtomicInteger());
+		}
+		this.addresses = addresses;
+		this.consents = consents;
+		this.suppressions = suppressions;
+		this.messaging = messaging;
+		this.org = org;
+		this.events = events;
+		this.tx = tx;
+		this.settings = settings;
+		this.json = json;
+		this.clock = clock;
+	}
+
+	Optional<ChannelAdapter> adapter(Channel channel) {
+		return Optional.ofNullable(adapters.get(channel));
+	}
+
+	/** Something may be due now: look without waiting for the poll interval. */
+	void wake() {
+		Thread t = dispatcher;
+		if (t != null) {
+			LockSupport.unpark(t);
+		}
+	}
+
+	void report(Done d) {
+		done.add(d);
+		wake();
+	}
+
+	int inFlight(Channel channel) {
+		AtomicInteger n = inFlight.get(channel);
+		return n == null ? 0 : n.get();
+	}
+
+	// --- the loop ------------------------------------------------------------------------------
+
+	private void loop() {
+		long nextHousekeeping = 0;
+		long nextFallback = 0;
+		while (running) {
+			try {
+				long now = System.nanoTime();
+				if (now - nextHousekeeping >= 0) {
+					housekeeping();
+					nextHousekeeping = now + TimeUnit.SECONDS.toNanos(5);
+				}
+				if (now - nextFallback >= 0) {
+					while (fallbackSweep() == RECORD_BATCH) {
+						// more are due
+					}
+					nextFallback = now + settings.fallbackSweep().toNanos();
+				}
+				boolean worked = record();
+				long waitNanos = settings.pollInterval().toNanos();
+				for (Map.Entry<Channel, ChannelAdapter> e : adapters.entrySet()) {
+					long wait = dispatch(e.getKey(), e.getValue());
+					worked |= wait < 0;
+					if (wait > 0) {
+						waitNanos = Math.min(waitNanos, wait);
+					}
+				}
+				if (!worked && done.isEmpty()) {
+					LockSupport.parkNanos(this, waitNanos);
+				}
+			}
+			catch (RuntimeException e) {
+				log.warn("Delivery worker: {}", e.toString(), e);
+				LockSupport.parkNanos(this, settings.pollInterval().toNanos());
+			}
+		}
+	}
+
+	/**
+	 * Leases and starts what the channel may take now; returns -1 when it started something, else
+	 * how long to wait before it may (0: nothing due or no room).
+	 */
+	private long dispatch(Channel channel, ChannelAdapter adapter) {
+		if (!adapter.ready()) {
+			return 0;
+		}
+		int room = adapter.maxInFlight() - inFlight.get(channel).get();
+		if (room <= 0) {
+			return 0;
+		}
+		RateLimiter limiter = limiters.get(channel);
+		int tokens = limiter.available(System.nanoTime());
+		if (tokens <= 0) {
+			return limiter.nanosUntilNext();
+		}
+		Instant now = clock.instant();
+		List<Outbox.Claimed> claimed = outbox.claim(channel, Math.min(Math.min(room, tokens), CLAIM_BATCH), now,
+				now.plus(settings.lease()));
+		if (claimed.isEmpty()) {
+			return 0;
+		}
+		limiter.take(claimed.size());
+		inFlight.get(channel).addAndGet(claimed.size());
+		for (Outbox.Claimed c : claimed) {
+			sends.execute(() -> {
+				try {
+					done.add(send(adapter, c));
+				}
+				catch (RuntimeException e) {
+					done.add(new Outcome(c, new AttemptResult.Transient("error", e.toString(), null, null), null));
+				}
+				finally {
+					inFlight.get(channel).decrementAndGet();
+					wake();
+				}
+			});
+		}
+		return -1;
+	}
+
+	/** Checks what may have changed since the request, then sends (on a virtual thread). */
+	private Done send(ChannelAdapter adapter, Outbox.Claimed c) {
+		Outbox.MessageRow m = c.message();
+		ConsentState consent = consents.consentOf(m.customerId(), c.channel(), m.purpose());
+		if (!consent.granted()) {
+			return new Skipped(c, consent.explicit() ? "consent-withdrawn" : "no-consent",
+					"The customer does not consent to " + m.purpose() + " messages by " + c.channel());
+		}
+		if (c.channel() == Channel.SMS) {
+			if (c.address() == null) {
+				return new Skipped(c, "no-phone", "The customer has no phone number");
+			}
+			if (suppressions.isSuppressed(c.address())) {
+				return new Skipped(c, "suppressed", "The number " + c.address() + " is suppressed");
+			}
+		}
+		Outgoing outgoing = outgoing(c, m);
+		String hash = hash(outgoing);
+		try {
+			AttemptResult result = adapter.send(outgoing)
+				.toCompletableFuture()
+				.get(settings.lease().minusSeconds(Math.min(30, settings.lease().toSeconds() / 2)).toMillis(),
+						TimeUnit.MILLISECONDS);
+			return new Outcome(c, result, hash);
+		}
+		catch (TimeoutException e) {
+			return new Outcome(c, new AttemptResult.Transient("timeout", "The channel did not answer in time", null, null),
+					hash);
+		}
+		catch (InterruptedException e) {
+			Thread.currentThread().interrupt();
+			return new Outcome(c, new AttemptResult.Transient("interrupted", "The node is stopping", null, null), hash);
+		}
+		catch (java.util.concurrent.ExecutionException e) {
+			Throwable cause = e.getCause() == null ? e : e.getCause();
+			return new Outcome(c, new AttemptResult.Transient("error", cause.toString(), null, null), hash);
+		}
+	}
+
+	Outgoing outgoing(Outbox.Claimed c, Outbox.MessageRow m) {
+		JsonNode content = m.content();
+		String text = content.path("text").asString("");
+		if (c.channel() == Channel.SMS && content.hasNonNull("smsText")) {
+			text = content.path("smsText").asString();
+		}
+		@SuppressWarnings("unchecked")
+		Map<String, Object> card = content.hasNonNull("card") ? json.convertValue(content.get("card"), Map.class) : null;
+		@SuppressWarnings("unchecked")
+		Map<String, Object> data = content.hasNonNull("data") ? json.convertValue(content.get("data"), Map.class) : Map.of();
+		return new Outgoing(c.id(), m.id().toString(), m.id() + ":" + c.step(), c.number(), m.customerId(),
+				m.storeId(), storeName(m.storeId()), m.purpose(), c.address(), text, card, data);
+	}
+
+	String storeName(OrgNodeId store) {
+		return storeNames.computeIfAbsent(store, id -> org.find(id).map(OrgNode::name).orElse(""));
+	}
+
+	private static String hash(Outgoing o) {
+		try {
+			MessageDigest sha = MessageDigest.getInstance("SHA-256");
+			sha.update(o.text().getBytes(StandardCharsets.UTF_8));
+			if (o.card() != null) {
+				sha.update(o.card().toString().getBytes(StandardCharsets.UTF_8));
+			}
+			return HexFormat.of().formatHex(sha.digest());
+		}
+		catch (NoSuchAlgorithmException e) {
+			throw new IllegalStateException(e);
+		}
+	}
+
+	// --- recording -----------------------------------------------------------------------------
+
+	/** Records what is done, a batch per transaction; returns whether there was anything. */
+	private boolean record() {
+		if (done.isEmpty()) {
+			return false;
+		}
+		List<Done> batch = new ArrayList<>(RECORD_BATCH);
+		done.drainTo(batch, RECORD_BATCH);
+		List<DeliveryStatusChanged> changes = new ArrayList<>();
+		tx.executeWithoutResult(s -> {
+			Instant now = clock.instant();
+			for (Done d : batch) {
+				switch (d) {
+					case Outcome o -> recordOutcome(o, now, changes);
+					case Skipped k -> {
+						if (outbox.ended(k.attempt().id(), "SKIPPED", k.code(), k.detail(), null, null, now)) {
+							advance(k.attempt().message(), k.attempt().step(), k.attempt().channel(), k.code(), now, changes);
+						}
+					}
+					case Receipt r -> recordReceipt(r, now, changes);
+				}
+			}
+			changes.forEach(events::publishEvent);
+		});
+		return true;
+	}
+
+	private void recordOutcome(Outcome o, Instant now, List<DeliveryStatusChanged> changes) {
+		Outbox.Claimed c = o.attempt();
+		Outbox.MessageRow m = c.message();
+		switch (o.result()) {
+			case AttemptResult.Accepted a -> {
+				Instant fallbackAt = null;
+				Route.Step step = m.route().get(c.step());
+				if (c.channel() == Channel.IN_APP && step.fallbackAfterSeconds() != null && c.step() + 1 < m.route().size()) {
+					fallbackAt = now.plusSeconds(step.fallbackAfterSeconds());
+				}
+				if (!outbox.accepted(c.id(), a.delivered(), a.providerId(), Math.max(1, a.segments()), a.responseCode(),
+						o.payloadHash(), fallbackAt, now)) {
+					return;
+				}
+				outbox.setStatus(m.id(), a.delivered() ? DeliveryStatus.DELIVERED : DeliveryStatus.SENT, null, now);
+				changes.add(change(m, c.channel(), DeliveryStatus.SENT, null, a.segments(), now));
+				if (a.delivered()) {
+					changes.add(change(m, c.channel(), DeliveryStatus.DELIVERED, null, a.segments(), now));
+				}
+				else if (a.providerId() != null) {
+					outbox.takeEarlyReceipt(c.channel(), a.providerId())
+						.ifPresent(r -> recordReceipt(new Receipt(c.channel(), a.providerId(), r.delivered(), r.code(),
+								r.addressFault(), r.detail(), r.receivedAt()), now, changes));
+				}
+			}
+			case AttemptResult.Transient t -> {
+				if (c.number() < settings.maxAttempts()) {
+					if (outbox.ended(c.id(), "RETRIED", t.code(), t.detail(), t.responseCode(), o.payloadHash(), now)) {
+						Duration delay = t.retryAfter() != null ? t.retryAfter()
+								: settings.retryDelay(c.number(), ThreadLocalRandom.current().nextDouble());
+						outbox.insertAttempts(List.of(new Outbox.NewAttempt(m.id(), c.step(), c.number() + 1, c.channel(),
+								"QUEUED", now.plus(delay), c.address(), null, null)), now);
+					}
+				}
+				else if (outbox.ended(c.id(), "FAILED", t.code(), t.detail(), t.responseCode(), o.payloadHash(), now)) {
+					advance(m, c.step(), c.channel(), "retries-exhausted", now, changes);
+				}
+			}
+			case AttemptResult.Permanent p -> {
+				if (outbox.ended(c.id(), "FAILED", p.code(), p.detail(), p.responseCode(), o.payloadHash(), now)) {
+					if (p.addressFault() && c.channel() == Channel.SMS && c.address() != null) {
+						suppressions.recordFailure(c.address(), p.code(), now);
+					}
+					advance(m, c.step(), c.channel(), p.code(), now, changes);
+				}
+			}
+		}
+	}
+
+	private void recordReceipt(Receipt r, Instant now, List<DeliveryStatusChanged> changes) {
+		Optional<Outbox.Sent> sent = outbox.byProviderId(r.channel(), r.providerId());
+		if (sent.isEmpty()) {
+			// before its send's result: kept until that is recorded
+			outbox.keepEarlyReceipt(r.channel(), r.providerId(),
+					new Outbox.EarlyReceipt(r.delivered(), r.code(), r.addressFault(), r.detail(), r.at()));
+			return;
+		}
+		Outbox.Sent s = sent.get();
+		if (!outbox.receiptApplied(s.id(), r.delivered(), r.code(), r.detail(), r.at())) {
+			return; // a repeated receipt
+		}
+		Outbox.MessageRow m = outbox.message(s.deliveryId()).orElseThrow();
+		if (r.delivered()) {
+			outbox.setStatus(m.id(), DeliveryStatus.DELIVERED, null, now);
+			changes.add(change(m, r.channel(), DeliveryStatus.DELIVERED, null, s.segments(), r.at()));
+			if (s.address() != null) {
+				suppressions.recordSuccess(s.address());
+			}
+		}
+		else {
+			if (r.addressFault() && s.address() != null) {
+				suppressions.recordFailure(s.address(), r.code(), now);
+			}
+			advance(m, s.step(), r.channel(), r.code().toLowerCase(java.util.Locale.ROOT), now, changes);
+		}
+	}
+
+	/** The step failed: the next channel of the route, or the delivery fails. */
+	private void advance(Outbox.MessageRow m, int step, Channel channel, String reason, Instant now,
+			List<DeliveryStatusChanged> changes) {
+		if (step + 1 < m.route().size()) {
+			Channel next = m.route().get(step + 1).channel();
+			outbox.insertAttempts(List.of(new Outbox.NewAttempt(m.id(), step + 1, 1, next, "QUEUED", now,
+					addresses.of(next, m.customerId()), null, null)), now);
+			outbox.setStep(m.id(), step + 1, now);
+		}
+		else {
+			outbox.setStatus(m.id(), DeliveryStatus.FAILED, reason, now);
+			changes.add(change(m, channel, DeliveryStatus.FAILED, reason, 0, now));
+		}
+	}
+
+	private static DeliveryStatusChanged change(Outbox.MessageRow m, Channel channel, DeliveryStatus status,
+			@Nullable String reason, int segments, Instant at) {
+		return new DeliveryStatusChanged(new DeliveryId(m.id()), m.source(), m.key(), m.customerId(), channel, status,
+				reason, Math.max(segments, status == DeliveryStatus.FAILED ? 0 : 1), at);
+	}
+
+	// --- fallback and housekeeping ---------------------------------------------------------------
+
+	/** In-app messages whose fallback time came: READ if the customer read them, else the next channel. */
+	int fallbackSweep() {
+		Integer n = tx.execute(s -> {
+			Instant now = clock.instant();
+			List<Outbox.FallbackDue> due = outbox.fallbackDue(now, RECORD_BATCH);
+			if (due.isEmpty()) {
+				return 0;
+			}
+			Map<ConversationId, Long> read = messaging.customerReadSeqs(due.stream()
+				.map(d -> new ConversationId(UUID.fromString(d.providerId().substring(0, d.providerId().indexOf('/')))))
+				.distinct()
+				.toList());
+			List<DeliveryStatusChanged> changes = new ArrayList<>();
+			for (Outbox.FallbackDue d : due) {
+				int slash = d.providerId().indexOf('/');
+				ConversationId conversation = new ConversationId(UUID.fromString(d.providerId().substring(0, slash)));
+				long seq = Long.parseLong(d.providerId().substring(slash + 1));
+				Outbox.MessageRow m = outbox.message(d.deliveryId()).orElseThrow();
+				if (read.getOrDefault(conversation, 0L) >= seq) {
+					outbox.markRead(d.id(), now);
+					outbox.setStatus(m.id(), DeliveryStatus.READ, null, now);
+					changes.add(change(m, Channel.IN_APP, DeliveryStatus.READ, null, 1, now));
+				}
+				else if (m.step() == d.step() && m.status() != DeliveryStatus.READ) {
+					advance(m, d.step(), Channel.IN_APP, "unread", now, changes);
+				}
+			}
+			changes.forEach(events::publishEvent);
+			return due.size();
+		});
+		return n == null ? 0 : n;
+	}
+
+	private void housekeeping() {
+		Instant now = clock.instant();
+		int requeued = outbox.requeueExpired(now);
+		if (requeued > 0) {
+			log.info("Delivery: {} attempts whose lease ran out are queued again", requeued);
+		}
+		outbox.forgetEarlyReceipts(now.minus(Duration.ofDays(3)));
+	}
+
+	// --- lifecycle -----------------------------------------------------------------------------
+
+	@Override
+	public void start() {
+		running = true;
+		Thread t = Thread.ofPlatform().name("delivery-dispatcher").daemon().unstarted(this::loop);
+		dispatcher = t;
+		t.start();
+	}
+
+	@Override
+	public void stop() {
+		running = false;
+		Thread t = dispatcher;
+		if (t != null) {
+			LockSupport.unpark(t);
+			try {
+				t.join(10_000);
+			}
+			catch (InterruptedException e) {
+				Thread.currentThread().interrupt();
+			}
+		}
+		// what is still in flight keeps its lease and is sent again after it runs out
+		sends.shutdownNow();
+		dispatcher = null;
+	}
+
+	@Override
+	public boolean isRunning() {
+		return running;
+	}
+
+	@Override
+	public int getPhase() {
+		// after the web server and the gateway stop taking requests, before the database goes
+		return Integer.MAX_VALUE - 2000;
+	}
+
+	/** Counts of this node's in-flight sends, per channel (for the stats view). */
+	Map<String, Integer> inFlightByChannel() {
+		Map<String, Integer> out = new HashMap<>();
+		inFlight.forEach((c, n) -> out.put(c.name(), n.get()));
+		return out;
+	}
+}

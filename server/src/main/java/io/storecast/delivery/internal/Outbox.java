@@ -1,0 +1,393 @@
+package io.storecast.delivery.internal;
+
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+
+import org.jspecify.annotations.Nullable;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Repository;
+
+import io.storecast.audience.Channel;
+import io.storecast.audience.Purpose;
+import io.storecast.delivery.DeliveryId;
+import io.storecast.delivery.DeliveryStatus;
+import io.storecast.delivery.DeliveryView;
+import io.storecast.identity.CustomerId;
+import io.storecast.identity.OrgNodeId;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/** The outbox tables (V12): deliveries, their attempts, early receipts, inbound messages. */
+@Repository
+class Outbox {
+
+	/** A delivery as the workers need it. */
+	record MessageRow(UUID id, String source, String key, CustomerId customerId, OrgNodeId storeId, Purpose purpose,
+			List<Route.Step> route, JsonNode content, DeliveryStatus status, int step) {
+	}
+
+	/** An attempt leased to this node, with its delivery. */
+	record Claimed(long id, int step, int number, Channel channel, @Nullable String address, MessageRow message) {
+	}
+
+	/** A new attempt to insert. */
+	record NewAttempt(UUID deliveryId, int step, int number, Channel channel, String status, Instant dueAt,
+			@Nullable String address, @Nullable String errorCode, @Nullable String error) {
+	}
+
+	private final JdbcClient jdbc;
+	private final JdbcTemplate template;
+	private final JsonMapper json;
+
+	Outbox(JdbcClient jdbc, JdbcTemplate template, JsonMapper json) {
+		this.jdbc = jdbc;
+		this.template = template;
+		this.json = json;
+	}
+
+	private static Timestamp ts(Instant at) {
+		return Timestamp.from(at);
+	}
+
+	private static @Nullable Timestamp tsOrNull(@Nullable Instant at) {
+		return at == null ? null : Timestamp.from(at);
+	}
+
+	/** Inserts the deliveries not yet there (by source and key); returns, per row, whether it was new. */
+	boolean[] insertMessages(List<MessageRow> rows, Instant now) {
+		int[][] counts = template.batchUpdate("""
+				INSERT INTO delivery_messages (id, source, request_key, customer_id, store_id, purpose, route, content,
+				  status, step, created_at, updated_at)
+				VALUES (?, ?, ?, ?, ?, ?, CAST(? AS jsonb), CAST(? AS jsonb), 'QUEUED', 0, ?, ?)
+				ON CONFLICT (source, request_key) DO NOTHING""", rows, 500, (ps, r) -> {
+			ps.setObject(1, r.id());
+			ps.setString(2, r.source());
+			ps.setString(3, r.key());
+			ps.setObject(4, r.customerId().value());
+			ps.setObject(5, r.storeId().value());
+			ps.setString(6, r.purpose().name());
+			ps.setString(7, json.writeValueAsString(r.route()));
+			ps.setString(8, json.writeValueAsString(r.content()));
+			ps.setTimestamp(9, ts(now));
+			ps.setTimestamp(10, ts(now));
+		});
+		boolean[] inserted = new boolean[rows.size()];
+		int i = 0;
+		for (int[] batch : counts) {
+			for (int c : batch) {
+				inserted[i++] = c != 0;
+			}
+		}
+		return inserted;
+	}
+
+	Optional<UUID> idOf(String source, String key) {
+		return jdbc.sql("SELECT id FROM delivery_messages WHERE source = ? AND request_key = ?")
+			.params(source, key)
+			.query(UUID.class)
+			.optional();
+	}
+
+	void insertAttempts(List<NewAttempt> attempts, Instant now) {
+		template.batchUpdate("""
+				INSERT INTO delivery_attempts (delivery_id, step, channel, number, status, due_at, address, error_code,
+				  error, created_at, updated_at)
+				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""", attempts, 500, (ps, a) -> {
+			ps.setObject(1, a.deliveryId());
+			ps.setInt(2, a.step());
+			ps.setString(3, a.channel().name());
+			ps.setInt(4, a.number());
+			ps.setString(5, a.status());
+			ps.setTimestamp(6, ts(a.dueAt()));
+			ps.setString(7, a.address());
+			ps.setString(8, a.errorCode());
+			ps.setString(9, a.error());
+			ps.setTimestamp(10, ts(now));
+			ps.setTimestamp(11, ts(now));
+		});
+	}
+
+	/** Leases up to {@code limit} due attempts of the channel (oldest due first), skipping those others hold. */
+	List<Claimed> claim(Channel channel, int limit, Instant now, Instant leaseUntil) {
+		return jdbc.sql("""
+				WITH due AS (
+				  SELECT id FROM delivery_attempts
+				  WHERE status = 'QUEUED' AND channel = ? AND due_at <= ?
+				  ORDER BY due_at LIMIT ? FOR UPDATE SKIP LOCKED)
+				UPDATE delivery_attempts a SET status = 'SENDING', lease_until = ?, updated_at = ?
+				FROM due, delivery_messages m
+				WHERE a.id = due.id AND m.id = a.delivery_id
+				RETURNING a.id, a.step, a.number, a.channel, a.address, m.id AS m_id, m.source, m.request_key,
+				  m.customer_id, m.store_id, m.purpose, m.route, m.content, m.status AS m_status, m.step AS m_step""")
+			.params(channel.name(), ts(now), limit, ts(leaseUntil), ts(now))
+			.query((rs, n) -> new Claimed(rs.getLong("id"), rs.getInt("step"), rs.getInt("number"),
+					Channel.valueOf(rs.getString("channel")), rs.getString("address"), message(rs, "m_")))
+			.list();
+	}
+
+	private MessageRow message(ResultSet rs, String prefix) throws SQLException {
+		return new MessageRow(rs.getObject(prefix + "id", UUID.class), rs.getString("source"),
+				rs.getString("request_key"), new CustomerId(rs.getObject("customer_id", UUID.class)),
+				new OrgNodeId(rs.getObject("store_id", UUID.class)), Purpose.valueOf(rs.getString("purpose")),
+				Route.parse(json, rs.getString("route")), json.readTree(rs.getString("content")),
+				DeliveryStatus.valueOf(rs.getString(prefix + "status")), rs.getInt(prefix + "step"));
+	}
+
+	Optional<MessageRow> message(UUID id) {
+		return jdbc.sql("""
+				SELECT id AS m_id, source, request_key, customer_id, store_id, purpose, route, content, status AS m_status,
+				  step AS m_step FROM delivery_messages WHERE id = ?""")
+			.param(id)
+			.query((rs, n) -> message(rs, "m_"))
+			.optional();
+	}
+
+	/** Attempts whose lease ran out go back to the queue; returns how many. */
+	int requeueExpired(Instant now) {
+		return jdbc.sql("""
+				UPDATE delivery_attempts SET status = 'QUEUED', lease_until = NULL, updated_at = ?
+				WHERE status = 'SENDING' AND lease_until < ?""")
+			.params(ts(now), ts(now))
+			.update();
+	}
+
+	/** Marks a leased attempt accepted; false when this node no longer holds it (its lease ran out). */
+	boolean accepted(long attemptId, boolean delivered, @Nullable String providerId, int segments,
+			@Nullable Integer responseCode, @Nullable String payloadHash, @Nullable Instant fallbackAt, Instant now) {
+		return jdbc.sql("""
+				UPDATE delivery_attempts SET status = ?, provider_id = ?, segments = ?, response_code = ?, payload_hash = ?,
+				  fallback_at = ?, sent_at = ?, delivered_at = ?, lease_until = NULL, updated_at = ?
+				WHERE id = ? AND status = 'SENDING'""")
+			.params(delivered ? "DELIVERED" : "SENT", providerId, segments, responseCode, payloadHash,
+					tsOrNull(fallbackAt), ts(now), delivered ? ts(now) : null, ts(now), attemptId)
+			.update() == 1;
+	}
+
+	/** Marks a leased attempt RETRIED, FAILED or SKIPPED; false when this node no longer holds it. */
+	boolean ended(long attemptId, String status, String errorCode, @Nullable String error,
+			@Nullable Integer responseCode, @Nullable String payloadHash, Instant now) {
+		return jdbc.sql("""
+				UPDATE delivery_attempts SET status = ?, error_code = ?, error = ?, response_code = ?, payload_hash = ?,
+				  lease_until = NULL, updated_at = ?
+				WHERE id = ? AND status = 'SENDING'""")
+			.params(status, errorCode, error == null ? null : truncate(error, 1000), responseCode, payloadHash, ts(now),
+					attemptId)
+			.update() == 1;
+	}
+
+	static String truncate(String s, int max) {
+		return s.length() <= max ? s : s.substring(0, max - 1) + "…";
+	}
+
+	/** Moves the delivery on, unless it already went further (READ is never taken back). */
+	void setStatus(UUID deliveryId, DeliveryStatus status, @Nullable String reason, Instant now) {
+		jdbc.sql("""
+				UPDATE delivery_messages SET status = ?, reason = ?, updated_at = ?
+				WHERE id = ? AND status NOT IN ('READ', 'CANCELLED')
+				  AND NOT (status = 'DELIVERED' AND ? = 'SENT')""")
+			.params(status.name(), reason, ts(now), deliveryId, status.name())
+			.update();
+	}
+
+	void setStep(UUID deliveryId, int step, Instant now) {
+		jdbc.sql("UPDATE delivery_messages SET step = ?, status = 'QUEUED', reason = NULL, updated_at = ? WHERE id = ?")
+			.params(step, ts(now), deliveryId)
+			.update();
+	}
+
+	/** An attempt found by the channel's id for it. */
+	record Sent(long id, UUID deliveryId, int step, String status, @Nullable String address, int segments) {
+	}
+
+	Optional<Sent> byProviderId(Channel channel, String providerId) {
+		return jdbc.sql("""
+				SELECT id, delivery_id, step, status, address, segments FROM delivery_attempts
+				WHERE channel = ? AND provider_id = ?""")
+			.params(channel.name(), providerId)
+			.query((rs, n) -> new Sent(rs.getLong("id"), rs.getObject("delivery_id", UUID.class), rs.getInt("step"),
+					rs.getString("status"), rs.getString("address"), rs.getInt("segments")))
+			.optional();
+	}
+
+	boolean receiptApplied(long attemptId, boolean delivered, String code, @Nullable String detail, Instant now) {
+		return jdbc.sql("""
+				UPDATE delivery_attempts SET status = ?, delivered_at = CASE WHEN ? THEN ? ELSE delivered_at END,
+				  error_code = CASE WHEN ? THEN error_code ELSE ? END, error = CASE WHEN ? THEN error ELSE ? END,
+				  updated_at = ?
+				WHERE id = ? AND status = 'SENT'""")
+			.params(delivered ? "DELIVERED" : "FAILED", delivered, ts(now), delivered, code, delivered, detail, ts(now),
+					attemptId)
+			.update() == 1;
+	}
+
+	record EarlyReceipt(boolean delivered, String code, boolean addressFault, @Nullable String detail,
+			Instant receivedAt) {
+	}
+
+	void keepEarlyReceipt(Channel channel, String providerId, EarlyReceipt r) {
+		jdbc.sql("""
+				INSERT INTO delivery_early_receipts (channel, provider_id, delivered, code, address_fault, detail, received_at)
+				VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING""")
+			.params(channel.name(), providerId, r.delivered(), r.code(), r.addressFault(), r.detail(),
+					ts(r.receivedAt()))
+			.update();
+	}
+
+	Optional<EarlyReceipt> takeEarlyReceipt(Channel channel, String providerId) {
+		return jdbc.sql("""
+				DELETE FROM delivery_early_receipts WHERE channel = ? AND provider_id = ?
+				RETURNING delivered, code, address_fault, detail, received_at""")
+			.params(channel.name(), providerId)
+			.query((rs, n) -> new EarlyReceipt(rs.getBoolean("delivered"), rs.getString("code"),
+					rs.getBoolean("address_fault"), rs.getString("detail"), rs.getTimestamp("received_at").toInstant()))
+			.optional();
+	}
+
+	/** Early receipts older than the cut-off never found their send: forgotten. */
+	int forgetEarlyReceipts(Instant before) {
+		return jdbc.sql("DELETE FROM delivery_early_receipts WHERE received_at < ?").param(ts(before)).update();
+	}
+
+	/** An in-app attempt whose fallback time has come. */
+	record FallbackDue(long id, UUID deliveryId, int step, String providerId) {
+	}
+
+	/** Leases the in-app attempts whose fallback time has come (their fallback time is cleared in the same transaction). */
+	List<FallbackDue> fallbackDue(Instant now, int limit) {
+		return jdbc.sql("""
+				WITH due AS (
+				  SELECT id FROM delivery_attempts WHERE fallback_at IS NOT NULL AND fallback_at <= ?
+				  ORDER BY fallback_at LIMIT ? FOR UPDATE SKIP LOCKED)
+				UPDATE delivery_attempts a SET fallback_at = NULL, updated_at = ?
+				FROM due WHERE a.id = due.id
+				RETURNING a.id, a.delivery_id, a.step, a.provider_id""")
+			.params(ts(now), limit, ts(now))
+			.query((rs, n) -> new FallbackDue(rs.getLong("id"), rs.getObject("delivery_id", UUID.class),
+					rs.getInt("step"), rs.getString("provider_id")))
+			.list();
+	}
+
+	void markRead(long attemptId, Instant now) {
+		jdbc.sql("UPDATE delivery_attempts SET status = 'READ', read_at = ?, updated_at = ? WHERE id = ?")
+			.params(ts(now), ts(now), attemptId)
+			.update();
+	}
+
+	/** The delivery last sent by SMS to the number (to answer a reply in the right conversation). */
+	Optional<MessageRow> lastSmsTo(String phone) {
+		return jdbc.sql("""
+				SELECT m.id AS m_id, m.source, m.request_key, m.customer_id, m.store_id, m.purpose, m.route, m.content,
+				  m.status AS m_status, m.step AS m_step
+				FROM delivery_attempts a JOIN delivery_messages m ON m.id = a.delivery_id
+				WHERE a.channel = 'SMS' AND a.address = ? ORDER BY a.created_at DESC LIMIT 1""")
+			.param(phone)
+			.query((rs, n) -> message(rs, "m_"))
+			.optional();
+	}
+
+	void recordInbound(Channel channel, String sender, String recipient, String text, String outcome,
+			@Nullable CustomerId customer, Instant at) {
+		jdbc.sql("""
+				INSERT INTO delivery_inbound (channel, sender, recipient, text, outcome, customer_id, received_at)
+				VALUES (?, ?, ?, ?, ?, ?, ?)""")
+			.params(channel.name(), sender, recipient, truncate(text, 2000), outcome,
+					customer == null ? null : customer.value(), ts(at))
+			.update();
+	}
+
+	// --- views ---------------------------------------------------------------------------------
+
+	Optional<DeliveryView> view(DeliveryId id) {
+		Optional<MessageRow> row = message(id.value());
+		if (row.isEmpty()) {
+			return Optional.empty();
+		}
+		record Head(String reason, Instant createdAt) {
+		}
+		Head head = jdbc.sql("SELECT reason, created_at FROM delivery_messages WHERE id = ?")
+			.param(id.value())
+			.query((rs, n) -> new Head(rs.getString("reason"), rs.getTimestamp("created_at").toInstant()))
+			.single();
+		MessageRow m = row.get();
+		return Optional.of(new DeliveryView(id, m.source(), m.key(), m.customerId(), m.purpose(), m.status(),
+				head.reason(), head.createdAt(), attempts(List.of(id.value())).getOrDefault(id.value(), List.of())));
+	}
+
+	Map<UUID, List<DeliveryView.Attempt>> attempts(List<UUID> deliveries) {
+		Map<UUID, List<DeliveryView.Attempt>> out = new java.util.HashMap<>();
+		jdbc.sql("""
+				SELECT id, delivery_id, channel, number, status, provider_id, segments, error_code, error, due_at, sent_at,
+				  delivered_at, response_code
+				FROM delivery_attempts WHERE delivery_id = ANY (?) ORDER BY id""")
+			.param(deliveries.toArray(UUID[]::new))
+			.query(rs -> {
+				Integer code = rs.getObject("response_code", Integer.class);
+				out.computeIfAbsent(rs.getObject("delivery_id", UUID.class), k -> new ArrayList<>())
+					.add(new DeliveryView.Attempt(rs.getLong("id"), Channel.valueOf(rs.getString("channel")),
+							rs.getInt("number"), rs.getString("status"), rs.getString("provider_id"), rs.getInt("segments"),
+							rs.getString("error_code"), rs.getString("error"), rs.getTimestamp("due_at").toInstant(),
+							instant(rs, "sent_at"), instant(rs, "delivered_at"), code));
+			});
+		return out;
+	}
+
+	private static @Nullable Instant instant(ResultSet rs, String column) throws SQLException {
+		Timestamp t = rs.getTimestamp(column);
+		return t == null ? null : t.toInstant();
+	}
+
+	/** Deliveries per status (of one source, or all), and the SMS segments sent. */
+	record Stats(Map<String, Long> byStatus, long segments) {
+	}
+
+	Stats stats(@Nullable String source) {
+		Map<String, Long> by = new java.util.TreeMap<>();
+		for (DeliveryStatus s : DeliveryStatus.values()) {
+			by.put(s.name(), 0L);
+		}
+		jdbc.sql("SELECT status, count(*) AS n FROM delivery_messages WHERE (CAST(? AS text) IS NULL OR source = ?) GROUP BY status")
+			.params(source, source)
+			.query(rs -> {
+				by.put(rs.getString("status"), rs.getLong("n"));
+			});
+		long segments = jdbc.sql("""
+				SELECT coalesce(sum(a.segments), 0) FROM delivery_attempts a JOIN delivery_messages m ON m.id = a.delivery_id
+				WHERE a.channel = 'SMS' AND a.status IN ('SENT', 'DELIVERED', 'FAILED') AND a.provider_id IS NOT NULL
+				  AND (CAST(? AS text) IS NULL OR m.source = ?)""")
+			.params(source, source)
+			.query(Long.class)
+			.single();
+		return new Stats(by, segments);
+	}
+
+	/** A delivery that finally failed, with why (its last attempt). */
+	record DeadLetter(UUID id, String source, String key, UUID customerId, String reason, Instant failedAt,
+			@Nullable String lastChannel, @Nullable String lastError, int attempts) {
+	}
+
+	List<DeadLetter> deadLetters(@Nullable String source, @Nullable Instant before, int limit) {
+		return jdbc.sql("""
+				SELECT m.id, m.source, m.request_key, m.customer_id, coalesce(m.reason, 'failed') AS reason, m.updated_at,
+				  l.channel, l.error, (SELECT count(*) FROM delivery_attempts c WHERE c.delivery_id = m.id) AS attempts
+				FROM delivery_messages m
+				LEFT JOIN LATERAL (SELECT channel, coalesce(error, error_code) AS error FROM delivery_attempts a
+				  WHERE a.delivery_id = m.id ORDER BY a.id DESC LIMIT 1) l ON TRUE
+				WHERE m.status = 'FAILED' AND (CAST(? AS text) IS NULL OR m.source = ?)
+				  AND (CAST(? AS timestamptz) IS NULL OR m.updated_at < ?)
+				ORDER BY m.updated_at DESC LIMIT ?""")
+			.params(source, source, tsOrNull(before), tsOrNull(before), limit)
+			.query((rs, n) -> new DeadLetter(rs.getObject("id", UUID.class), rs.getString("source"),
+					rs.getString("request_key"), rs.getObject("customer_id", UUID.class), rs.getString("reason"),
+					rs.getTimestamp("updated_at").toInstant(), rs.getString("channel"), rs.getString("error"),
+					rs.getInt("attempts")))
+			.list();
+	}
+}
