@@ -70,7 +70,7 @@ class DeliveryIntegrationTest {
 	final ConcurrentLinkedQueue<Hit> hits = new ConcurrentLinkedQueue<>();
 
 	/** What the test endpoint answers, by delivery text: 200 unless the text says otherwise. */
-	record Hit(String path, String body, String signature, String idempotencyKey, String text) {
+	record Hit(String path, String body, String timestamp, String signature, String idempotencyKey, String text) {
 	}
 
 	final CountDownLatch release = new CountDownLatch(1);
@@ -84,7 +84,8 @@ class DeliveryIntegrationTest {
 			String body = new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
 			String text = json.readTree(body).path("text").asString();
 			hits.add(new Hit(exchange.getRequestURI().getPath(), body,
-					exchange.getRequestHeaders().getFirst("Storecast-Signature"),
+					exchange.getRequestHeaders().getFirst("X-Storecast-Timestamp"),
+					exchange.getRequestHeaders().getFirst("X-Storecast-Signature"),
 					exchange.getRequestHeaders().getFirst("Idempotency-Key"), text));
 			int status = 200;
 			if (text.startsWith("fail500")) {
@@ -205,13 +206,13 @@ class DeliveryIntegrationTest {
 		assertThat(body.path("deliveryId").asString()).isEqualTo(id);
 		assertThat(body.path("customerId").asString()).isEqualTo(customer.id());
 		assertThat(body.path("storeName").asString()).isNotBlank();
-		// the signature: t=<unix>,v1=hex(HMAC-SHA256(secret, "<t>.<body>"))
-		String t = hit.signature().substring(2, hit.signature().indexOf(','));
+		// as the inbound order webhook: sha256=hex(HMAC-SHA256(secret, "<timestamp>.<body>"))
+		String t = hit.timestamp();
 		Mac mac = Mac.getInstance("HmacSHA256");
 		mac.init(new SecretKeySpec(secret.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
 		mac.update((t + ".").getBytes(StandardCharsets.UTF_8));
 		String expected = HexFormat.of().formatHex(mac.doFinal(hit.body().getBytes(StandardCharsets.UTF_8)));
-		assertThat(hit.signature()).isEqualTo("t=" + t + ",v1=" + expected);
+		assertThat(hit.signature()).isEqualTo("sha256=" + expected);
 		assertThat(Long.parseLong(t)).isCloseTo(System.currentTimeMillis() / 1000, org.assertj.core.data.Offset.offset(60L));
 		JsonNode attempt = view(id).path("attempts").get(0);
 		assertThat(attempt.path("responseCode").asInt()).isEqualTo(200);

@@ -33,8 +33,8 @@ import tools.jackson.databind.json.JsonMapper;
 
 /**
  * WEBHOOK: POSTs the message as JSON to the merchant's endpoint (their mini-program or official
- * account push service), signed: {@code Storecast-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256 of
- * "<t>.<body>" with the endpoint's secret>}, with {@code Idempotency-Key} the same on every try of
+ * account push service), signed as the orders module's inbound webhook is: {@code X-Storecast-Timestamp: <unix
+ * seconds>} and {@code X-Storecast-Signature: sha256=<hex HMAC-SHA256(secret, timestamp + "." + body)>}, with {@code Idempotency-Key} the same on every try of
  * one delivery. 2xx is sent; 408, 425, 429 (with its Retry-After) and 5xx, timeouts and refused
  * connections are tried again; any other answer is final. See docs/delivery.md.
  */
@@ -42,7 +42,8 @@ import tools.jackson.databind.json.JsonMapper;
 class WebhookChannel implements ChannelAdapter {
 
 	static final int MAX_BODY_BYTES = 64 * 1024;
-	static final String SIGNATURE_HEADER = "Storecast-Signature";
+	static final String TIMESTAMP_HEADER = "X-Storecast-Timestamp";
+	static final String SIGNATURE_HEADER = "X-Storecast-Signature";
 
 	private final WebhookEndpoints endpoints;
 	private final JsonMapper json;
@@ -102,7 +103,7 @@ class WebhookChannel implements ChannelAdapter {
 			Mac mac = Mac.getInstance("HmacSHA256");
 			mac.init(new SecretKeySpec(secret.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
 			mac.update((unixSeconds + ".").getBytes(StandardCharsets.UTF_8));
-			return "t=" + unixSeconds + ",v1=" + HexFormat.of().formatHex(mac.doFinal(body));
+			return "sha256=" + HexFormat.of().formatHex(mac.doFinal(body));
 		}
 		catch (java.security.GeneralSecurityException e) {
 			throw new IllegalStateException(e);
@@ -118,12 +119,14 @@ class WebhookChannel implements ChannelAdapter {
 		}
 		WebhookEndpoints.Endpoint e = endpoint.get();
 		byte[] body = body(message);
+		long now = clock.instant().getEpochSecond();
 		HttpRequest request = HttpRequest.newBuilder(URI.create(e.url()))
 			.timeout(Duration.ofMillis(e.timeoutMillis()))
 			.header("Content-Type", "application/json")
 			.header("User-Agent", "Storecast-Webhook/1")
 			.header("Idempotency-Key", message.idempotencyKey())
-			.header(SIGNATURE_HEADER, signature(e.secret(), clock.instant().getEpochSecond(), body))
+			.header(TIMESTAMP_HEADER, Long.toString(now))
+			.header(SIGNATURE_HEADER, signature(e.secret(), now, body))
 			.POST(HttpRequest.BodyPublishers.ofByteArray(body))
 			.build();
 		return http.sendAsync(request, HttpResponse.BodyHandlers.discarding())
