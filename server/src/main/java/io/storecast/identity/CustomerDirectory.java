@@ -8,4 +8,7 @@ public interface CustomerDirectory {
 	Optional<CustomerProfile> find(CustomerId id);
 
 	Optional<CustomerProfile> findByExternalId(String externalId);
+
+	/** The customers of these ids that exist, in one query (for batches). */
+	java.util.Map<CustomerId, CustomerProfile> findAll(java.util.Collection<CustomerId> ids);
 }

@@ -31,6 +31,16 @@ class Addresses {
 		};
 	}
 
+	/** The same for a customer already looked up. */
+	@Nullable
+	String of(Channel channel, CustomerProfile customer) {
+		return switch (channel) {
+			case IN_APP -> null;
+			case SMS -> phone(customer.phone());
+			case WEBHOOK -> webhooks.current().map(WebhookEndpoints.Endpoint::url).orElse(null);
+		};
+	}
+
 	@Nullable
 	static String phone(@Nullable String raw) {
 		if (raw == null || raw.isBlank()) {

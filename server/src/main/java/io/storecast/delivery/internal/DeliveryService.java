@@ -26,9 +26,11 @@ import io.storecast.delivery.DeliveryView;
 import io.storecast.delivery.internal.channel.ChannelAdapter;
 import io.storecast.delivery.internal.channel.Outgoing;
 import io.storecast.identity.CustomerDirectory;
+import io.storecast.identity.CustomerId;
 import io.storecast.identity.CustomerProfile;
 import io.storecast.identity.OrgDirectory;
 import io.storecast.identity.OrgNode;
+import io.storecast.identity.OrgNodeId;
 import io.storecast.identity.OrgNodeKind;
 import io.storecast.platform.ApiException;
 import io.storecast.platform.Ids;
@@ -84,6 +86,9 @@ class DeliveryService implements Delivery {
 		List<Outbox.MessageRow> rows = new ArrayList<>(requests.size());
 		List<Outbox.NewAttempt> first = new ArrayList<>(requests.size());
 		Map<String, Integer> keys = new HashMap<>();
+		Map<CustomerId, CustomerProfile> profiles = customers.findAll(
+				requests.stream().map(DeliveryRequest::customerId).filter(java.util.Objects::nonNull).toList());
+		Map<OrgNodeId, Optional<OrgNode>> stores = new HashMap<>();
 		for (int i = 0; i < requests.size(); i++) {
 			String at = path.isEmpty() ? "" : path + "[" + i + "].";
 			DeliveryRequest r = requests.get(i);
@@ -92,17 +97,17 @@ class DeliveryService implements Delivery {
 				throw ApiException.badRequest("duplicate-key", at + "key",
 						"The key '" + r.key() + "' is used twice in one request (also at " + earlier + ")");
 			}
-			Prepared p = prepare(r, at, now);
+			Prepared p = prepare(r, at, now, profiles, stores);
 			rows.add(p.row());
 			first.add(p.firstAttempt());
 		}
 		List<DeliveryId> ids = tx.execute(s -> {
-			boolean[] inserted = outbox.insertMessages(rows, now);
+			Set<UUID> inserted = outbox.insertMessages(rows, now);
 			List<Outbox.NewAttempt> attempts = new ArrayList<>();
 			List<DeliveryId> out = new ArrayList<>(rows.size());
 			for (int i = 0; i < rows.size(); i++) {
 				Outbox.MessageRow row = rows.get(i);
-				if (inserted[i]) {
+				if (inserted.contains(row.id())) {
 					attempts.add(first.get(i));
 					out.add(new DeliveryId(row.id()));
 				}
@@ -130,7 +135,8 @@ class DeliveryService implements Delivery {
 	private record Prepared(Outbox.MessageRow row, Outbox.NewAttempt firstAttempt) {
 	}
 
-	private Prepared prepare(DeliveryRequest r, String at, Instant now) {
+	private Prepared prepare(DeliveryRequest r, String at, Instant now, Map<CustomerId, CustomerProfile> profiles,
+			Map<OrgNodeId, Optional<OrgNode>> stores) {
 		if (r.source() == null || !SOURCE.matcher(r.source()).matches()) {
 			throw ApiException.badRequest("validation-failed", at + "source",
 					"A source is [a-z0-9-]{1,20}, optionally ':' and [A-Za-z0-9._-]{1,60}, e.g. campaign:42");
@@ -147,9 +153,11 @@ class DeliveryService implements Delivery {
 		if (r.purpose() == null) {
 			throw ApiException.badRequest("validation-failed", at + "purpose", "purpose is MARKETING or TRANSACTIONAL");
 		}
-		CustomerProfile customer = customers.find(r.customerId())
-			.orElseThrow(() -> ApiException.badRequest("unknown-customer", at + "customerId", "No customer " + r.customerId()));
-		OrgNode store = org.find(r.store())
+		CustomerProfile customer = profiles.get(r.customerId());
+		if (customer == null) {
+			throw ApiException.badRequest("unknown-customer", at + "customerId", "No customer " + r.customerId());
+		}
+		OrgNode store = stores.computeIfAbsent(r.store(), org::find)
 			.filter(n -> n.kind() == OrgNodeKind.STORE)
 			.orElseThrow(() -> ApiException.badRequest("unknown-store", at + "storeId", "No store " + r.store()));
 		List<Route.Step> route = route(r, at);
@@ -185,7 +193,7 @@ class DeliveryService implements Delivery {
 		for (int i = 0; i < route.size(); i++) {
 			Channel channel = route.get(i).channel();
 			ChannelAdapter adapter = workers.adapter(channel).orElseThrow();
-			String address = addresses.of(channel, r.customerId());
+			String address = addresses.of(channel, customer);
 			if (channel == Channel.SMS && address == null && route.size() == 1) {
 				throw ApiException.badRequest("no-phone", at + "customerId",
 						"The customer has no valid mobile number to text (" + customer.externalId() + ")");
@@ -201,7 +209,7 @@ class DeliveryService implements Delivery {
 		}
 		Channel firstChannel = route.getFirst().channel();
 		Outbox.NewAttempt attempt = new Outbox.NewAttempt(id, 0, 1, firstChannel, "QUEUED", due,
-				addresses.of(firstChannel, r.customerId()), null, null);
+				addresses.of(firstChannel, customer), null, null);
 		workers.storeName(store.id());
 		return new Prepared(row, attempt);
 	}

@@ -11,7 +11,6 @@ import java.util.Optional;
 import java.util.UUID;
 
 import org.jspecify.annotations.Nullable;
-import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
 
@@ -44,12 +43,10 @@ class Outbox {
 	}
 
 	private final JdbcClient jdbc;
-	private final JdbcTemplate template;
 	private final JsonMapper json;
 
-	Outbox(JdbcClient jdbc, JdbcTemplate template, JsonMapper json) {
+	Outbox(JdbcClient jdbc, JsonMapper json) {
 		this.jdbc = jdbc;
-		this.template = template;
 		this.json = json;
 	}
 
@@ -61,32 +58,44 @@ class Outbox {
 		return at == null ? null : Timestamp.from(at);
 	}
 
-	/** Inserts the deliveries not yet there (by source and key); returns, per row, whether it was new. */
-	boolean[] insertMessages(List<MessageRow> rows, Instant now) {
-		int[][] counts = template.batchUpdate("""
+	/**
+	 * Inserts the deliveries not yet there (by source and key) in one statement; returns the ids of
+	 * those it inserted.
+	 */
+	java.util.Set<UUID> insertMessages(List<MessageRow> rows, Instant now) {
+		int n = rows.size();
+		UUID[] ids = new UUID[n];
+		String[] sources = new String[n];
+		String[] keys = new String[n];
+		UUID[] customers = new UUID[n];
+		UUID[] stores = new UUID[n];
+		String[] purposes = new String[n];
+		String[] routes = new String[n];
+		String[] contents = new String[n];
+		for (int i = 0; i < n; i++) {
+			MessageRow r = rows.get(i);
+			ids[i] = r.id();
+			sources[i] = r.source();
+			keys[i] = r.key();
+			customers[i] = r.customerId().value();
+			stores[i] = r.storeId().value();
+			purposes[i] = r.purpose().name();
+			routes[i] = json.writeValueAsString(r.route());
+			contents[i] = json.writeValueAsString(r.content());
+		}
+		return new java.util.HashSet<>(jdbc.sql("""
 				INSERT INTO delivery_messages (id, source, request_key, customer_id, store_id, purpose, route, content,
 				  status, step, created_at, updated_at)
-				VALUES (?, ?, ?, ?, ?, ?, CAST(? AS jsonb), CAST(? AS jsonb), 'QUEUED', 0, ?, ?)
-				ON CONFLICT (source, request_key) DO NOTHING""", rows, 500, (ps, r) -> {
-			ps.setObject(1, r.id());
-			ps.setString(2, r.source());
-			ps.setString(3, r.key());
-			ps.setObject(4, r.customerId().value());
-			ps.setObject(5, r.storeId().value());
-			ps.setString(6, r.purpose().name());
-			ps.setString(7, json.writeValueAsString(r.route()));
-			ps.setString(8, json.writeValueAsString(r.content()));
-			ps.setTimestamp(9, ts(now));
-			ps.setTimestamp(10, ts(now));
-		});
-		boolean[] inserted = new boolean[rows.size()];
-		int i = 0;
-		for (int[] batch : counts) {
-			for (int c : batch) {
-				inserted[i++] = c != 0;
-			}
-		}
-		return inserted;
+				SELECT u.id, u.source, u.request_key, u.customer_id, u.store_id, u.purpose, CAST(u.route AS jsonb),
+				  CAST(u.content AS jsonb), 'QUEUED', 0, ?, ?
+				  FROM unnest(CAST(? AS uuid[]), CAST(? AS text[]), CAST(? AS text[]), CAST(? AS uuid[]), CAST(? AS uuid[]),
+				              CAST(? AS text[]), CAST(? AS text[]), CAST(? AS text[]))
+				       AS u(id, source, request_key, customer_id, store_id, purpose, route, content)
+				ON CONFLICT (source, request_key) DO NOTHING
+				RETURNING id""")
+			.params(ts(now), ts(now), ids, sources, keys, customers, stores, purposes, routes, contents)
+			.query(UUID.class)
+			.list());
 	}
 
 	Optional<UUID> idOf(String source, String key) {
@@ -97,22 +106,39 @@ class Outbox {
 	}
 
 	void insertAttempts(List<NewAttempt> attempts, Instant now) {
-		template.batchUpdate("""
-				INSERT INTO delivery_attempts (delivery_id, step, channel, number, status, due_at, address, error_code,
-				  error, created_at, updated_at)
-				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""", attempts, 500, (ps, a) -> {
-			ps.setObject(1, a.deliveryId());
-			ps.setInt(2, a.step());
-			ps.setString(3, a.channel().name());
-			ps.setInt(4, a.number());
-			ps.setString(5, a.status());
-			ps.setTimestamp(6, ts(a.dueAt()));
-			ps.setString(7, a.address());
-			ps.setString(8, a.errorCode());
-			ps.setString(9, a.error());
-			ps.setTimestamp(10, ts(now));
-			ps.setTimestamp(11, ts(now));
-		});
+		if (attempts.isEmpty()) {
+			return;
+		}
+		int n = attempts.size();
+		UUID[] deliveries = new UUID[n];
+		Integer[] steps = new Integer[n];
+		String[] channels = new String[n];
+		Integer[] numbers = new Integer[n];
+		String[] statuses = new String[n];
+		Timestamp[] due = new Timestamp[n];
+		String[] addresses = new String[n];
+		String[] codes = new String[n];
+		String[] errors = new String[n];
+		for (int i = 0; i < n; i++) {
+			NewAttempt a = attempts.get(i);
+			deliveries[i] = a.deliveryId();
+			steps[i] = a.step();
+			channels[i] = a.channel().name();
+			numbers[i] = a.number();
+			statuses[i] = a.status();
+			due[i] = ts(a.dueAt());
+			addresses[i] = a.address();
+			codes[i] = a.errorCode();
+			errors[i] = a.error();
+		}
+		jdbc.sql("""
+				INSERT INTO delivery_attempts (delivery_id, step, channel, number, status, due_at, address, error_code, error,
+				  created_at, updated_at)
+				SELECT u.*, ?, ? FROM unnest(CAST(? AS uuid[]), CAST(? AS int[]), CAST(? AS text[]), CAST(? AS int[]),
+				  CAST(? AS text[]), CAST(? AS timestamptz[]), CAST(? AS text[]), CAST(? AS text[]), CAST(? AS text[]))
+				  AS u(delivery_id, step, channel, number, status, due_at, address, error_code, error)""")
+			.params(ts(now), ts(now), deliveries, steps, channels, numbers, statuses, due, addresses, codes, errors)
+			.update();
 	}
 
 	/** Leases up to {@code limit} due attempts of the channel (oldest due first), skipping those others hold. */

@@ -33,6 +33,20 @@ class Customers implements CustomerDirectory {
 	}
 
 	@Override
+	public java.util.Map<CustomerId, CustomerProfile> findAll(java.util.Collection<CustomerId> ids) {
+		java.util.Map<CustomerId, CustomerProfile> out = new java.util.HashMap<>(ids.size() * 2);
+		if (ids.isEmpty()) {
+			return out;
+		}
+		jdbc.sql("SELECT * FROM identity_customers WHERE id = ANY (?)")
+			.param(ids.stream().map(CustomerId::value).distinct().toArray(UUID[]::new))
+			.query(Customers::map)
+			.list()
+			.forEach(c -> out.put(c.id(), c));
+		return out;
+	}
+
+	@Override
 	public Optional<CustomerProfile> findByExternalId(String externalId) {
 		return jdbc.sql("SELECT * FROM identity_customers WHERE external_id = ?")
 			.param(externalId)
