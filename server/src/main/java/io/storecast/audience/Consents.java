@@ -18,6 +18,15 @@ public interface Consents {
 	ConsentState consentOf(CustomerId customer, Channel channel, Purpose purpose);
 
 	/**
+	 * Which of the customers the channel may carry a message of this purpose to, in one query: the
+	 * purpose's consent (explicit or by default), and no withdrawal of the channel altogether (a
+	 * withdrawn TRANSACTIONAL consent stops marketing too). Customers not allowed map to the reason
+	 * ({@code no-consent} or {@code consent-withdrawn}); allowed ones are absent.
+	 */
+	java.util.Map<CustomerId, String> refusals(java.util.Collection<CustomerId> customers, Channel channel,
+			Purpose purpose);
+
+	/**
 	 * If {@code text} is an unsubscribe word, withdraws the customer's marketing consent for the
 	 * channel at once and records how; a reply that is not one changes nothing.
 	 */

@@ -20,4 +20,7 @@ public interface Suppressions {
 	void recordSuccess(String phone);
 
 	boolean isSuppressed(String phone);
+
+	/** The suppressed numbers among these (E.164), in one query. */
+	java.util.Set<String> suppressedAmong(java.util.Collection<String> phones);
 }

@@ -301,6 +301,29 @@ class DeliveryIntegrationTest {
 	}
 
 	@Test
+	void a_channel_without_marketing_consent_is_skipped_with_its_reason_and_the_route_goes_on() {
+		setEndpoint(5000);
+		OrderTesting.Customer customer = OrderTesting.Customer.of(demo, "GZ-TH");
+		String store = demo.node("GZ-TH");
+		String text = "会员日活动 " + key();
+		Map<String, Object> onlyWebhook = new java.util.HashMap<>(request(key(), customer.id(), store, List.of(step("WEBHOOK")), text));
+		onlyWebhook.put("purpose", "MARKETING");
+		Map<String, Object> thenInApp = new java.util.HashMap<>(
+				request(key(), customer.id(), store, List.of(step("WEBHOOK"), step("IN_APP")), text));
+		thenInApp.put("purpose", "MARKETING");
+		List<String> ids = enqueue(onlyWebhook, thenInApp);
+
+		// webhooks need an explicit opt-in for marketing (in-app is implied until withdrawn)
+		await().atMost(Duration.ofSeconds(10)).until(() -> status(ids.get(0)).equals("FAILED") && status(ids.get(1)).equals("DELIVERED"));
+		JsonNode skipped = view(ids.get(0));
+		assertThat(skipped.path("reason").asString()).isEqualTo("no-consent");
+		assertThat(skipped.path("attempts").get(0).path("status").asString()).isEqualTo("SKIPPED");
+		assertThat(view(ids.get(1)).path("attempts").valueStream().map(a -> a.path("channel").asString() + ":" + a.path("status").asString()))
+			.containsExactly("WEBHOOK:SKIPPED", "IN_APP:DELIVERED");
+		assertThat(hits.stream().filter(h -> h.text().equals(text)).count()).isZero();
+	}
+
+	@Test
 	void an_attempt_whose_node_died_mid_send_is_sent_again_without_a_duplicate() {
 		OrderTesting.Customer customer = OrderTesting.Customer.of(demo, "SH-NJR");
 		String store = demo.node("SH-NJR");

@@ -66,6 +66,30 @@ class ConsentKeeping implements Consents {
 			.orElseGet(() -> new ConsentState(channel, purpose, byDefault(channel, purpose), false, null, null));
 	}
 
+	@Override
+	public java.util.Map<CustomerId, String> refusals(java.util.Collection<CustomerId> customers, Channel channel,
+			Purpose purpose) {
+		java.util.Map<CustomerId, String> out = new java.util.HashMap<>();
+		java.util.Map<java.util.UUID, ConsentLedger.Current[]> recorded = ledger.currentOf(
+				customers.stream().map(CustomerId::value).distinct().toList(), channel);
+		boolean byDefault = byDefault(channel, purpose);
+		for (CustomerId c : customers) {
+			ConsentLedger.Current[] both = recorded.get(c.value());
+			ConsentLedger.Current transactional = both == null ? null : both[Purpose.TRANSACTIONAL.ordinal()];
+			ConsentLedger.Current asked = both == null ? null : both[purpose.ordinal()];
+			if (transactional != null && !transactional.granted()) {
+				out.put(c, "consent-withdrawn");
+			}
+			else if (asked != null && !asked.granted()) {
+				out.put(c, "consent-withdrawn");
+			}
+			else if (asked == null && !byDefault) {
+				out.put(c, "no-consent");
+			}
+		}
+		return out;
+	}
+
 	/** Every channel and purpose, explicit or by default. */
 	List<ConsentState> all(CustomerId customer) {
 		List<ConsentState> out = new ArrayList<>();

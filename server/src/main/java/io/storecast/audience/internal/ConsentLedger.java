@@ -41,6 +41,25 @@ class ConsentLedger {
 			.optional();
 	}
 
+	/** The recorded consents of the customers on one channel, indexed by purpose ordinal. */
+	java.util.Map<UUID, Current[]> currentOf(List<UUID> customers, Channel channel) {
+		java.util.Map<UUID, Current[]> out = new java.util.HashMap<>();
+		if (customers.isEmpty()) {
+			return out;
+		}
+		jdbc.sql("SELECT * FROM audience_consents WHERE customer_id = ANY (?) AND channel = ?")
+			.params(customers.toArray(UUID[]::new), channel.name())
+			.query((rs, n) -> {
+				Purpose purpose = Purpose.valueOf(rs.getString("purpose"));
+				out.computeIfAbsent(rs.getObject("customer_id", UUID.class), k -> new Current[Purpose.values().length])
+					[purpose.ordinal()] = new Current(channel, purpose, rs.getBoolean("granted"), rs.getString("source"),
+							Rows.instant(rs, "changed_at"));
+				return null;
+			})
+			.list();
+		return out;
+	}
+
 	List<Current> all(UUID customer) {
 		return jdbc.sql("SELECT * FROM audience_consents WHERE customer_id = ? ORDER BY channel, purpose")
 			.param(customer)

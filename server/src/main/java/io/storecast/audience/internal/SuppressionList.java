@@ -82,6 +82,17 @@ class SuppressionList implements Suppressions {
 	}
 
 	@Override
+	public java.util.Set<String> suppressedAmong(java.util.Collection<String> phones) {
+		if (phones.isEmpty()) {
+			return java.util.Set.of();
+		}
+		return new java.util.HashSet<>(jdbc.sql("SELECT phone FROM audience_suppressions WHERE phone = ANY (?) AND suppressed")
+			.param(phones.stream().distinct().toArray(String[]::new))
+			.query(String.class)
+			.list());
+	}
+
+	@Override
 	public boolean isSuppressed(String phone) {
 		return jdbc.sql("SELECT EXISTS (SELECT 1 FROM audience_suppressions WHERE phone = ? AND suppressed)")
 			.param(PhoneNumbers.normalize(phone, "phone"))

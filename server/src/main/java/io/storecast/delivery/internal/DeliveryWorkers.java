@@ -32,7 +32,6 @@ import org.springframework.stereotype.Component;
 import org.springframework.transaction.support.TransactionTemplate;
 
 import io.storecast.audience.Channel;
-import io.storecast.audience.ConsentState;
 import io.storecast.audience.Consents;
 import io.storecast.audience.Suppressions;
 import io.storecast.delivery.DeliveryId;
@@ -205,8 +204,18 @@ class DeliveryWorkers implements SmartLifecycle {
 			return 0;
 		}
 		limiter.take(claimed.size());
-		inFlight.get(channel).addAndGet(claimed.size());
+		Map<Long, String> refused = refusals(channel, claimed);
 		for (Outbox.Claimed c : claimed) {
+			String reason = refused.get(c.id());
+			if (reason != null) {
+				done.add(new Skipped(c, reason, switch (reason) {
+					case "no-phone" -> "The customer has no valid mobile number";
+					case "suppressed" -> "The number " + c.address() + " is suppressed";
+					default -> "The customer does not consent to " + c.message().purpose() + " messages by " + channel;
+				}));
+				continue;
+			}
+			inFlight.get(channel).incrementAndGet();
 			sends.execute(() -> {
 				try {
 					done.add(send(adapter, c));
@@ -223,22 +232,42 @@ class DeliveryWorkers implements SmartLifecycle {
 		return -1;
 	}
 
-	/** Checks what may have changed since the request, then sends (on a virtual thread). */
+	/**
+	 * What may have changed since the requests were stored, for a whole claim at once: the channel's
+	 * consent, and for SMS the phone and its suppression. Attempt id to the reason it may not go.
+	 */
+	private Map<Long, String> refusals(Channel channel, List<Outbox.Claimed> claimed) {
+		Map<Long, String> out = new HashMap<>();
+		Map<io.storecast.audience.Purpose, List<Outbox.Claimed>> byPurpose = new EnumMap<>(io.storecast.audience.Purpose.class);
+		claimed.forEach(c -> byPurpose.computeIfAbsent(c.message().purpose(), k -> new ArrayList<>()).add(c));
+		byPurpose.forEach((purpose, list) -> {
+			Map<io.storecast.identity.CustomerId, String> refusals = consents.refusals(
+					list.stream().map(c -> c.message().customerId()).toList(), channel, purpose);
+			for (Outbox.Claimed c : list) {
+				String reason = refusals.get(c.message().customerId());
+				if (reason != null) {
+					out.put(c.id(), reason);
+				}
+			}
+		});
+		if (channel == Channel.SMS) {
+			java.util.Set<String> suppressed = suppressions.suppressedAmong(
+					claimed.stream().map(Outbox.Claimed::address).filter(java.util.Objects::nonNull).toList());
+			for (Outbox.Claimed c : claimed) {
+				if (c.address() == null) {
+					out.putIfAbsent(c.id(), "no-phone");
+				}
+				else if (suppressed.contains(c.address())) {
+					out.putIfAbsent(c.id(), "suppressed");
+				}
+			}
+		}
+		return out;
+	}
+
+	/** Sends one attempt (on a virtual thread) and waits for the channel's answer. */
 	private Done send(ChannelAdapter adapter, Outbox.Claimed c) {
 		Outbox.MessageRow m = c.message();
-		ConsentState consent = consents.consentOf(m.customerId(), c.channel(), m.purpose());
-		if (!consent.granted()) {
-			return new Skipped(c, consent.explicit() ? "consent-withdrawn" : "no-consent",
-					"The customer does not consent to " + m.purpose() + " messages by " + c.channel());
-		}
-		if (c.channel() == Channel.SMS) {
-			if (c.address() == null) {
-				return new Skipped(c, "no-phone", "The customer has no phone number");
-			}
-			if (suppressions.isSuppressed(c.address())) {
-				return new Skipped(c, "suppressed", "The number " + c.address() + " is suppressed");
-			}
-		}
 		Outgoing outgoing = outgoing(c, m);
 		String hash = hash(outgoing);
 		try {
