@@ -47,6 +47,18 @@ public record SmsSettings(Smpp smpp, @DefaultValue("6") int maxSegments,
 			if (window < 1) {
 				throw new IllegalArgumentException("storecast.delivery.sms.smpp.window must be at least 1");
 			}
+			// SMPP 3.4's field sizes (C-octet strings without their NUL): a longer value can never bind
+			requireAtMost("system-id", systemId, 15);
+			requireAtMost("password", password, 8);
+			requireAtMost("system-type", systemType, 12);
+			requireAtMost("source-address", sourceAddress, 20);
+		}
+
+		private static void requireAtMost(String name, String value, int max) {
+			if (value.length() > max) {
+				throw new IllegalArgumentException("storecast.delivery.sms.smpp." + name + " has " + value.length()
+						+ " characters; SMPP 3.4 allows at most " + max);
+			}
 		}
 	}
 
