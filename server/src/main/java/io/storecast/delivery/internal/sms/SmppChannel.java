@@ -10,6 +10,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
@@ -446,7 +447,16 @@ public final class SmppChannel implements ChannelAdapter, AutoCloseable {
 		// jSMPP calls this on its own threads; closing from them could wait on themselves
 		Thread.ofVirtual().name("smpp-close").start(() -> closeQuietly(l.session));
 		if (!closed) {
-			connector.execute(this::rebindLater);
+			onConnector(this::rebindLater);
+		}
+	}
+
+	private void onConnector(Runnable task) {
+		try {
+			connector.execute(task);
+		}
+		catch (RejectedExecutionException e) {
+			// stopping
 		}
 	}
 
@@ -455,7 +465,12 @@ public final class SmppChannel implements ChannelAdapter, AutoCloseable {
 			return;
 		}
 		long jitter = ThreadLocalRandom.current().nextLong(Math.max(1, backoff.toMillis() / 5));
-		connector.schedule(this::bind, backoff.toMillis() + jitter, TimeUnit.MILLISECONDS);
+		try {
+			connector.schedule(this::bind, backoff.toMillis() + jitter, TimeUnit.MILLISECONDS);
+		}
+		catch (RejectedExecutionException e) {
+			return; // stopping
+		}
 		backoff = backoff.multipliedBy(2).compareTo(smpp.reconnectBackoffMax()) > 0 ? smpp.reconnectBackoffMax()
 				: backoff.multipliedBy(2);
 	}

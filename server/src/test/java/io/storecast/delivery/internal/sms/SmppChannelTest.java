@@ -60,7 +60,7 @@ class SmppChannelTest {
 	SmppChannel start(Duration requestTimeout) {
 		SmsSettings settings = new SmsSettings(new SmsSettings.Smpp("127.0.0.1", smsc.port(), "storecast", "secret", "",
 				"10690000", Duration.ofSeconds(5), Duration.ofSeconds(30), 50, Duration.ofMillis(50),
-				Duration.ofMillis(200), requestTimeout, Duration.ofMillis(300), true), 6, Duration.ofSeconds(2),
+				Duration.ofMillis(200), requestTimeout, Duration.ofSeconds(1), true), 6, Duration.ofSeconds(2),
 				Duration.ofHours(1), List.of("1", "5", "9"));
 		channel = new SmppChannel(settings, () -> events, meters, Clock.systemUTC());
 		channel.start();
@@ -185,7 +185,7 @@ class SmppChannelTest {
 		AttemptResult throttled = result(send("一"));
 		assertThat(throttled).isInstanceOfSatisfying(AttemptResult.Transient.class, t -> {
 			assertThat(t.code()).isEqualTo("throttled");
-			assertThat(t.retryAfter()).isEqualTo(Duration.ofMillis(300));
+			assertThat(t.retryAfter()).isEqualTo(Duration.ofSeconds(1));
 		});
 		// the SMSC asked to slow down: not ready until the retryAfter passed
 		assertThat(channel.ready()).isFalse();
@@ -194,7 +194,7 @@ class SmppChannelTest {
 		smsc.refuseNext(1, SMPPConstant.STAT_ESME_RMSGQFUL);
 		assertThat(result(send("二"))).isInstanceOfSatisfying(AttemptResult.Transient.class, t -> {
 			assertThat(t.code()).isEqualTo("queue-full");
-			assertThat(t.retryAfter()).isEqualTo(Duration.ofMillis(300));
+			assertThat(t.retryAfter()).isEqualTo(Duration.ofSeconds(1));
 		});
 		smsc.refuseNext(1, SMPPConstant.STAT_ESME_RINVDSTADR);
 		assertThat(result(send("三"))).isInstanceOfSatisfying(AttemptResult.Permanent.class, p -> {
