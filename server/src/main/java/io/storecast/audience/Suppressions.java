@@ -19,6 +19,9 @@ public interface Suppressions {
 	/** A message reached the number: its failure count starts again (a suppressed number stays suppressed). */
 	void recordSuccess(String phone);
 
+	/** The same for many numbers (E.164) at once. */
+	void recordSuccesses(java.util.Collection<String> phones);
+
 	boolean isSuppressed(String phone);
 
 	/** The suppressed numbers among these (E.164), in one query. */

@@ -93,6 +93,16 @@ class SuppressionList implements Suppressions {
 	}
 
 	@Override
+	public void recordSuccesses(java.util.Collection<String> phones) {
+		if (phones.isEmpty()) {
+			return;
+		}
+		jdbc.sql("UPDATE audience_suppressions SET failures = 0, updated_at = ? WHERE phone = ANY (?) AND failures > 0")
+			.params(Timestamp.from(clock.instant()), phones.stream().distinct().toArray(String[]::new))
+			.update();
+	}
+
+	@Override
 	public boolean isSuppressed(String phone) {
 		return jdbc.sql("SELECT EXISTS (SELECT 1 FROM audience_suppressions WHERE phone = ? AND suppressed)")
 			.param(PhoneNumbers.normalize(phone, "phone"))

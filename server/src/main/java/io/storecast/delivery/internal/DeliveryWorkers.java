@@ -335,47 +335,123 @@ class DeliveryWorkers implements SmartLifecycle {
 		List<DeliveryStatusChanged> changes = new ArrayList<>();
 		tx.executeWithoutResult(s -> {
 			Instant now = clock.instant();
+			// accepted sends first, set-based (the bulk of it), so a receipt in the same batch finds its send
+			List<Outcome> accepted = new ArrayList<>();
+			List<Receipt> receipts = new ArrayList<>();
 			for (Done d : batch) {
 				switch (d) {
+					case Outcome o when o.result() instanceof AttemptResult.Accepted -> accepted.add(o);
 					case Outcome o -> recordOutcome(o, now, changes);
 					case Skipped k -> {
 						if (outbox.ended(k.attempt().id(), "SKIPPED", k.code(), k.detail(), null, null, now)) {
 							advance(k.attempt().message(), k.attempt().step(), k.attempt().channel(), k.code(), now, changes);
 						}
 					}
-					case Receipt r -> recordReceipt(r, now, changes);
+					case Receipt r -> receipts.add(r);
 				}
 			}
+			recordAccepted(accepted, now, changes, receipts);
+			recordReceipts(receipts, now, changes);
 			changes.forEach(events::publishEvent);
 		});
 		return true;
+	}
+
+	/** Accepted sends in three statements; receipts that came before them join {@code receipts}. */
+	private void recordAccepted(List<Outcome> accepted, Instant now, List<DeliveryStatusChanged> changes,
+			List<Receipt> receipts) {
+		if (accepted.isEmpty()) {
+			return;
+		}
+		List<Outbox.Accepted> rows = new ArrayList<>(accepted.size());
+		for (Outcome o : accepted) {
+			Outbox.Claimed c = o.attempt();
+			Outbox.MessageRow m = c.message();
+			AttemptResult.Accepted a = (AttemptResult.Accepted) o.result();
+			Instant fallbackAt = null;
+			Route.Step step = m.route().get(c.step());
+			if (c.channel() == Channel.IN_APP && step.fallbackAfterSeconds() != null && c.step() + 1 < m.route().size()) {
+				fallbackAt = now.plusSeconds(step.fallbackAfterSeconds());
+			}
+			rows.add(new Outbox.Accepted(c.id(), a.delivered(), a.providerId(), Math.max(1, a.segments()), a.responseCode(),
+					o.payloadHash(), fallbackAt));
+		}
+		java.util.Set<Long> recorded = outbox.accepted(rows, now);
+		List<Outbox.StatusChange> statuses = new ArrayList<>(recorded.size());
+		Map<Channel, List<String>> providerIds = new EnumMap<>(Channel.class);
+		for (Outcome o : accepted) {
+			Outbox.Claimed c = o.attempt();
+			if (!recorded.contains(c.id())) {
+				continue; // this node's lease ran out meanwhile: another node owns the attempt now
+			}
+			Outbox.MessageRow m = c.message();
+			AttemptResult.Accepted a = (AttemptResult.Accepted) o.result();
+			statuses.add(new Outbox.StatusChange(m.id(), a.delivered() ? DeliveryStatus.DELIVERED : DeliveryStatus.SENT));
+			changes.add(change(m, c.channel(), DeliveryStatus.SENT, null, a.segments(), now));
+			if (a.delivered()) {
+				changes.add(change(m, c.channel(), DeliveryStatus.DELIVERED, null, a.segments(), now));
+			}
+			else if (a.providerId() != null) {
+				providerIds.computeIfAbsent(c.channel(), k -> new ArrayList<>()).add(a.providerId());
+			}
+		}
+		outbox.setStatuses(statuses, now);
+		providerIds.forEach((channel, ids) -> outbox.takeEarlyReceipts(channel, ids)
+			.forEach((id, r) -> receipts.add(new Receipt(channel, id, r.delivered(), r.code(), r.addressFault(), r.detail(),
+					r.receivedAt()))));
+	}
+
+	/** Receipts, set-based per channel: matched ones applied, unknown ones kept until their send is recorded. */
+	private void recordReceipts(List<Receipt> receipts, Instant now, List<DeliveryStatusChanged> changes) {
+		Map<Channel, List<Receipt>> byChannel = new EnumMap<>(Channel.class);
+		receipts.forEach(r -> byChannel.computeIfAbsent(r.channel(), k -> new ArrayList<>()).add(r));
+		byChannel.forEach((channel, list) -> {
+			List<Outbox.Receipted> applied = outbox.applyReceipts(channel, list.stream()
+				.map(r -> new Outbox.ReceiptRow(r.providerId(), r.delivered(), r.code(), r.detail(), r.at()))
+				.toList(), now);
+			java.util.Set<String> matched = new java.util.HashSet<>();
+			applied.forEach(a -> matched.add(a.providerId()));
+			List<String> unmatched = list.stream().map(Receipt::providerId).filter(id -> !matched.contains(id)).toList();
+			java.util.Set<String> known = outbox.knownProviderIds(channel, unmatched);
+			for (Receipt r : list) {
+				if (!matched.contains(r.providerId()) && !known.contains(r.providerId())) {
+					// before its send's result: kept until that is recorded
+					outbox.keepEarlyReceipt(channel, r.providerId(),
+							new Outbox.EarlyReceipt(r.delivered(), r.code(), r.addressFault(), r.detail(), r.at()));
+				}
+			}
+			Map<String, Receipt> byId = new HashMap<>();
+			list.forEach(r -> byId.putIfAbsent(r.providerId(), r));
+			List<Outbox.StatusChange> delivered = new ArrayList<>();
+			List<String> reached = new ArrayList<>();
+			for (Outbox.Receipted a : applied) {
+				Receipt r = byId.get(a.providerId());
+				if (a.delivered()) {
+					delivered.add(new Outbox.StatusChange(a.message().id(), DeliveryStatus.DELIVERED));
+					changes.add(change(a.message(), channel, DeliveryStatus.DELIVERED, null, a.segments(), r.at()));
+					if (a.address() != null) {
+						reached.add(a.address());
+					}
+				}
+				else {
+					if (r.addressFault() && a.address() != null) {
+						suppressions.recordFailure(a.address(), r.code(), now);
+					}
+					advance(a.message(), a.step(), channel, r.code().toLowerCase(java.util.Locale.ROOT), now, changes);
+				}
+			}
+			outbox.setStatuses(delivered, now);
+			if (!reached.isEmpty()) {
+				suppressions.recordSuccesses(reached);
+			}
+		});
 	}
 
 	private void recordOutcome(Outcome o, Instant now, List<DeliveryStatusChanged> changes) {
 		Outbox.Claimed c = o.attempt();
 		Outbox.MessageRow m = c.message();
 		switch (o.result()) {
-			case AttemptResult.Accepted a -> {
-				Instant fallbackAt = null;
-				Route.Step step = m.route().get(c.step());
-				if (c.channel() == Channel.IN_APP && step.fallbackAfterSeconds() != null && c.step() + 1 < m.route().size()) {
-					fallbackAt = now.plusSeconds(step.fallbackAfterSeconds());
-				}
-				if (!outbox.accepted(c.id(), a.delivered(), a.providerId(), Math.max(1, a.segments()), a.responseCode(),
-						o.payloadHash(), fallbackAt, now)) {
-					return;
-				}
-				outbox.setStatus(m.id(), a.delivered() ? DeliveryStatus.DELIVERED : DeliveryStatus.SENT, null, now);
-				changes.add(change(m, c.channel(), DeliveryStatus.SENT, null, a.segments(), now));
-				if (a.delivered()) {
-					changes.add(change(m, c.channel(), DeliveryStatus.DELIVERED, null, a.segments(), now));
-				}
-				else if (a.providerId() != null) {
-					outbox.takeEarlyReceipt(c.channel(), a.providerId())
-						.ifPresent(r -> recordReceipt(new Receipt(c.channel(), a.providerId(), r.delivered(), r.code(),
-								r.addressFault(), r.detail(), r.receivedAt()), now, changes));
-				}
-			}
+			case AttemptResult.Accepted a -> throw new IllegalStateException("accepted sends are recorded in bulk");
 			case AttemptResult.Transient t -> {
 				if (c.number() < settings.maxAttempts()) {
 					if (outbox.ended(c.id(), "RETRIED", t.code(), t.detail(), t.responseCode(), o.payloadHash(), now)) {
@@ -397,34 +473,6 @@ class DeliveryWorkers implements SmartLifecycle {
 					advance(m, c.step(), c.channel(), p.code(), now, changes);
 				}
 			}
-		}
-	}
-
-	private void recordReceipt(Receipt r, Instant now, List<DeliveryStatusChanged> changes) {
-		Optional<Outbox.Sent> sent = outbox.byProviderId(r.channel(), r.providerId());
-		if (sent.isEmpty()) {
-			// before its send's result: kept until that is recorded
-			outbox.keepEarlyReceipt(r.channel(), r.providerId(),
-					new Outbox.EarlyReceipt(r.delivered(), r.code(), r.addressFault(), r.detail(), r.at()));
-			return;
-		}
-		Outbox.Sent s = sent.get();
-		if (!outbox.receiptApplied(s.id(), r.delivered(), r.code(), r.detail(), r.at())) {
-			return; // a repeated receipt
-		}
-		Outbox.MessageRow m = outbox.message(s.deliveryId()).orElseThrow();
-		if (r.delivered()) {
-			outbox.setStatus(m.id(), DeliveryStatus.DELIVERED, null, now);
-			changes.add(change(m, r.channel(), DeliveryStatus.DELIVERED, null, s.segments(), r.at()));
-			if (s.address() != null) {
-				suppressions.recordSuccess(s.address());
-			}
-		}
-		else {
-			if (r.addressFault() && s.address() != null) {
-				suppressions.recordFailure(s.address(), r.code(), now);
-			}
-			advance(m, s.step(), r.channel(), r.code().toLowerCase(java.util.Locale.ROOT), now, changes);
 		}
 	}
 

@@ -185,16 +185,124 @@ class Outbox {
 			.update();
 	}
 
-	/** Marks a leased attempt accepted; false when this node no longer holds it (its lease ran out). */
-	boolean accepted(long attemptId, boolean delivered, @Nullable String providerId, int segments,
-			@Nullable Integer responseCode, @Nullable String payloadHash, @Nullable Instant fallbackAt, Instant now) {
+	/** A send the channel took. */
+	record Accepted(long attemptId, boolean delivered, @Nullable String providerId, int segments,
+			@Nullable Integer responseCode, @Nullable String payloadHash, @Nullable Instant fallbackAt) {
+	}
+
+	/** Marks leased attempts accepted, in one statement; returns those this node still held. */
+	java.util.Set<Long> accepted(List<Accepted> rows, Instant now) {
+		int n = rows.size();
+		Long[] ids = new Long[n];
+		String[] statuses = new String[n];
+		String[] providers = new String[n];
+		Integer[] segments = new Integer[n];
+		Integer[] codes = new Integer[n];
+		String[] hashes = new String[n];
+		Timestamp[] fallbacks = new Timestamp[n];
+		for (int i = 0; i < n; i++) {
+			Accepted a = rows.get(i);
+			ids[i] = a.attemptId();
+			statuses[i] = a.delivered() ? "DELIVERED" : "SENT";
+			providers[i] = a.providerId();
+			segments[i] = a.segments();
+			codes[i] = a.responseCode();
+			hashes[i] = a.payloadHash();
+			fallbacks[i] = tsOrNull(a.fallbackAt());
+		}
+		return new java.util.HashSet<>(jdbc.sql("""
+				UPDATE delivery_attempts a SET status = u.status, provider_id = u.provider_id, segments = u.segments,
+				  response_code = u.response_code, payload_hash = u.payload_hash, fallback_at = u.fallback_at, sent_at = ?,
+				  delivered_at = CASE WHEN u.status = 'DELIVERED' THEN CAST(? AS timestamptz) END, lease_until = NULL,
+				  updated_at = ?
+				FROM unnest(CAST(? AS bigint[]), CAST(? AS text[]), CAST(? AS text[]), CAST(? AS int[]), CAST(? AS int[]),
+				            CAST(? AS text[]), CAST(? AS timestamptz[]))
+				     AS u(id, status, provider_id, segments, response_code, payload_hash, fallback_at)
+				WHERE a.id = u.id AND a.status = 'SENDING'
+				RETURNING a.id""")
+			.params(ts(now), ts(now), ts(now), ids, statuses, providers, segments, codes, hashes, fallbacks)
+			.query(Long.class)
+			.list());
+	}
+
+	/** A delivery's new status. */
+	record StatusChange(UUID deliveryId, DeliveryStatus status) {
+	}
+
+	/** Moves deliveries on in one statement, unless they already went further (as {@link #setStatus}). */
+	void setStatuses(List<StatusChange> changes, Instant now) {
+		if (changes.isEmpty()) {
+			return;
+		}
+		jdbc.sql("""
+				UPDATE delivery_messages m SET status = u.status, reason = NULL, updated_at = ?
+				FROM unnest(CAST(? AS uuid[]), CAST(? AS text[])) AS u(id, status)
+				WHERE m.id = u.id AND m.status NOT IN ('READ', 'CANCELLED')
+				  AND NOT (m.status = 'DELIVERED' AND u.status = 'SENT')""")
+			.params(ts(now), changes.stream().map(StatusChange::deliveryId).toArray(UUID[]::new),
+					changes.stream().map(c -> c.status().name()).toArray(String[]::new))
+			.update();
+	}
+
+	/** A receipt to apply. */
+	record ReceiptRow(String providerId, boolean delivered, String code, @Nullable String detail, Instant at) {
+	}
+
+	/** A receipt applied to its attempt, with the attempt's delivery. */
+	record Receipted(String providerId, boolean delivered, int step, @Nullable String address, int segments,
+			MessageRow message) {
+	}
+
+	/** Applies receipts to the channel's SENT attempts with their provider ids, in one statement. */
+	List<Receipted> applyReceipts(Channel channel, List<ReceiptRow> rows, Instant now) {
+		if (rows.isEmpty()) {
+			return List.of();
+		}
 		return jdbc.sql("""
-				UPDATE delivery_attempts SET status = ?, provider_id = ?, segments = ?, response_code = ?, payload_hash = ?,
-				  fallback_at = ?, sent_at = ?, delivered_at = ?, lease_until = NULL, updated_at = ?
-				WHERE id = ? AND status = 'SENDING'""")
-			.params(delivered ? "DELIVERED" : "SENT", providerId, segments, responseCode, payloadHash,
-					tsOrNull(fallbackAt), ts(now), delivered ? ts(now) : null, ts(now), attemptId)
-			.update() == 1;
+				UPDATE delivery_attempts a SET status = CASE WHEN u.delivered THEN 'DELIVERED' ELSE 'FAILED' END,
+				  delivered_at = CASE WHEN u.delivered THEN u.at ELSE a.delivered_at END,
+				  error_code = CASE WHEN u.delivered THEN a.error_code ELSE u.code END,
+				  error = CASE WHEN u.delivered THEN a.error ELSE u.detail END, updated_at = ?
+				FROM unnest(CAST(? AS text[]), CAST(? AS boolean[]), CAST(? AS text[]), CAST(? AS text[]),
+				            CAST(? AS timestamptz[])) AS u(provider_id, delivered, code, detail, at),
+				     delivery_messages m
+				WHERE a.channel = ? AND a.provider_id = u.provider_id AND a.status = 'SENT' AND m.id = a.delivery_id
+				RETURNING u.provider_id AS r_provider_id, u.delivered AS r_delivered, a.step, a.address, a.segments,
+				  m.id AS m_id, m.source, m.request_key, m.customer_id, m.store_id, m.purpose, m.route, m.content,
+				  m.status AS m_status, m.step AS m_step""")
+			.params(ts(now), rows.stream().map(ReceiptRow::providerId).toArray(String[]::new),
+					rows.stream().map(ReceiptRow::delivered).toArray(Boolean[]::new),
+					rows.stream().map(ReceiptRow::code).toArray(String[]::new),
+					rows.stream().map(ReceiptRow::detail).toArray(String[]::new),
+					rows.stream().map(r -> ts(r.at())).toArray(Timestamp[]::new), channel.name())
+			.query((rs, n) -> new Receipted(rs.getString("r_provider_id"), rs.getBoolean("r_delivered"), rs.getInt("step"),
+					rs.getString("address"), rs.getInt("segments"), message(rs, "m_")))
+			.list();
+	}
+
+	/** Which of these provider ids an attempt of the channel carries. */
+	java.util.Set<String> knownProviderIds(Channel channel, List<String> providerIds) {
+		if (providerIds.isEmpty()) {
+			return java.util.Set.of();
+		}
+		return new java.util.HashSet<>(jdbc.sql("SELECT provider_id FROM delivery_attempts WHERE channel = ? AND provider_id = ANY (?)")
+			.params(channel.name(), providerIds.toArray(String[]::new))
+			.query(String.class)
+			.list());
+	}
+
+	/** Takes the early receipts waiting for these provider ids. */
+	Map<String, EarlyReceipt> takeEarlyReceipts(Channel channel, List<String> providerIds) {
+		Map<String, EarlyReceipt> out = new java.util.HashMap<>();
+		jdbc.sql("""
+				DELETE FROM delivery_early_receipts WHERE channel = ? AND provider_id = ANY (?)
+				RETURNING provider_id, delivered, code, address_fault, detail, received_at""")
+			.params(channel.name(), providerIds.toArray(String[]::new))
+			.query(rs -> {
+				out.put(rs.getString("provider_id"), new EarlyReceipt(rs.getBoolean("delivered"), rs.getString("code"),
+						rs.getBoolean("address_fault"), rs.getString("detail"), rs.getTimestamp("received_at").toInstant()));
+			});
+		return out;
 	}
 
 	/** Marks a leased attempt RETRIED, FAILED or SKIPPED; false when this node no longer holds it. */
@@ -229,31 +337,6 @@ class Outbox {
 			.update();
 	}
 
-	/** An attempt found by the channel's id for it. */
-	record Sent(long id, UUID deliveryId, int step, String status, @Nullable String address, int segments) {
-	}
-
-	Optional<Sent> byProviderId(Channel channel, String providerId) {
-		return jdbc.sql("""
-				SELECT id, delivery_id, step, status, address, segments FROM delivery_attempts
-				WHERE channel = ? AND provider_id = ?""")
-			.params(channel.name(), providerId)
-			.query((rs, n) -> new Sent(rs.getLong("id"), rs.getObject("delivery_id", UUID.class), rs.getInt("step"),
-					rs.getString("status"), rs.getString("address"), rs.getInt("segments")))
-			.optional();
-	}
-
-	boolean receiptApplied(long attemptId, boolean delivered, String code, @Nullable String detail, Instant now) {
-		return jdbc.sql("""
-				UPDATE delivery_attempts SET status = ?, delivered_at = CASE WHEN ? THEN ? ELSE delivered_at END,
-				  error_code = CASE WHEN ? THEN error_code ELSE ? END, error = CASE WHEN ? THEN error ELSE ? END,
-				  updated_at = ?
-				WHERE id = ? AND status = 'SENT'""")
-			.params(delivered ? "DELIVERED" : "FAILED", delivered, ts(now), delivered, code, delivered, detail, ts(now),
-					attemptId)
-			.update() == 1;
-	}
-
 	record EarlyReceipt(boolean delivered, String code, boolean addressFault, @Nullable String detail,
 			Instant receivedAt) {
 	}
@@ -265,16 +348,6 @@ class Outbox {
 			.params(channel.name(), providerId, r.delivered(), r.code(), r.addressFault(), r.detail(),
 					ts(r.receivedAt()))
 			.update();
-	}
-
-	Optional<EarlyReceipt> takeEarlyReceipt(Channel channel, String providerId) {
-		return jdbc.sql("""
-				DELETE FROM delivery_early_receipts WHERE channel = ? AND provider_id = ?
-				RETURNING delivered, code, address_fault, detail, received_at""")
-			.params(channel.name(), providerId)
-			.query((rs, n) -> new EarlyReceipt(rs.getBoolean("delivered"), rs.getString("code"),
-					rs.getBoolean("address_fault"), rs.getString("detail"), rs.getTimestamp("received_at").toInstant()))
-			.optional();
 	}
 
 	/** Early receipts older than the cut-off never found their send: forgotten. */
