@@ -12,7 +12,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Matcher;
@@ -82,7 +81,6 @@ final class SmscSink implements AutoCloseable {
 	private final List<SMPPServerSession> sessions = new CopyOnWriteArrayList<>();
 	private final AtomicLong ids = new AtomicLong(0x100000);
 	private final ExecutorService receipts = Executors.newVirtualThreadPerTaskExecutor();
-	private final Semaphore receiptWindow = new Semaphore(64);
 
 	SmscSink(String password, long expected) throws IOException {
 		this.password = password;
@@ -145,6 +143,8 @@ final class SmscSink implements AutoCloseable {
 				return; // closed
 			}
 			sessions.add(session);
+			// a receipt waits this long for the server's deliver_sm_resp (jSMPP's default is 2 s)
+			session.setTransactionTimer(30_000);
 			Thread.ofVirtual().start(() -> {
 				try {
 					BindRequest bind = session.waitForBind(10_000);
@@ -190,43 +190,64 @@ final class SmscSink implements AutoCloseable {
 		}
 	}
 
+	/**
+	 * Queues the receipt; senders on their own threads deliver them, up to 64 at once. The submit
+	 * path never waits for a receipt (as a real SMSC's does not).
+	 */
 	private void sendReceipt(SMPPServerSession session, String messageId) {
-		try {
-			receiptWindow.acquire();
-		}
-		catch (InterruptedException e) {
-			Thread.currentThread().interrupt();
+		pendingReceipts.add(new PendingReceipt(session, messageId));
+		startReceiptSenders();
+	}
+
+	private record PendingReceipt(SMPPServerSession session, String messageId) {
+	}
+
+	private final java.util.concurrent.LinkedBlockingQueue<PendingReceipt> pendingReceipts = new java.util.concurrent.LinkedBlockingQueue<>();
+	private final java.util.concurrent.atomic.AtomicBoolean sendersStarted = new java.util.concurrent.atomic.AtomicBoolean();
+	private final AtomicLong receiptErrorsLogged = new AtomicLong();
+
+	private void startReceiptSenders() {
+		if (!sendersStarted.compareAndSet(false, true)) {
 			return;
 		}
-		receipts.execute(() -> {
-			try {
-				byte[] text = ("id:" + messageId + " sub:001 dlvrd:001 submit date:2611231200 done date:2611231200"
-						+ " stat:DELIVRD err:000 text:").getBytes(StandardCharsets.ISO_8859_1);
-				for (int tries = 1;; tries++) {
-					try {
-						session.deliverShortMessage("", TypeOfNumber.INTERNATIONAL, NumberingPlanIndicator.ISDN,
-								"8613900000000", TypeOfNumber.UNKNOWN, NumberingPlanIndicator.ISDN, "10690000",
-								new ESMClass(0x04), (byte) 0, (byte) 0, new RegisteredDelivery(0), new RawDataCoding((byte) 0),
-								text, new OptionalParameter.Receipted_message_id(messageId));
-						receiptsSent.incrementAndGet();
-						return;
-					}
-					catch (Exception e) {
-						if (tries >= 5 || !session.getSessionState().isBound()) {
-							receiptsFailed.incrementAndGet();
-							return;
-						}
-						Thread.sleep(200L * tries);
+		for (int i = 0; i < 64; i++) {
+			receipts.execute(() -> {
+				try {
+					while (!Thread.currentThread().isInterrupted()) {
+						PendingReceipt r = pendingReceipts.take();
+						deliverReceipt(r.session(), r.messageId());
 					}
 				}
+				catch (InterruptedException e) {
+					Thread.currentThread().interrupt();
+				}
+			});
+		}
+	}
+
+	private void deliverReceipt(SMPPServerSession session, String messageId) throws InterruptedException {
+		byte[] text = ("id:" + messageId + " sub:001 dlvrd:001 submit date:2611231200 done date:2611231200"
+				+ " stat:DELIVRD err:000 text:").getBytes(StandardCharsets.ISO_8859_1);
+		for (int tries = 1;; tries++) {
+			try {
+				session.deliverShortMessage("", TypeOfNumber.INTERNATIONAL, NumberingPlanIndicator.ISDN, "8613900000000",
+						TypeOfNumber.UNKNOWN, NumberingPlanIndicator.ISDN, "10690000", new ESMClass(0x04), (byte) 0, (byte) 0,
+						new RegisteredDelivery(0), new RawDataCoding((byte) 0), text,
+						new OptionalParameter.Receipted_message_id(messageId));
+				receiptsSent.incrementAndGet();
+				return;
 			}
-			catch (InterruptedException e) {
-				Thread.currentThread().interrupt();
+			catch (Exception e) {
+				if (receiptErrorsLogged.incrementAndGet() <= 5) {
+					Bench.progress("smsc sink: receipt %s not taken (try %d): %s", messageId, tries, e);
+				}
+				if (tries >= 5 || !session.getSessionState().isBound()) {
+					receiptsFailed.incrementAndGet();
+					return;
+				}
+				Thread.sleep(200L * tries);
 			}
-			finally {
-				receiptWindow.release();
-			}
-		});
+		}
 	}
 
 	private final class Receiver implements ServerMessageReceiverListener {

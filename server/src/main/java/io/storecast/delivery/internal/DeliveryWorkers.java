@@ -92,11 +92,16 @@ class DeliveryWorkers implements SmartLifecycle {
 	private final JsonMapper json;
 	private final Clock clock;
 	private final LinkedBlockingQueue<Done> done = new LinkedBlockingQueue<>();
-	private final ExecutorService sends = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("delivery-send-", 0).factory());
+	// replaced at each start: a stopped context (tests pause cached contexts) may be started again
+	private volatile ExecutorService sends = newSends();
 	private final Map<OrgNodeId, String> storeNames = new java.util.concurrent.ConcurrentHashMap<>();
+
+	/** Attempts this node leased and has not started yet, per channel (touched by the dispatcher only). */
+	private final Map<Channel, java.util.ArrayDeque<Outbox.Claimed>> leased = new EnumMap<>(Channel.class);
 
 	private volatile boolean running;
 	private volatile @Nullable Thread dispatcher;
+	private volatile @Nullable Thread recorder;
 
 	DeliveryWorkers(Outbox outbox, List<ChannelAdapter> channelAdapters, Addresses addresses, Consents consents,
 			Suppressions suppressions, MerchantMessaging messaging, OrgDirectory org, ApplicationEventPublisher events,
@@ -107,6 +112,7 @@ class DeliveryWorkers implements SmartLifecycle {
 			adapters.put(a.channel(), a);
 			limiters.put(a.channel(), new RateLimiter(settings.ratePerSecond(a.channel()), now));
 			inFlight.put(a.channel(), new AtomicInteger());
+			leased.put(a.channel(), new java.util.ArrayDeque<>());
 		}
 		this.addresses = addresses;
 		this.consents = consents;
@@ -134,7 +140,6 @@ class DeliveryWorkers implements SmartLifecycle {
 
 	void report(Done d) {
 		done.add(d);
-		wake();
 	}
 
 	int inFlight(Channel channel) {
@@ -160,7 +165,7 @@ class DeliveryWorkers implements SmartLifecycle {
 					}
 					nextFallback = now + settings.fallbackSweep().toNanos();
 				}
-				boolean worked = record();
+				boolean worked = false;
 				long waitNanos = settings.pollInterval().toNanos();
 				for (Map.Entry<Channel, ChannelAdapter> e : adapters.entrySet()) {
 					long wait = dispatch(e.getKey(), e.getValue());
@@ -169,7 +174,7 @@ class DeliveryWorkers implements SmartLifecycle {
 						waitNanos = Math.min(waitNanos, wait);
 					}
 				}
-				if (!worked && done.isEmpty()) {
+				if (!worked) {
 					LockSupport.parkNanos(this, waitNanos);
 				}
 			}
@@ -180,16 +185,41 @@ class DeliveryWorkers implements SmartLifecycle {
 		}
 	}
 
+	/** Records outcomes and receipts as they come, a batch per transaction, on its own thread. */
+	private void recordLoop() {
+		while (running || !done.isEmpty()) {
+			try {
+				Done first = done.poll(settings.pollInterval().toMillis(), TimeUnit.MILLISECONDS);
+				if (first != null) {
+					record(first);
+				}
+			}
+			catch (InterruptedException e) {
+				if (!running) {
+					return;
+				}
+			}
+			catch (RuntimeException e) {
+				log.warn("Delivery recorder: {}", e.toString(), e);
+			}
+		}
+	}
+
 	/**
-	 * Leases and starts what the channel may take now; returns -1 when it started something, else
-	 * how long to wait before it may (0: nothing due or no room).
+	 * Starts what the channel may take now, from attempts this node already leased (leasing more
+	 * when fewer than a window's worth are waiting); returns -1 when it started something, else how
+	 * long to wait before it may (0: nothing due or no room).
 	 */
 	private long dispatch(Channel channel, ChannelAdapter adapter) {
 		if (!adapter.ready()) {
 			return 0;
 		}
+		java.util.ArrayDeque<Outbox.Claimed> buffer = leased.get(channel);
+		if (buffer.size() < adapter.maxInFlight()) {
+			lease(channel, buffer, adapter.maxInFlight() * 2 - buffer.size());
+		}
 		int room = adapter.maxInFlight() - inFlight.get(channel).get();
-		if (room <= 0) {
+		if (room <= 0 || buffer.isEmpty()) {
 			return 0;
 		}
 		RateLimiter limiter = limiters.get(channel);
@@ -197,24 +227,10 @@ class DeliveryWorkers implements SmartLifecycle {
 		if (tokens <= 0) {
 			return limiter.nanosUntilNext();
 		}
-		Instant now = clock.instant();
-		List<Outbox.Claimed> claimed = outbox.claim(channel, Math.min(Math.min(room, tokens), CLAIM_BATCH), now,
-				now.plus(settings.lease()));
-		if (claimed.isEmpty()) {
-			return 0;
-		}
-		limiter.take(claimed.size());
-		Map<Long, String> refused = refusals(channel, claimed);
-		for (Outbox.Claimed c : claimed) {
-			String reason = refused.get(c.id());
-			if (reason != null) {
-				done.add(new Skipped(c, reason, switch (reason) {
-					case "no-phone" -> "The customer has no valid mobile number";
-					case "suppressed" -> "The number " + c.address() + " is suppressed";
-					default -> "The customer does not consent to " + c.message().purpose() + " messages by " + channel;
-				}));
-				continue;
-			}
+		int n = Math.min(Math.min(room, tokens), buffer.size());
+		limiter.take(n);
+		for (int i = 0; i < n; i++) {
+			Outbox.Claimed c = buffer.poll();
 			inFlight.get(channel).incrementAndGet();
 			sends.execute(() -> {
 				try {
@@ -230,6 +246,29 @@ class DeliveryWorkers implements SmartLifecycle {
 			});
 		}
 		return -1;
+	}
+
+	/** Leases up to {@code want} due attempts; those that may not go are recorded SKIPPED at once. */
+	private void lease(Channel channel, java.util.ArrayDeque<Outbox.Claimed> buffer, int want) {
+		Instant now = clock.instant();
+		List<Outbox.Claimed> claimed = outbox.claim(channel, Math.min(want, CLAIM_BATCH), now, now.plus(settings.lease()));
+		if (claimed.isEmpty()) {
+			return;
+		}
+		Map<Long, String> refused = refusals(channel, claimed);
+		for (Outbox.Claimed c : claimed) {
+			String reason = refused.get(c.id());
+			if (reason == null) {
+				buffer.add(c);
+			}
+			else {
+				done.add(new Skipped(c, reason, switch (reason) {
+					case "no-phone" -> "The customer has no valid mobile number";
+					case "suppressed" -> "The number " + c.address() + " is suppressed";
+					default -> "The customer does not consent to " + c.message().purpose() + " messages by " + channel;
+				}));
+			}
+		}
 	}
 
 	/**
@@ -326,12 +365,10 @@ class DeliveryWorkers implements SmartLifecycle {
 	// --- recording -----------------------------------------------------------------------------
 
 	/** Records what is done, a batch per transaction; returns whether there was anything. */
-	private boolean record() {
-		if (done.isEmpty()) {
-			return false;
-		}
+	private void record(Done first) {
 		List<Done> batch = new ArrayList<>(RECORD_BATCH);
-		done.drainTo(batch, RECORD_BATCH);
+		batch.add(first);
+		done.drainTo(batch, RECORD_BATCH - 1);
 		List<DeliveryStatusChanged> changes = new ArrayList<>();
 		tx.executeWithoutResult(s -> {
 			Instant now = clock.instant();
@@ -354,7 +391,6 @@ class DeliveryWorkers implements SmartLifecycle {
 			recordReceipts(receipts, now, changes);
 			changes.forEach(events::publishEvent);
 		});
-		return true;
 	}
 
 	/** Accepted sends in three statements; receipts that came before them join {@code receipts}. */
@@ -543,9 +579,19 @@ class DeliveryWorkers implements SmartLifecycle {
 
 	// --- lifecycle -----------------------------------------------------------------------------
 
+	private static ExecutorService newSends() {
+		return Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("delivery-send-", 0).factory());
+	}
+
 	@Override
 	public void start() {
+		if (sends.isShutdown()) {
+			sends = newSends();
+		}
 		running = true;
+		Thread r = Thread.ofPlatform().name("delivery-recorder").daemon().unstarted(this::recordLoop);
+		recorder = r;
+		r.start();
 		Thread t = Thread.ofPlatform().name("delivery-dispatcher").daemon().unstarted(this::loop);
 		dispatcher = t;
 		t.start();
@@ -564,9 +610,39 @@ class DeliveryWorkers implements SmartLifecycle {
 				Thread.currentThread().interrupt();
 			}
 		}
-		// what is still in flight keeps its lease and is sent again after it runs out
+		// leased but not started: back to the queue at once (others may take them now)
+		List<Long> unstarted = new ArrayList<>();
+		leased.values().forEach(b -> {
+			b.forEach(c -> unstarted.add(c.id()));
+			b.clear();
+		});
+		try {
+			outbox.release(unstarted, clock.instant());
+		}
+		catch (RuntimeException e) {
+			log.warn("Delivery: {} leased attempts not released ({}); they go again when their lease runs out",
+					unstarted.size(), e.toString());
+		}
+		// what is still in flight is waited for a moment, then keeps its lease and goes again after it
+		sends.shutdown();
+		try {
+			sends.awaitTermination(5, TimeUnit.SECONDS);
+		}
+		catch (InterruptedException e) {
+			Thread.currentThread().interrupt();
+		}
 		sends.shutdownNow();
+		Thread r = recorder;
+		if (r != null) {
+			try {
+				r.join(10_000);
+			}
+			catch (InterruptedException e) {
+				Thread.currentThread().interrupt();
+			}
+		}
 		dispatcher = null;
+		recorder = null;
 	}
 
 	@Override

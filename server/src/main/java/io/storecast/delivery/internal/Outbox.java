@@ -176,6 +176,18 @@ class Outbox {
 			.optional();
 	}
 
+	/** Gives leased attempts that were never started back to the queue. */
+	void release(List<Long> attemptIds, Instant now) {
+		if (attemptIds.isEmpty()) {
+			return;
+		}
+		jdbc.sql("""
+				UPDATE delivery_attempts SET status = 'QUEUED', lease_until = NULL, updated_at = ?
+				WHERE id = ANY (?) AND status = 'SENDING'""")
+			.params(ts(now), attemptIds.toArray(Long[]::new))
+			.update();
+	}
+
 	/** Attempts whose lease ran out go back to the queue; returns how many. */
 	int requeueExpired(Instant now) {
 		return jdbc.sql("""
