@@ -40,6 +40,34 @@ class Customers implements CustomerDirectory {
 			.optional();
 	}
 
+	@Override
+	public List<CustomerProfile> findAll(java.util.Collection<CustomerId> ids) {
+		if (ids.isEmpty()) {
+			return List.of();
+		}
+		String[] values = ids.stream().map(CustomerId::toString).toArray(String[]::new);
+		return jdbc.sql("SELECT * FROM identity_customers WHERE id = ANY(CAST(? AS uuid[]))")
+			.param(values)
+			.query(Customers::map)
+			.list();
+	}
+
+	@Override
+	public List<CustomerId> idsAtStores(java.util.Collection<OrgNodeId> stores, @Nullable CustomerId after, int limit) {
+		if (stores.isEmpty()) {
+			return List.of();
+		}
+		return jdbc.sql("""
+				SELECT id FROM identity_customers
+				 WHERE home_store_id = ANY(CAST(:stores AS uuid[])) AND (CAST(:after AS uuid) IS NULL OR id > :after)
+				 ORDER BY id LIMIT :limit""")
+			.param("stores", stores.stream().map(OrgNodeId::toString).toArray(String[]::new))
+			.param("after", after == null ? null : after.value())
+			.param("limit", limit)
+			.query((rs, n) -> new CustomerId(rs.getObject(1, UUID.class)))
+			.list();
+	}
+
 	/** Locks the row (if any) so concurrent upserts of one external id serialise. */
 	Optional<CustomerProfile> findByExternalIdForUpdate(String externalId) {
 		return jdbc.sql("SELECT * FROM identity_customers WHERE external_id = ? FOR UPDATE")
