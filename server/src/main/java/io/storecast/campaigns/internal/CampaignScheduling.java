@@ -11,7 +11,10 @@ import org.springframework.boot.context.event.ApplicationReadyEvent;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.context.event.EventListener;
+import org.springframework.transaction.support.TransactionSynchronization;
+import org.springframework.transaction.support.TransactionSynchronizationManager;
 
+import com.github.kagkarlsson.scheduler.Scheduler;
 import com.github.kagkarlsson.scheduler.SchedulerClient;
 import com.github.kagkarlsson.scheduler.task.FailureHandler;
 import com.github.kagkarlsson.scheduler.task.TaskInstance;
@@ -56,12 +59,36 @@ class CampaignScheduling {
 	/** Schedules the campaign's send (in the caller's transaction: it is stored or not with the campaign). */
 	void start(CampaignId id, Instant at) {
 		scheduler.getObject().scheduleIfNotExists(new TaskInstance<Void>(TASK, id.toString()), at);
+		soon(at);
 	}
 
 	/** Schedules a run at {@code at} (a wake-up for deferred recipients, or a resumption). */
 	void wakeUp(CampaignId id, Instant at) {
 		scheduler.getObject()
 			.scheduleIfNotExists(new TaskInstance<Void>(TASK, id + "@" + at.getEpochSecond()), at);
+		soon(at);
+	}
+
+	/**
+	 * A run due now starts at once rather than at the scheduler's next poll (10 s): db-scheduler's own
+	 * immediate execution looks before the caller's transaction has committed the row, so look again
+	 * after the commit.
+	 */
+	private void soon(Instant at) {
+		if (at.isAfter(clock.instant()) || !(scheduler.getObject() instanceof Scheduler s)) {
+			return;
+		}
+		if (TransactionSynchronizationManager.isSynchronizationActive()) {
+			TransactionSynchronizationManager.registerSynchronization(new TransactionSynchronization() {
+				@Override
+				public void afterCommit() {
+					s.triggerCheckForDueExecutions();
+				}
+			});
+		}
+		else {
+			s.triggerCheckForDueExecutions();
+		}
 	}
 
 	/** Resumes the sends that were under way when the server stopped. */
