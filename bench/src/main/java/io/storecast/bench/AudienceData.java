@@ -43,9 +43,15 @@ final class AudienceData implements AutoCloseable {
 
 	/** Starts a server whose embedded PostgreSQL listens on a port we know, and connects to it. */
 	static AudienceData start(String scenario, int customers) throws Exception {
+		return start(scenario, customers, List.of());
+	}
+
+	/** The same, with more server arguments. */
+	static AudienceData start(String scenario, int customers, List<String> extraArgs) throws Exception {
 		int dbPort = ServerProcess.freePort();
-		StorecastFixture fixture = StorecastFixture.start(scenario, List.of("--storecast.db.embedded-port=" + dbPort,
-				"--storecast.db.pool-size=10"));
+		List<String> args = new ArrayList<>(List.of("--storecast.db.embedded-port=" + dbPort, "--storecast.db.pool-size=10"));
+		args.addAll(extraArgs);
+		StorecastFixture fixture = StorecastFixture.start(scenario, args);
 		try {
 			Connection db = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + dbPort + "/postgres", "postgres", "");
 			db.setAutoCommit(true);
