@@ -93,7 +93,8 @@ class DeliveryWorkers implements SmartLifecycle {
 	private final JsonMapper json;
 	private final Clock clock;
 	private final LinkedBlockingQueue<Done> done = new LinkedBlockingQueue<>();
-	private final ExecutorService sends = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("delivery-send-", 0).factory());
+	// replaced at each start: a stopped context (tests pause cached contexts) may be started again
+	private volatile ExecutorService sends = newSends();
 	private final Map<OrgNodeId, String> storeNames = new java.util.concurrent.ConcurrentHashMap<>();
 
 	private volatile boolean running;
@@ -468,6 +469,9 @@ class DeliveryWorkers implements SmartLifecycle {
 
 	@Override
 	public void start() {
+		if (sends.isShutdown()) {
+			sends = newSends();
+		}
 		running = true;
 		Thread t = Thread.ofPlatform().name("delivery-dispatcher").daemon().unstarted(this::loop);
 		dispatcher = t;
@@ -490,6 +494,10 @@ class DeliveryWorkers implements SmartLifecycle {
 		// what is still in flight keeps its lease and is sent again after it runs out
 		sends.shutdownNow();
 		dispatcher = null;
+	}
+
+	private static ExecutorService newSends() {
+		return Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("delivery-send-", 0).factory());
 	}
 
 	@Override
