@@ -136,27 +136,9 @@ class CampaignSending {
 				}
 				SegmentSnapshot snapshot = segments.snapshot(segment, c.id().source(), c.scopeNodeId());
 				snapshotId = snapshot.id().value();
-				CustomerId after = null;
-				List<CustomerId> members;
-				do {
-					members = segments.members(snapshot.id(), after, page);
-					recipients.plan(c.id(), members, now);
-					planned += members.size();
-					after = members.isEmpty() ? null : members.getLast();
-				}
-				while (members.size() == page);
+				planned = planPages(c, after -> segments.members(snapshot.id(), after, page), page, now);
 			}
-			case STORES -> {
-				CustomerId after = null;
-				List<CustomerId> members;
-				do {
-					members = customers.idsAtStores(d.stores(), after, page);
-					recipients.plan(c.id(), members, now);
-					planned += members.size();
-					after = members.isEmpty() ? null : members.getLast();
-				}
-				while (members.size() == page);
-			}
+			case STORES -> planned = planPages(c, after -> customers.idsAtStores(d.stores(), after, page), page, now);
 			case CUSTOMERS -> {
 				List<CustomerId> ids = Objects.requireNonNull(d.audience().customerIds());
 				for (int from = 0; from < ids.size(); from += page) {
@@ -176,6 +158,22 @@ class CampaignSending {
 		}
 		log.info("Campaign {} planned {} recipients", c.id(), planned);
 		return true;
+	}
+
+	/** Plans page after page ({@code next}: the page after a customer, null for the first) until one is short. */
+	private long planPages(Campaign c, java.util.function.Function<@Nullable CustomerId, List<CustomerId>> next, int page,
+			Instant now) {
+		long planned = 0;
+		CustomerId after = null;
+		List<CustomerId> members;
+		do {
+			members = next.apply(after);
+			recipients.plan(c.id(), members, now);
+			planned += members.size();
+			after = members.isEmpty() ? null : members.getLast();
+		}
+		while (members.size() == page);
+		return planned;
 	}
 
 	private void fail(Campaign c, String reason) {
