@@ -48,6 +48,9 @@ public interface Coupons {
 	/** Rolls back every active redemption of the order; idempotent (a second call returns an empty rollback). */
 	Rollback rollback(String orderExternalId, String reason);
 
+	/** The template's name, if the template exists (a campaign checks the template it will grant from). */
+	Optional<String> templateName(CouponTemplateId template);
+
 	/** The coupon with this code (any format the customer may type), if any. */
 	Optional<IssuedCoupon> find(String code);
 }

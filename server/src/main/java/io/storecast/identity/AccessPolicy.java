@@ -143,6 +143,8 @@ public class AccessPolicy {
 			case DELIVERY_SEND -> "send messages to customers";
 			case DELIVERY_READ -> "read deliveries";
 			case DELIVERY_ADMIN -> "configure the delivery channels";
+			case CAMPAIGN_READ -> "read campaigns";
+			case CAMPAIGN_WRITE -> "create, send or cancel campaigns";
 		};
 	}
 }

@@ -30,7 +30,9 @@ public enum ApiScope {
 	CONSENT_WRITE("consent:write", Set.of(Permission.CONSENT_WRITE)),
 	DELIVERY_READ("delivery:read", Set.of(Permission.DELIVERY_READ)),
 	DELIVERY_SEND("delivery:send", Set.of(Permission.DELIVERY_READ, Permission.DELIVERY_SEND)),
-	DELIVERY_ADMIN("delivery:admin", Set.of(Permission.DELIVERY_READ, Permission.DELIVERY_ADMIN));
+	DELIVERY_ADMIN("delivery:admin", Set.of(Permission.DELIVERY_READ, Permission.DELIVERY_ADMIN)),
+	CAMPAIGNS_READ("campaigns:read", Set.of(Permission.CAMPAIGN_READ)),
+	CAMPAIGNS_WRITE("campaigns:write", Set.of(Permission.CAMPAIGN_READ, Permission.CAMPAIGN_WRITE));
 
 	private final String value;
 	private final Set<Permission> permissions;

@@ -1,6 +1,10 @@
 package io.storecast.identity;
 
+import java.util.Collection;
+import java.util.List;
 import java.util.Optional;
+
+import org.jspecify.annotations.Nullable;
 
 /** Read access to customers for other modules. */
 public interface CustomerDirectory {
@@ -9,6 +13,9 @@ public interface CustomerDirectory {
 
 	Optional<CustomerProfile> findByExternalId(String externalId);
 
-	/** The customers of these ids that exist, in one query (for batches). */
-	java.util.Map<CustomerId, CustomerProfile> findAll(java.util.Collection<CustomerId> ids);
+	/** The customers with these ids that exist, in one query (order not kept). */
+	List<CustomerProfile> findAll(Collection<CustomerId> ids);
+
+	/** Ids of the customers whose home store is one of {@code stores}, in id order after {@code after}. */
+	List<CustomerId> idsAtStores(Collection<OrgNodeId> stores, @Nullable CustomerId after, int limit);
 }

@@ -33,5 +33,9 @@ public enum Permission {
 	/** Read deliveries, their attempts, statistics and the dead letters. */
 	DELIVERY_READ,
 	/** Set the merchant's webhook endpoint and its signing secret. */
-	DELIVERY_ADMIN
+	DELIVERY_ADMIN,
+	/** Read campaigns, their recipients and progress (within the reader's part of the organisation). */
+	CAMPAIGN_READ,
+	/** Create, change, schedule, send and cancel campaigns for the customers within the writer's part of the organisation. */
+	CAMPAIGN_WRITE
 }

@@ -66,6 +66,11 @@ class CouponOperations implements Coupons {
 	}
 
 	@Override
+	public Optional<String> templateName(CouponTemplateId template) {
+		return templates.cached(template).map(Template::name);
+	}
+
+	@Override
 	public Optional<IssuedCoupon> find(String code) {
 		return CouponCodes.normalise(code).flatMap(coupons::findByCode).map(this::view);
 	}

@@ -86,8 +86,9 @@ class DeliveryService implements Delivery {
 		List<Outbox.MessageRow> rows = new ArrayList<>(requests.size());
 		List<Outbox.NewAttempt> first = new ArrayList<>(requests.size());
 		Map<String, Integer> keys = new HashMap<>();
-		Map<CustomerId, CustomerProfile> profiles = customers.findAll(
-				requests.stream().map(DeliveryRequest::customerId).filter(java.util.Objects::nonNull).toList());
+		Map<CustomerId, CustomerProfile> profiles = new HashMap<>();
+		customers.findAll(requests.stream().map(DeliveryRequest::customerId).filter(java.util.Objects::nonNull).distinct().toList())
+			.forEach(c -> profiles.put(c.id(), c));
 		Map<OrgNodeId, Optional<OrgNode>> stores = new HashMap<>();
 		for (int i = 0; i < requests.size(); i++) {
 			String at = path.isEmpty() ? "" : path + "[" + i + "].";

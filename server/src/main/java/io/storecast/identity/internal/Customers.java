@@ -33,25 +33,39 @@ class Customers implements CustomerDirectory {
 	}
 
 	@Override
-	public java.util.Map<CustomerId, CustomerProfile> findAll(java.util.Collection<CustomerId> ids) {
-		java.util.Map<CustomerId, CustomerProfile> out = new java.util.HashMap<>(ids.size() * 2);
-		if (ids.isEmpty()) {
-			return out;
-		}
-		jdbc.sql("SELECT * FROM identity_customers WHERE id = ANY (?)")
-			.param(ids.stream().map(CustomerId::value).distinct().toArray(UUID[]::new))
-			.query(Customers::map)
-			.list()
-			.forEach(c -> out.put(c.id(), c));
-		return out;
-	}
-
-	@Override
 	public Optional<CustomerProfile> findByExternalId(String externalId) {
 		return jdbc.sql("SELECT * FROM identity_customers WHERE external_id = ?")
 			.param(externalId)
 			.query(Customers::map)
 			.optional();
+	}
+
+	@Override
+	public List<CustomerProfile> findAll(java.util.Collection<CustomerId> ids) {
+		if (ids.isEmpty()) {
+			return List.of();
+		}
+		String[] values = ids.stream().map(CustomerId::toString).toArray(String[]::new);
+		return jdbc.sql("SELECT * FROM identity_customers WHERE id = ANY(CAST(? AS uuid[]))")
+			.param(values)
+			.query(Customers::map)
+			.list();
+	}
+
+	@Override
+	public List<CustomerId> idsAtStores(java.util.Collection<OrgNodeId> stores, @Nullable CustomerId after, int limit) {
+		if (stores.isEmpty()) {
+			return List.of();
+		}
+		return jdbc.sql("""
+				SELECT id FROM identity_customers
+				 WHERE home_store_id = ANY(CAST(:stores AS uuid[])) AND (CAST(:after AS uuid) IS NULL OR id > :after)
+				 ORDER BY id LIMIT :limit""")
+			.param("stores", stores.stream().map(OrgNodeId::toString).toArray(String[]::new))
+			.param("after", after == null ? null : after.value())
+			.param("limit", limit)
+			.query((rs, n) -> new CustomerId(rs.getObject(1, UUID.class)))
+			.list();
 	}
 
 	/** Locks the row (if any) so concurrent upserts of one external id serialise. */

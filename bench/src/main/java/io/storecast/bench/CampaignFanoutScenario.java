@@ -1,0 +1,121 @@
+package io.storecast.bench;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+
+import tools.jackson.databind.JsonNode;
+
+/**
+ * {@code campaign-fanout}: a million customers ({@link AudienceData}), a segment of everyone, and a
+ * campaign to it over in-app with a rendered template ({@code {nickname}}, {@code {store}},
+ * {@code {product}}, and an unsubscribe {@code {link}} signed per customer). Measures the time from
+ * "send now" until every recipient is planned and decided and handed to delivery (the campaign's
+ * progress polled every 500 ms): {@code handoff_seconds}, {@code handoff_per_s}, plus the time the
+ * recipient list took ({@code plan_seconds}) and the server's heap (Prometheus
+ * {@code jvm_memory_used_bytes{area="heap"}}) before and at its highest while sending. Delivery's
+ * workers send meanwhile on the same cores, as they would in production. Scale:
+ * {@code -Dbench.audience.customers} (1000000); purpose: {@code -Dbench.campaign.purpose}
+ * (TRANSACTIONAL: decided without quiet hours, so the figure does not depend on the hour it runs).
+ */
+final class CampaignFanoutScenario implements Scenario {
+
+	static final String NAME = "campaign-fanout";
+	static final double TARGET_PER_S = 16_700;
+
+	@Override
+	public String name() {
+		return NAME;
+	}
+
+	@Override
+	public boolean run(Results results) throws Exception {
+		int customers = Integer.getInteger("bench.audience.customers", 1_000_000);
+		String purpose = System.getProperty("bench.campaign.purpose", "TRANSACTIONAL");
+		try (AudienceData data = AudienceData.start(NAME, customers,
+				List.of("--storecast.identity.access-token-ttl=6h"))) {
+			results.emit(NAME, "generate_seconds", data.generate(), "s");
+			String segment = data.ok(data.call("POST", "/api/v1/audience/segments",
+					Map.of("name", "everyone", "condition", Map.of("all", List.of()))), "creating the segment")
+				.path("id")
+				.asString();
+			String id = data.ok(data.call("POST", "/api/v1/campaigns", Map.of("name", "月饼礼盒 满200减30", "purpose", purpose,
+					"startsAt", Instant.now().toString(), "endsAt", Instant.now().plus(Duration.ofDays(3)).toString(), "offer",
+					Map.of("text", "满200减30", "product", "月饼礼盒"), "stores", List.of(data.fixture.headOffice), "route",
+					List.of(Map.of("channel", "IN_APP")), "templates",
+					Map.of("IN_APP", Map.of("zh-CN", "{nickname}您好!{store}中秋{product}满200减30,退订点 {link}")), "audience",
+					Map.of("kind", "SEGMENT", "segmentId", segment))), "creating the campaign")
+				.path("id")
+				.asString();
+			double heapBefore = heapMb(data);
+			double heapPeak = heapBefore;
+			long started = System.nanoTime();
+			data.ok(data.call("POST", "/api/v1/campaigns/" + id + "/send", Map.of()), "sending");
+			double planSeconds = -1;
+			JsonNode campaign;
+			long lastReport = 0;
+			while (true) {
+				Thread.sleep(500); // a poll interval, not a wait for an outcome
+				campaign = data.ok(data.call("GET", "/api/v1/campaigns/" + id, null), "progress");
+				JsonNode p = campaign.path("progress");
+				long recipients = p.path("recipients").asLong();
+				long decided = p.path("handedOff").asLong() + p.path("deferred").asLong() + p.path("skipped").asLong();
+				double elapsed = (System.nanoTime() - started) / 1e9;
+				if (planSeconds < 0 && recipients > 0) {
+					planSeconds = elapsed;
+				}
+				heapPeak = Math.max(heapPeak, heapMb(data));
+				if (elapsed - lastReport >= 10) {
+					lastReport = (long) elapsed;
+					Bench.progress("%s: %.0f s: %s, %,d recipients, %,d handed off, %,d deferred, %,d skipped", NAME, elapsed,
+							campaign.path("status").asString(), recipients, p.path("handedOff").asLong(),
+							p.path("deferred").asLong(), p.path("skipped").asLong());
+				}
+				String status = campaign.path("status").asString();
+				if ((recipients > 0 && decided >= recipients) || status.equals("FAILED") || status.equals("CANCELLED")) {
+					break;
+				}
+			}
+			double seconds = (System.nanoTime() - started) / 1e9;
+			JsonNode p = campaign.path("progress");
+			long recipients = p.path("recipients").asLong();
+			long handedOff = p.path("handedOff").asLong();
+			results.emit(NAME, "recipients", recipients, "customers");
+			results.emit(NAME, "handed_off", handedOff, "customers");
+			results.emit(NAME, "skipped", p.path("skipped").asLong(), "customers");
+			results.emit(NAME, "deferred", p.path("deferred").asLong(), "customers");
+			results.emit(NAME, "plan_seconds", planSeconds, "s");
+			results.emit(NAME, "handoff_seconds", seconds, "s");
+			results.emit(NAME, "handoff_per_s", recipients / seconds, "recipients/s");
+			results.emit(NAME, "heap_before_mb", heapBefore, "MB");
+			results.emit(NAME, "heap_peak_mb", heapPeak, "MB");
+			results.emit(NAME, "heap_after_mb", heapMb(data), "MB");
+			Bench.progress("%s: %,d recipients (%,d handed off, %s skipped by reason) in %.1f s = %,.0f/s (target %,.0f/s); "
+					+ "recipient list in %.1f s; heap %.0f MB before, %.0f MB at most", NAME, recipients, handedOff,
+					p.path("skippedByReason"), seconds, recipients / seconds, TARGET_PER_S, planSeconds, heapBefore, heapPeak);
+			return campaign.path("status").asString().equals("SENT") && recipients == customers;
+		}
+	}
+
+	/** The server's used heap, from its Prometheus endpoint (the sum over heap pools). */
+	static double heapMb(AudienceData data) throws Exception {
+		HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(data.fixture.api.uri("/actuator/prometheus").toString()))
+			.timeout(Duration.ofSeconds(30))
+			.GET()
+			.build(), HttpResponse.BodyHandlers.ofString());
+		double bytes = 0;
+		for (String line : r.body().split("\n")) {
+			if (line.startsWith("jvm_memory_used_bytes{") && line.contains("area=\"heap\"")) {
+				bytes += Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+			}
+		}
+		return bytes / (1024 * 1024);
+	}
+
+	private static final HttpClient HTTP = HttpClient.newHttpClient();
+}

@@ -1,0 +1,68 @@
+package io.storecast.campaigns.internal;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import org.jspecify.annotations.Nullable;
+
+import io.storecast.audience.Channel;
+import io.storecast.audience.Purpose;
+import io.storecast.audience.SegmentId;
+import io.storecast.campaigns.CampaignId;
+import io.storecast.coupons.CouponTemplateId;
+import io.storecast.identity.CustomerId;
+import io.storecast.identity.OrgNodeId;
+
+/** A campaign as stored: its definition and where its send stands. */
+record Campaign(CampaignId id, String name, Purpose purpose, Instant startsAt, Instant endsAt, Definition definition,
+		OrgNodeId scopeNodeId, String scopePath, Status status, @Nullable String statusReason, @Nullable Instant sendAt,
+		@Nullable Instant plannedAt, @Nullable UUID snapshotId, @Nullable Instant startedAt,
+		@Nullable Instant finishedAt, String createdBy, Instant createdAt, Instant updatedAt) {
+
+	enum Status {
+		DRAFT, SCHEDULED, SENDING, SENT, CANCELLED, FAILED;
+
+		boolean cancellable() {
+			return this == SCHEDULED || this == SENDING;
+		}
+	}
+
+	/** Who hears the campaign. */
+	enum AudienceKind {
+		/** Every customer whose home store participates. */
+		STORES,
+		/** The members of a segment, snapshotted when the send starts, within the campaign's scope. */
+		SEGMENT,
+		/** An explicit list of customers. */
+		CUSTOMERS
+	}
+
+	/**
+	 * What the campaign says and to whom, as checked and stored (participating stores expanded to
+	 * stores, templates by channel then locale).
+	 */
+	record Definition(Offer offer, List<OrgNodeId> stores, List<RouteStep> route,
+			Map<Channel, Map<String, String>> templates, Audience audience) {
+
+		Channel firstChannel() {
+			return route.getFirst().channel();
+		}
+
+		boolean routes(Channel channel) {
+			return route.stream().anyMatch(s -> s.channel() == channel);
+		}
+	}
+
+	/** @param product a product name for {@code {product}} */
+	record Offer(String text, @Nullable CouponTemplateId couponTemplateId, @Nullable String product) {
+	}
+
+	/** @param fallbackAfterMinutes for IN_APP before another step: go on when unread this long */
+	record RouteStep(Channel channel, @Nullable Integer fallbackAfterMinutes) {
+	}
+
+	record Audience(AudienceKind kind, @Nullable SegmentId segmentId, @Nullable List<CustomerId> customerIds) {
+	}
+}

@@ -1,0 +1,88 @@
+package io.storecast.campaigns.internal;
+
+import org.jspecify.annotations.Nullable;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.ResponseEntity;
+import org.springframework.security.core.annotation.AuthenticationPrincipal;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.PutMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.RestController;
+
+import io.storecast.campaigns.CampaignId;
+import io.storecast.identity.Actor;
+import io.storecast.platform.CursorPage;
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.tags.Tag;
+
+@Tag(name = "Campaigns", description = "Promotions to the right customers, on time, exactly once, with their progress")
+@RestController
+@RequestMapping("/api/v1/campaigns")
+class CampaignController {
+
+	private final CampaignManagement campaigns;
+
+	CampaignController(CampaignManagement campaigns) {
+		this.campaigns = campaigns;
+	}
+
+	@Operation(summary = "Create a campaign (a DRAFT)", description = """
+			name, purpose (MARKETING or TRANSACTIONAL), startsAt/endsAt, offer {text, couponTemplateId?, product?}, \
+			stores (org node ids; a region or the head office stands for its stores), route [{channel, \
+			fallbackAfterMinutes?}], templates {IN_APP|SMS: {zh-CN, en?}} with {nickname} {store} {coupon} {link} \
+			{product}, audience {kind: STORES | SEGMENT (segmentId) | CUSTOMERS (customerIds, up to 10,000)}. \
+			Everything is checked before anything is stored (docs/campaigns.md).""")
+	@PostMapping
+	ResponseEntity<CampaignManagement.CampaignView> create(@AuthenticationPrincipal Actor actor,
+			@RequestBody CampaignManagement.CampaignRequest request) {
+		return ResponseEntity.status(HttpStatus.CREATED).body(campaigns.create(actor, request));
+	}
+
+	@Operation(summary = "Replace a DRAFT campaign's definition")
+	@PutMapping("/{id}")
+	CampaignManagement.CampaignView replace(@AuthenticationPrincipal Actor actor, @PathVariable CampaignId id,
+			@RequestBody CampaignManagement.CampaignRequest request) {
+		return campaigns.replace(actor, id, request);
+	}
+
+	@Operation(summary = "Campaigns within your part of the organisation, newest first")
+	@GetMapping
+	CursorPage<CampaignManagement.CampaignView> list(@AuthenticationPrincipal Actor actor,
+			@RequestParam(required = false) Campaign.@Nullable Status status,
+			@RequestParam(required = false) @Nullable String after, @RequestParam(required = false) @Nullable Integer limit) {
+		return campaigns.list(actor, status, after, CursorPage.limit(limit));
+	}
+
+	@Operation(summary = "A campaign with its progress: recipients planned, handed off, deferred, skipped by reason, and delivery outcomes")
+	@GetMapping("/{id}")
+	CampaignManagement.CampaignView get(@AuthenticationPrincipal Actor actor, @PathVariable CampaignId id) {
+		return campaigns.get(actor, id);
+	}
+
+	@Operation(summary = "The campaign's recipients in customer order, optionally of one status")
+	@GetMapping("/{id}/recipients")
+	CursorPage<CampaignManagement.RecipientView> recipients(@AuthenticationPrincipal Actor actor,
+			@PathVariable CampaignId id, @RequestParam(required = false) Recipients.@Nullable Status status,
+			@RequestParam(required = false) @Nullable String after, @RequestParam(required = false) @Nullable Integer limit) {
+		return campaigns.recipients(actor, id, status, after, CursorPage.limit(limit));
+	}
+
+	@Operation(summary = "Send a DRAFT campaign now, or schedule it ({\"at\": instant})", description = """
+			202 with the campaign SCHEDULED (it turns SENDING when its time comes). An audience with nobody in it \
+			is 409 empty-audience; a time in the past 400 schedule-in-past.""")
+	@PostMapping("/{id}/send")
+	ResponseEntity<CampaignManagement.CampaignView> send(@AuthenticationPrincipal Actor actor,
+			@PathVariable CampaignId id, @RequestBody(required = false) CampaignManagement.@Nullable SendRequest request) {
+		return ResponseEntity.status(HttpStatus.ACCEPTED).body(campaigns.send(actor, id, request));
+	}
+
+	@Operation(summary = "Cancel a SCHEDULED or SENDING campaign: nothing more is handed to delivery")
+	@PostMapping("/{id}/cancel")
+	CampaignManagement.CampaignView cancel(@AuthenticationPrincipal Actor actor, @PathVariable CampaignId id) {
+		return campaigns.cancel(actor, id);
+	}
+}

@@ -1,0 +1,560 @@
+package io.storecast.campaigns.internal;
+
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.EnumSet;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.stream.Collectors;
+
+import org.jspecify.annotations.Nullable;
+import org.springframework.stereotype.Service;
+import org.springframework.transaction.support.TransactionTemplate;
+
+import io.storecast.audience.Channel;
+import io.storecast.audience.Consents;
+import io.storecast.audience.Purpose;
+import io.storecast.audience.Segments;
+import io.storecast.campaigns.CampaignId;
+import io.storecast.coupons.Coupons;
+import io.storecast.identity.AccessPolicy;
+import io.storecast.identity.Actor;
+import io.storecast.identity.CustomerDirectory;
+import io.storecast.identity.CustomerId;
+import io.storecast.identity.CustomerProfile;
+import io.storecast.identity.OrgDirectory;
+import io.storecast.identity.OrgNode;
+import io.storecast.identity.OrgNodeId;
+import io.storecast.identity.OrgNodeKind;
+import io.storecast.identity.Permission;
+import io.storecast.platform.ApiException;
+import io.storecast.platform.CursorPage;
+import io.storecast.platform.Ids;
+import io.storecast.platform.TextFields;
+
+/**
+ * Defining campaigns and starting, scheduling and cancelling their sends, with every check made
+ * before anything is stored: a refused request changes nothing.
+ */
+@Service
+class CampaignManagement {
+
+	/** A campaign as the API takes it; every field is checked here, naming it when refused. */
+	record CampaignRequest(@Nullable String name, @Nullable Purpose purpose, @Nullable Instant startsAt,
+			@Nullable Instant endsAt, Campaign.@Nullable Offer offer, @Nullable List<OrgNodeId> stores,
+			@Nullable List<Campaign.RouteStep> route, @Nullable Map<String, Map<String, String>> templates,
+			Campaign.@Nullable Audience audience) {
+	}
+
+	/** @param at when to send; null: now */
+	record SendRequest(@Nullable Instant at) {
+	}
+
+	record StoreRef(OrgNodeId id, String code, String name) {
+	}
+
+	record AudienceView(Campaign.AudienceKind kind, io.storecast.audience.@Nullable SegmentId segmentId,
+			@Nullable Integer customerCount) {
+	}
+
+	/**
+	 * @param recipients everyone on the send list (known once the send has started)
+	 * @param planned recipients not decided yet
+	 * @param deliveries what delivery reported for the campaign's messages, per status
+	 */
+	record Progress(long recipients, long planned, long handedOff, long deferred, long skipped,
+			Map<String, Long> skippedByReason, @Nullable Instant nextWakeUp, Map<String, Long> deliveries) {
+	}
+
+	record CampaignView(CampaignId id, String name, Purpose purpose, Instant startsAt, Instant endsAt,
+			Campaign.Offer offer, List<StoreRef> stores, List<Campaign.RouteStep> route,
+			Map<Channel, Map<String, String>> templates, AudienceView audience, OrgNodeId scopeNodeId,
+			Campaign.Status status, @Nullable String statusReason, @Nullable Instant sendAt,
+			@Nullable Instant startedAt, @Nullable Instant finishedAt, String createdBy, Instant createdAt,
+			Instant updatedAt, Progress progress) {
+	}
+
+	record RecipientView(CustomerId customerId, Recipients.Status status, @Nullable String reason,
+			@Nullable Instant deferUntil, @Nullable UUID deliveryId, @Nullable String couponCode, Instant plannedAt,
+			@Nullable Instant decidedAt) {
+	}
+
+	static final int MAX_IN_APP = 4000;
+	static final String LOCALE = "zh-CN";
+	private static final Set<String> LOCALES = Set.of("zh-CN", "en");
+	private static final int MAX_STORES = 1000;
+	private static final int MAX_STEPS = 3;
+	private static final int MAX_FALLBACK_MINUTES = 7 * 24 * 60;
+
+	private final Campaigns campaigns;
+	private final Recipients recipients;
+	private final CampaignScheduling scheduling;
+	private final AccessPolicy access;
+	private final OrgDirectory org;
+	private final CustomerDirectory customers;
+	private final Segments segments;
+	private final Coupons coupons;
+	private final Consents consents;
+	private final CampaignSettings settings;
+	private final TransactionTemplate tx;
+	private final Clock clock;
+
+	CampaignManagement(Campaigns campaigns, Recipients recipients, CampaignScheduling scheduling, AccessPolicy access,
+			OrgDirectory org, CustomerDirectory customers, Segments segments, Coupons coupons, Consents consents,
+			CampaignSettings settings, TransactionTemplate tx, Clock clock) {
+		this.campaigns = campaigns;
+		this.recipients = recipients;
+		this.scheduling = scheduling;
+		this.access = access;
+		this.org = org;
+		this.customers = customers;
+		this.segments = segments;
+		this.coupons = coupons;
+		this.consents = consents;
+		this.settings = settings;
+		this.tx = tx;
+		this.clock = clock;
+	}
+
+	CampaignView create(Actor actor, CampaignRequest request) {
+		Instant now = clock.instant();
+		Campaign c = check(actor, request, new CampaignId(Ids.newId()), now);
+		campaigns.insert(c);
+		return view(c);
+	}
+
+	CampaignView replace(Actor actor, CampaignId id, CampaignRequest request) {
+		Campaign current = writable(actor, id);
+		requireDraft(current);
+		Instant now = clock.instant();
+		Campaign c = check(actor, request, id, now);
+		Campaign replaced = new Campaign(id, c.name(), c.purpose(), c.startsAt(), c.endsAt(), c.definition(),
+				c.scopeNodeId(), c.scopePath(), current.status(), null, null, null, null, null, null, current.createdBy(),
+				current.createdAt(), now);
+		if (!campaigns.replaceDraft(replaced)) {
+			throw notDraft();
+		}
+		return view(replaced);
+	}
+
+	CampaignView get(Actor actor, CampaignId id) {
+		return view(readable(actor, id));
+	}
+
+	CursorPage<CampaignView> list(Actor actor, Campaign.@Nullable Status status, @Nullable String after, int limit) {
+		access.require(actor, Permission.CAMPAIGN_READ);
+		Instant afterCreated = null;
+		UUID afterId = null;
+		if (after != null) {
+			try {
+				int cut = after.lastIndexOf('_');
+				afterCreated = Instant.parse(after.substring(0, cut));
+				afterId = UUID.fromString(after.substring(cut + 1));
+			}
+			catch (RuntimeException e) {
+				throw ApiException.badRequest("invalid-cursor", "after", "after is a cursor from an earlier page");
+			}
+		}
+		List<Campaign> rows = campaigns.list(access.scopePath(actor), status, afterCreated, afterId, limit + 1);
+		return mapped(CursorPage.of(rows, limit, c -> c.createdAt() + "_" + c.id()), this::view);
+	}
+
+	CursorPage<RecipientView> recipients(Actor actor, CampaignId id, Recipients.@Nullable Status status,
+			@Nullable String after, int limit) {
+		Campaign c = readable(actor, id);
+		CustomerId cursor;
+		try {
+			cursor = after == null ? null : new CustomerId(UUID.fromString(after));
+		}
+		catch (IllegalArgumentException e) {
+			throw ApiException.badRequest("invalid-cursor", "after", "after is a cursor from an earlier page");
+		}
+		List<Recipients.Row> rows = recipients.page(c.id(), status, cursor, limit + 1);
+		return mapped(CursorPage.of(rows, limit, r -> r.customerId().toString()),
+				r -> new RecipientView(r.customerId(), r.status(), r.reason(), r.deferUntil(), r.deliveryId(),
+						r.couponCode(), r.plannedAt(), r.decidedAt()));
+	}
+
+	/** Sends now or schedules the send; the campaign must be a draft whose audience has someone in it. */
+	CampaignView send(Actor actor, CampaignId id, @Nullable SendRequest request) {
+		Campaign c = writable(actor, id);
+		requireDraft(c);
+		Instant now = clock.instant();
+		Instant at = request == null || request.at() == null ? now : request.at();
+		// a second of slack for "now" computed on the caller's clock
+		if (at.isBefore(now.minusSeconds(1))) {
+			throw ApiException.badRequest("schedule-in-past", "at", "at (" + at + ") is in the past; leave it out to send now");
+		}
+		if (!at.isBefore(c.endsAt())) {
+			throw ApiException.badRequest("schedule-after-end", "at",
+					"at (" + at + ") is not before the campaign ends (" + c.endsAt() + ")");
+		}
+		requireAudience(c);
+		Instant when = at.isBefore(now) ? now : at;
+		tx.executeWithoutResult(s -> {
+			if (!campaigns.transition(id, List.of(Campaign.Status.DRAFT), Campaign.Status.SCHEDULED, null, now)) {
+				throw notDraft();
+			}
+			campaigns.scheduleAt(id, when, now);
+			scheduling.start(id, when);
+		});
+		return get(actor, id);
+	}
+
+	/** Cancels a scheduled or sending campaign: nothing more is handed to delivery. */
+	CampaignView cancel(Actor actor, CampaignId id) {
+		writable(actor, id);
+		Instant now = clock.instant();
+		tx.executeWithoutResult(s -> {
+			// the lock waits for a chunk being sent to commit; the sender checks the status before each chunk
+			Campaign locked = campaigns.lock(id).orElseThrow();
+			if (!locked.status().cancellable()) {
+				throw ApiException.conflict("campaign-not-cancellable",
+						"Only a SCHEDULED or SENDING campaign can be cancelled; this one is " + locked.status());
+			}
+			campaigns.transition(id, List.of(locked.status()), Campaign.Status.CANCELLED, "cancelled", now);
+			recipients.skipRemaining(id, "campaign-cancelled", now);
+		});
+		return get(actor, id);
+	}
+
+	private void requireAudience(Campaign c) {
+		Campaign.Audience audience = c.definition().audience();
+		boolean empty = switch (audience.kind()) {
+			case SEGMENT -> segments.find(java.util.Objects.requireNonNull(audience.segmentId())).isEmpty()
+					|| segments.count(audience.segmentId(), c.scopeNodeId()) == 0;
+			case STORES -> customers.idsAtStores(c.definition().stores(), null, 1).isEmpty();
+			case CUSTOMERS -> false;
+		};
+		if (empty) {
+			throw ApiException.conflict("empty-audience",
+					"The campaign's audience has nobody in it (within its stores' part of the organisation): nothing to send");
+		}
+	}
+
+	private Campaign readable(Actor actor, CampaignId id) {
+		access.require(actor, Permission.CAMPAIGN_READ);
+		Campaign c = campaigns.find(id).orElseThrow(() -> notFound(id));
+		if (!access.reaches(actor, c.scopeNodeId())) {
+			throw notFound(id);
+		}
+		return c;
+	}
+
+	private Campaign writable(Actor actor, CampaignId id) {
+		Campaign c = readable(actor, id);
+		access.requireAt(actor, Permission.CAMPAIGN_WRITE, c.scopeNodeId());
+		return c;
+	}
+
+	private static void requireDraft(Campaign c) {
+		if (c.status() != Campaign.Status.DRAFT) {
+			throw notDraft();
+		}
+	}
+
+	private static ApiException notDraft() {
+		return ApiException.conflict("campaign-not-draft", "Only a DRAFT campaign can be changed or sent");
+	}
+
+	private static ApiException notFound(CampaignId id) {
+		return ApiException.notFound("not-found", "No campaign " + id);
+	}
+
+	// ---- checking a definition
+
+	private Campaign check(Actor actor, CampaignRequest r, CampaignId id, Instant now) {
+		access.require(actor, Permission.CAMPAIGN_WRITE);
+		String name = TextFields.required(r.name(), "name", 100);
+		if (r.purpose() == null) {
+			throw ApiException.badRequest("validation-failed", "purpose",
+					"purpose is MARKETING or TRANSACTIONAL (staff notices are not campaigns yet)");
+		}
+		if (r.startsAt() == null) {
+			throw ApiException.badRequest("validation-failed", "startsAt", "startsAt is required");
+		}
+		if (r.endsAt() == null || !r.endsAt().isAfter(r.startsAt())) {
+			throw ApiException.badRequest("validation-failed", "endsAt", "endsAt is required, after startsAt");
+		}
+		if (!r.endsAt().isAfter(now)) {
+			throw ApiException.badRequest("validation-failed", "endsAt", "endsAt is in the past");
+		}
+		Campaign.Offer offer = offer(r.offer());
+		List<OrgNode> stores = stores(actor, r.stores());
+		List<Campaign.RouteStep> route = route(r.route());
+		Map<Channel, Map<String, String>> templates = templates(r.templates(), route, offer, stores);
+		Campaign.Audience audience = audience(actor, r.audience());
+		OrgNode scope = lowestCommonNode(stores);
+		Campaign.Definition definition = new Campaign.Definition(offer, stores.stream().map(OrgNode::id).toList(), route,
+				templates, audience);
+		return new Campaign(id, name, r.purpose(), r.startsAt(), r.endsAt(), definition, scope.id(), scope.path(),
+				Campaign.Status.DRAFT, null, null, null, null, null, null, createdBy(actor), now, now);
+	}
+
+	private Campaign.Offer offer(Campaign.@Nullable Offer offer) {
+		if (offer == null) {
+			throw ApiException.badRequest("validation-failed", "offer", "offer is required: {\"text\": ...}");
+		}
+		String text = TextFields.required(offer.text(), "offer.text", 500);
+		String product = TextFields.optional(offer.product(), "offer.product", 60);
+		if (offer.couponTemplateId() != null && coupons.templateName(offer.couponTemplateId()).isEmpty()) {
+			throw ApiException.badRequest("unknown-coupon-template", "offer.couponTemplateId",
+					"No coupon template " + offer.couponTemplateId());
+		}
+		return new Campaign.Offer(text, offer.couponTemplateId(), product);
+	}
+
+	/** The participating stores: each node named, or the stores under it; all within the actor's reach. */
+	private List<OrgNode> stores(Actor actor, @Nullable List<OrgNodeId> nodes) {
+		if (nodes == null || nodes.isEmpty()) {
+			throw ApiException.badRequest("validation-failed", "stores",
+					"stores names at least one participating store (or a region, for all its stores)");
+		}
+		if (nodes.size() > MAX_STORES) {
+			throw ApiException.badRequest("validation-failed", "stores", "stores names at most " + MAX_STORES + " nodes");
+		}
+		Map<OrgNodeId, OrgNode> stores = new LinkedHashMap<>();
+		for (int i = 0; i < nodes.size(); i++) {
+			OrgNodeId nodeId = nodes.get(i);
+			String field = "stores[" + i + "]";
+			OrgNode node = nodeId == null ? null : org.find(nodeId).orElse(null);
+			if (node == null) {
+				throw ApiException.badRequest("unknown-store", field, "No org node " + nodeId);
+			}
+			access.requireAt(actor, Permission.CAMPAIGN_WRITE, node.id());
+			List<OrgNode> under = node.kind() == OrgNodeKind.STORE ? List.of(node) : org.storesUnder(node.id());
+			if (under.isEmpty()) {
+				throw ApiException.badRequest("unknown-store", field, node.name() + " has no stores");
+			}
+			under.forEach(s -> stores.putIfAbsent(s.id(), s));
+		}
+		return stores.values().stream().sorted(Comparator.comparing(OrgNode::code)).toList();
+	}
+
+	private static List<Campaign.RouteStep> route(@Nullable List<Campaign.RouteStep> route) {
+		if (route == null || route.isEmpty()) {
+			throw ApiException.badRequest("validation-failed", "route",
+					"route names 1-3 channels, e.g. [{\"channel\":\"IN_APP\",\"fallbackAfterMinutes\":30},{\"channel\":\"SMS\"}]");
+		}
+		if (route.size() > MAX_STEPS) {
+			throw ApiException.badRequest("validation-failed", "route", "route has at most " + MAX_STEPS + " steps");
+		}
+		Set<Channel> seen = EnumSet.noneOf(Channel.class);
+		for (int i = 0; i < route.size(); i++) {
+			Campaign.RouteStep step = route.get(i);
+			String field = "route[" + i + "]";
+			if (step == null || step.channel() == null) {
+				throw ApiException.badRequest("validation-failed", field + ".channel", "channel is IN_APP, SMS or WEBHOOK");
+			}
+			if (!seen.add(step.channel())) {
+				throw ApiException.badRequest("validation-failed", field + ".channel", step.channel() + " is in the route twice");
+			}
+			Integer fallback = step.fallbackAfterMinutes();
+			if (fallback != null) {
+				if (step.channel() != Channel.IN_APP || i == route.size() - 1) {
+					throw ApiException.badRequest("validation-failed", field + ".fallbackAfterMinutes",
+							"Only an IN_APP step followed by another falls back when unread");
+				}
+				if (fallback < 1 || fallback > MAX_FALLBACK_MINUTES) {
+					throw ApiException.badRequest("validation-failed", field + ".fallbackAfterMinutes",
+							"fallbackAfterMinutes is between 1 and " + MAX_FALLBACK_MINUTES);
+				}
+			}
+		}
+		return List.copyOf(route);
+	}
+
+	/**
+	 * Templates per channel and locale: IN_APP (also the webhook's text) and SMS, each with zh-CN
+	 * (required for a channel of the route) and optionally en; known variables only, and not longer
+	 * than the channel allows with every variable at its longest.
+	 */
+	private Map<Channel, Map<String, String>> templates(@Nullable Map<String, Map<String, String>> given,
+			List<Campaign.RouteStep> route, Campaign.Offer offer, List<OrgNode> stores) {
+		Map<String, Map<String, String>> templates = given == null ? Map.of() : given;
+		Set<Channel> needed = EnumSet.noneOf(Channel.class);
+		for (Campaign.RouteStep step : route) {
+			needed.add(step.channel() == Channel.SMS ? Channel.SMS : Channel.IN_APP);
+		}
+		Set<String> allowed = new HashSet<>(Set.of("nickname", "store", "link"));
+		if (offer.couponTemplateId() != null) {
+			allowed.add("coupon");
+		}
+		if (offer.product() != null) {
+			allowed.add("product");
+		}
+		int storeName = stores.stream().mapToInt(s -> s.name().length()).max().orElse(0);
+		String link = settings.publicUrl() + consents.unsubscribeLink(new CustomerId(new UUID(0, 0)), Channel.SMS);
+		Map<Channel, Map<String, String>> out = new LinkedHashMap<>();
+		for (var entry : templates.entrySet()) {
+			Channel channel = switch (entry.getKey()) {
+				case "IN_APP" -> Channel.IN_APP;
+				case "SMS" -> Channel.SMS;
+				default -> throw ApiException.badRequest("validation-failed", "templates." + entry.getKey(),
+						"templates are given per channel: IN_APP (also the webhook's text) and SMS");
+			};
+			Map<String, String> locales = entry.getValue() == null ? Map.of() : entry.getValue();
+			Map<String, String> checked = new LinkedHashMap<>();
+			for (var locale : locales.entrySet()) {
+				String field = "templates." + channel + "." + locale.getKey();
+				if (!LOCALES.contains(locale.getKey())) {
+					throw ApiException.badRequest("validation-failed", field, "A template's locale is zh-CN or en");
+				}
+				String text = TextFields.required(locale.getValue(), field, 10_000);
+				MessageTemplate template = MessageTemplate.parse(text);
+				template.firstUnknown(allowed).ifPresent(v -> {
+					throw ApiException.badRequest("unknown-template-variable", field, "{" + v + "} is not a variable here; "
+							+ "known: " + allowed.stream().sorted().map(a -> "{" + a + "}").collect(Collectors.joining(", "))
+							+ " ({coupon} needs offer.couponTemplateId, {product} needs offer.product)");
+				});
+				boolean sms = channel == Channel.SMS;
+				Map<String, Integer> longest = Map.of("nickname", sms ? Rendering.SMS_NICKNAME : Rendering.IN_APP_NICKNAME,
+						"store", storeName, "coupon", Rendering.COUPON_CODE, "link", link.length(), "product",
+						offer.product() == null ? 0 : offer.product().length());
+				int max = sms ? settings.smsMaxLength() : MAX_IN_APP;
+				int length = template.longestLength(longest);
+				if (length > max) {
+					throw ApiException.badRequest("template-too-long", field, "The template comes to " + length
+							+ " characters with its variables at their longest; " + channel + " allows " + max
+							+ (sms ? " (6 UCS-2 segments with the 【店名】 signature)" : ""));
+				}
+				checked.put(locale.getKey(), text);
+			}
+			out.put(channel, checked);
+		}
+		for (Channel channel : needed) {
+			if (!out.getOrDefault(channel, Map.of()).containsKey(LOCALE)) {
+				throw ApiException.badRequest("missing-template", "templates." + channel + "." + LOCALE,
+						"The route sends " + (channel == Channel.SMS ? "an SMS" : "an in-app or webhook message")
+								+ ": templates." + channel + ".zh-CN is required");
+			}
+		}
+		return out;
+	}
+
+	private Campaign.Audience audience(Actor actor, Campaign.@Nullable Audience audience) {
+		if (audience == null || audience.kind() == null) {
+			throw ApiException.badRequest("validation-failed", "audience.kind", "audience.kind is STORES, SEGMENT or CUSTOMERS");
+		}
+		return switch (audience.kind()) {
+			case STORES -> {
+				if (audience.segmentId() != null || audience.customerIds() != null) {
+					throw ApiException.badRequest("validation-failed", "audience",
+							"An audience of kind STORES names neither a segment nor customers");
+				}
+				yield new Campaign.Audience(Campaign.AudienceKind.STORES, null, null);
+			}
+			case SEGMENT -> {
+				if (audience.segmentId() == null) {
+					throw ApiException.badRequest("validation-failed", "audience.segmentId", "audience.segmentId is required");
+				}
+				if (audience.customerIds() != null) {
+					throw ApiException.badRequest("validation-failed", "audience.customerIds",
+							"An audience of kind SEGMENT names no customers");
+				}
+				if (segments.find(audience.segmentId()).isEmpty()) {
+					throw ApiException.badRequest("unknown-segment", "audience.segmentId", "No segment " + audience.segmentId());
+				}
+				yield new Campaign.Audience(Campaign.AudienceKind.SEGMENT, audience.segmentId(), null);
+			}
+			case CUSTOMERS -> new Campaign.Audience(Campaign.AudienceKind.CUSTOMERS, null,
+					customerList(actor, audience.customerIds()));
+		};
+	}
+
+	private List<CustomerId> customerList(Actor actor, @Nullable List<CustomerId> ids) {
+		if (ids == null || ids.isEmpty()) {
+			throw ApiException.badRequest("empty-audience", "audience.customerIds", "audience.customerIds names nobody");
+		}
+		if (ids.size() > settings.maxCustomers()) {
+			throw ApiException.badRequest("validation-failed", "audience.customerIds",
+					"audience.customerIds names at most " + settings.maxCustomers() + " customers; use a segment for more");
+		}
+		Set<CustomerId> distinct = new LinkedHashSet<>();
+		for (int i = 0; i < ids.size(); i++) {
+			if (ids.get(i) == null) {
+				throw ApiException.badRequest("validation-failed", "audience.customerIds[" + i + "]", "a customer id is required");
+			}
+			distinct.add(ids.get(i));
+		}
+		Map<CustomerId, CustomerProfile> found = new HashMap<>();
+		List<CustomerId> all = new ArrayList<>(distinct);
+		for (int from = 0; from < all.size(); from += 1000) {
+			customers.findAll(all.subList(from, Math.min(all.size(), from + 1000)))
+				.forEach(p -> found.put(p.id(), p));
+		}
+		for (int i = 0; i < ids.size(); i++) {
+			CustomerProfile p = found.get(ids.get(i));
+			if (p == null) {
+				throw ApiException.badRequest("unknown-customer", "audience.customerIds[" + i + "]", "No customer " + ids.get(i));
+			}
+			access.requireCustomer(actor, Permission.CAMPAIGN_WRITE, p.id(), p.homeStoreId());
+		}
+		return List.copyOf(all);
+	}
+
+	/** The lowest org node that holds every store (a store, its region, or the head office). */
+	private OrgNode lowestCommonNode(List<OrgNode> stores) {
+		OrgNode node = stores.getFirst();
+		while (true) {
+			OrgNode candidate = node;
+			if (stores.stream().allMatch(candidate::contains) || candidate.parentId() == null) {
+				return candidate;
+			}
+			node = org.find(candidate.parentId()).orElseThrow();
+		}
+	}
+
+	private static String createdBy(Actor actor) {
+		return switch (actor) {
+			case Actor.Staff staff -> staff.username();
+			case Actor.ApiClient client -> "api-key:" + client.name();
+			default -> throw ApiException.forbidden("forbidden", "Only staff and API keys manage campaigns");
+		};
+	}
+
+	// ---- views
+
+	private static <T, R> CursorPage<R> mapped(CursorPage<T> page, java.util.function.Function<T, R> f) {
+		return new CursorPage<>(page.items().stream().map(f).toList(), page.nextCursor());
+	}
+
+	CampaignView view(Campaign c) {
+		Campaign.Definition d = c.definition();
+		List<StoreRef> stores = d.stores().stream()
+			.map(id -> org.find(id).map(n -> new StoreRef(n.id(), n.code(), n.name())).orElse(new StoreRef(id, "", "")))
+			.toList();
+		Campaign.Audience a = d.audience();
+		AudienceView audience = new AudienceView(a.kind(), a.segmentId(), a.customerIds() == null ? null : a.customerIds().size());
+		return new CampaignView(c.id(), c.name(), c.purpose(), c.startsAt(), c.endsAt(), d.offer(), stores, d.route(),
+				d.templates(), audience, c.scopeNodeId(), c.status(), c.statusReason(), c.sendAt(), c.startedAt(),
+				c.finishedAt(), c.createdBy(), c.createdAt(), c.updatedAt(), progress(c));
+	}
+
+	private Progress progress(Campaign c) {
+		Map<String, Long> counters = recipients.counters(c.id());
+		Map<String, Long> skipped = new java.util.TreeMap<>();
+		Map<String, Long> deliveries = new java.util.TreeMap<>();
+		counters.forEach((name, n) -> {
+			if (name.startsWith("SKIPPED:") && n > 0) {
+				skipped.put(name.substring(8), n);
+			}
+			else if (name.startsWith(DeliveryOutcomes.PREFIX)) {
+				deliveries.put(name.substring(DeliveryOutcomes.PREFIX.length()), n);
+			}
+		});
+		long deferred = counters.getOrDefault("DEFERRED", 0L);
+		return new Progress(counters.getOrDefault(Recipients.TOTAL, 0L), counters.getOrDefault("PLANNED", 0L),
+				counters.getOrDefault("HANDED_OFF", 0L), deferred,
+				skipped.values().stream().mapToLong(Long::longValue).sum(), skipped,
+				deferred > 0 ? recipients.nextWakeUp(c.id()).orElse(null) : null, deliveries);
+	}
+}

@@ -1,0 +1,39 @@
+package io.storecast.campaigns.internal;
+
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+
+/**
+ * Campaign settings.
+ *
+ * @param chunkSize recipients decided, rendered and handed to delivery per transaction (1-1000)
+ * @param planPageSize audience members written to the recipient list per statement when a send starts
+ * @param maxCustomers the longest explicit customer list a campaign may name
+ * @param smsMaxLength the most characters an SMS template may come to with its variables at their
+ * longest (the default, 390, is 6 UCS-2 segments of 67 less a 12-character 【店名】 signature)
+ * @param publicUrl the server's public address, put in front of {@code {link}} (empty: the bare path)
+ * @param resumeOnStart whether a start resumes the sends a stop interrupted (campaigns left SENDING)
+ */
+@ConfigurationProperties("storecast.campaigns")
+record CampaignSettings(@DefaultValue("1000") int chunkSize, @DefaultValue("10000") int planPageSize,
+		@DefaultValue("10000") int maxCustomers, @DefaultValue("390") int smsMaxLength,
+		@DefaultValue("") String publicUrl, @DefaultValue("true") boolean resumeOnStart) {
+
+	CampaignSettings {
+		if (chunkSize < 1 || chunkSize > 1000) {
+			throw new IllegalArgumentException("storecast.campaigns.chunk-size must be between 1 and 1000");
+		}
+		if (planPageSize < 1 || planPageSize > 100_000) {
+			throw new IllegalArgumentException("storecast.campaigns.plan-page-size must be between 1 and 100000");
+		}
+		if (maxCustomers < 1 || maxCustomers > 100_000) {
+			throw new IllegalArgumentException("storecast.campaigns.max-customers must be between 1 and 100000");
+		}
+		if (smsMaxLength < 20 || smsMaxLength > 2000) {
+			throw new IllegalArgumentException("storecast.campaigns.sms-max-length must be between 20 and 2000");
+		}
+		if (publicUrl.endsWith("/")) {
+			publicUrl = publicUrl.substring(0, publicUrl.length() - 1);
+		}
+	}
+}

@@ -1,0 +1,222 @@
+package io.storecast.campaigns.internal;
+
+import static io.storecast.campaigns.internal.Campaigns.ts;
+
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+
+import org.jspecify.annotations.Nullable;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Repository;
+
+import io.storecast.campaigns.CampaignId;
+import io.storecast.identity.CustomerId;
+
+/**
+ * A campaign's recipients in {@code campaigns_recipients} — one row per customer, so a customer is
+ * handed to delivery at most once per campaign — and the counters in {@code campaigns_counters}.
+ */
+@Repository("campaignRecipients")
+class Recipients {
+
+	enum Status {
+		PLANNED, HANDED_OFF, DEFERRED, SKIPPED
+	}
+
+	/** A recipient waiting to be decided (planned, or deferred and due). */
+	record Pending(CustomerId customerId, Status status) {
+	}
+
+	/** Where a recipient stands after a chunk. */
+	record Outcome(CustomerId customerId, Status previous, Status status, @Nullable String reason,
+			@Nullable Instant deferUntil, @Nullable UUID deliveryId, @Nullable String couponCode) {
+
+		/** The counter this recipient now counts in. */
+		String counter() {
+			return status == Status.SKIPPED ? "SKIPPED:" + reason : status.name();
+		}
+	}
+
+	record Row(CustomerId customerId, Status status, @Nullable String reason, @Nullable Instant deferUntil,
+			@Nullable UUID deliveryId, @Nullable String couponCode, Instant plannedAt, @Nullable Instant decidedAt) {
+	}
+
+	static final String TOTAL = "recipients";
+	private static final int SHARDS = 8;
+
+	private final JdbcClient jdbc;
+
+	Recipients(JdbcClient jdbc) {
+		this.jdbc = jdbc;
+	}
+
+	/** Adds the customers as PLANNED; ones already listed are left as they are. Returns how many were new. */
+	int plan(CampaignId campaign, List<CustomerId> customers, Instant now) {
+		if (customers.isEmpty()) {
+			return 0;
+		}
+		return jdbc.sql("""
+				INSERT INTO campaigns_recipients (campaign_id, customer_id, status, planned_at)
+				SELECT ?, c, 'PLANNED', ? FROM unnest(CAST(? AS uuid[])) AS c
+				ON CONFLICT DO NOTHING""")
+			.params(campaign.value(), ts(now), ids(customers))
+			.update();
+	}
+
+	/** Sets the status counters from the rows themselves (once planning is complete). */
+	void recount(CampaignId campaign) {
+		jdbc.sql("DELETE FROM campaigns_counters WHERE campaign_id = ? AND name NOT LIKE 'delivery:%'")
+			.param(campaign.value())
+			.update();
+		jdbc.sql("""
+				INSERT INTO campaigns_counters (campaign_id, name, shard, n)
+				SELECT campaign_id, CASE WHEN status = 'SKIPPED' THEN 'SKIPPED:' || reason ELSE status END, 0, count(*)
+				  FROM campaigns_recipients WHERE campaign_id = ? GROUP BY 1, 2
+				UNION ALL
+				SELECT ?, 'recipients', 0, count(*) FROM campaigns_recipients WHERE campaign_id = ?""")
+			.params(campaign.value(), campaign.value(), campaign.value())
+			.update();
+	}
+
+	/** Planned recipients after the cursor, in customer order. */
+	List<Pending> planned(CampaignId campaign, @Nullable CustomerId after, int limit) {
+		return jdbc.sql("""
+				SELECT customer_id FROM campaigns_recipients
+				 WHERE campaign_id = :campaign AND status = 'PLANNED' AND (CAST(:after AS uuid) IS NULL OR customer_id > :after)
+				 ORDER BY customer_id LIMIT :limit""")
+			.param("campaign", campaign.value())
+			.param("after", after == null ? null : after.value())
+			.param("limit", limit)
+			.query((rs, n) -> new Pending(new CustomerId(rs.getObject(1, UUID.class)), Status.PLANNED))
+			.list();
+	}
+
+	/** Deferred recipients whose time has come, after the cursor, in customer order. */
+	List<Pending> dueDeferred(CampaignId campaign, Instant now, @Nullable CustomerId after, int limit) {
+		return jdbc.sql("""
+				SELECT customer_id FROM campaigns_recipients
+				 WHERE campaign_id = :campaign AND status = 'DEFERRED' AND defer_until <= :now
+				   AND (CAST(:after AS uuid) IS NULL OR customer_id > :after)
+				 ORDER BY customer_id LIMIT :limit""")
+			.param("campaign", campaign.value())
+			.param("now", ts(now))
+			.param("after", after == null ? null : after.value())
+			.param("limit", limit)
+			.query((rs, n) -> new Pending(new CustomerId(rs.getObject(1, UUID.class)), Status.DEFERRED))
+			.list();
+	}
+
+	/** Records a chunk's outcomes in one statement, and moves the counters with them. */
+	void record(CampaignId campaign, List<Outcome> outcomes, Instant now) {
+		if (outcomes.isEmpty()) {
+			return;
+		}
+		int size = outcomes.size();
+		String[] customers = new String[size];
+		String[] statuses = new String[size];
+		String[] reasons = new String[size];
+		String[] defers = new String[size];
+		String[] deliveries = new String[size];
+		String[] coupons = new String[size];
+		Map<String, Long> deltas = new HashMap<>();
+		for (int i = 0; i < size; i++) {
+			Outcome o = outcomes.get(i);
+			customers[i] = o.customerId().toString();
+			statuses[i] = o.status().name();
+			reasons[i] = o.reason();
+			defers[i] = o.deferUntil() == null ? null : o.deferUntil().toString();
+			deliveries[i] = o.deliveryId() == null ? null : o.deliveryId().toString();
+			coupons[i] = o.couponCode();
+			deltas.merge(o.previous().name(), -1L, Long::sum);
+			deltas.merge(o.counter(), 1L, Long::sum);
+		}
+		jdbc.sql("""
+				UPDATE campaigns_recipients r
+				   SET status = u.status, reason = u.reason, defer_until = u.defer_until, delivery_id = u.delivery_id,
+				       coupon_code = coalesce(u.coupon_code, r.coupon_code), decided_at = ?
+				  FROM unnest(CAST(? AS uuid[]), CAST(? AS text[]), CAST(? AS text[]), CAST(CAST(? AS text[]) AS timestamptz[]),
+				              CAST(? AS uuid[]), CAST(? AS text[])) AS u(customer_id, status, reason, defer_until, delivery_id, coupon_code)
+				 WHERE r.campaign_id = ? AND r.customer_id = u.customer_id""")
+			.params(ts(now), customers, statuses, reasons, defers, deliveries, coupons, campaign.value())
+			.update();
+		add(campaign, deltas, 0);
+	}
+
+	/** Skips every recipient still planned or deferred (the campaign ended); returns how many. */
+	int skipRemaining(CampaignId campaign, String reason, Instant now) {
+		int n = jdbc.sql("""
+				UPDATE campaigns_recipients SET status = 'SKIPPED', reason = ?, defer_until = NULL, decided_at = ?
+				 WHERE campaign_id = ? AND status IN ('PLANNED', 'DEFERRED')""")
+			.params(reason, ts(now), campaign.value())
+			.update();
+		if (n > 0) {
+			recount(campaign);
+		}
+		return n;
+	}
+
+	/** When the earliest deferred recipient is due, if any is deferred. */
+	Optional<Instant> nextWakeUp(CampaignId campaign) {
+		return jdbc.sql("SELECT min(defer_until) FROM campaigns_recipients WHERE campaign_id = ? AND status = 'DEFERRED'")
+			.param(campaign.value())
+			.query((rs, n) -> Optional.ofNullable(Campaigns.instant(rs, "min")))
+			.single();
+	}
+
+	List<Row> page(CampaignId campaign, @Nullable Status status, @Nullable CustomerId after, int limit) {
+		return jdbc.sql("""
+				SELECT * FROM campaigns_recipients
+				 WHERE campaign_id = :campaign AND (CAST(:status AS text) IS NULL OR status = :status)
+				   AND (CAST(:after AS uuid) IS NULL OR customer_id > :after)
+				 ORDER BY customer_id LIMIT :limit""")
+			.param("campaign", campaign.value())
+			.param("status", status == null ? null : status.name())
+			.param("after", after == null ? null : after.value())
+			.param("limit", limit)
+			.query(Recipients::map)
+			.list();
+	}
+
+	/** Adds to counters (a shard of each; readers sum the shards). */
+	void add(CampaignId campaign, Map<String, Long> deltas, int shard) {
+		List<Map.Entry<String, Long>> changes = deltas.entrySet().stream().filter(e -> e.getValue() != 0).sorted(Map.Entry.comparingByKey()).toList();
+		if (changes.isEmpty()) {
+			return;
+		}
+		jdbc.sql("""
+				INSERT INTO campaigns_counters (campaign_id, name, shard, n)
+				SELECT ?, u.name, ?, u.n FROM unnest(CAST(? AS text[]), CAST(? AS bigint[])) AS u(name, n)
+				ON CONFLICT (campaign_id, name, shard) DO UPDATE SET n = campaigns_counters.n + excluded.n""")
+			.params(campaign.value(), (short) Math.floorMod(shard, SHARDS),
+					changes.stream().map(Map.Entry::getKey).toArray(String[]::new),
+					changes.stream().mapToLong(Map.Entry::getValue).toArray())
+			.update();
+	}
+
+	/** Every counter of the campaign, shards summed. */
+	Map<String, Long> counters(CampaignId campaign) {
+		Map<String, Long> counters = new HashMap<>();
+		jdbc.sql("SELECT name, sum(n) FROM campaigns_counters WHERE campaign_id = ? GROUP BY name")
+			.param(campaign.value())
+			.query(rs -> {
+				counters.put(rs.getString(1), rs.getLong(2));
+			});
+		return counters;
+	}
+
+	private static Row map(ResultSet rs, int n) throws SQLException {
+		return new Row(new CustomerId(rs.getObject("customer_id", UUID.class)), Status.valueOf(rs.getString("status")),
+				rs.getString("reason"), Campaigns.instant(rs, "defer_until"), rs.getObject("delivery_id", UUID.class),
+				rs.getString("coupon_code"), rs.getTimestamp("planned_at").toInstant(), Campaigns.instant(rs, "decided_at"));
+	}
+
+	private static String[] ids(List<CustomerId> customers) {
+		return customers.stream().map(CustomerId::toString).toArray(String[]::new);
+	}
+}

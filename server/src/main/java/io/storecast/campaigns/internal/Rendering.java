@@ -1,0 +1,156 @@
+package io.storecast.campaigns.internal;
+
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import org.jspecify.annotations.Nullable;
+
+import io.storecast.audience.Channel;
+import io.storecast.audience.Consents;
+import io.storecast.delivery.DeliveryRequest;
+import io.storecast.identity.CustomerProfile;
+import io.storecast.identity.OrgDirectory;
+import io.storecast.identity.OrgNode;
+import io.storecast.identity.OrgNodeId;
+
+/**
+ * Turns a campaign and one recipient into a delivery request: the store that speaks for the
+ * campaign to this customer, and the templates rendered with the customer's values. One per send
+ * run; it remembers the stores it looked up.
+ * <p>
+ * The speaking store is the customer's home store if it participates; otherwise the participating
+ * store nearest in the org tree (the most path segments in common with the home store: a store of
+ * the same region before one elsewhere), ties and customers without a home store going to the
+ * participating store with the smallest code.
+ */
+final class Rendering {
+
+	/** Characters of a nickname in an SMS (longer ones are cut), and in-app. */
+	static final int SMS_NICKNAME = 10;
+	static final int IN_APP_NICKNAME = 32;
+	/** A coupon code as shown: XXXX-XXXX-XXXX-XXXX. */
+	static final int COUPON_CODE = 19;
+	private static final String NO_NICKNAME = "顾客";
+
+	private final Campaign campaign;
+	private final OrgDirectory org;
+	private final Consents consents;
+	private final String publicUrl;
+	private final List<OrgNode> participating;
+	private final Map<OrgNodeId, OrgNode> speakers = new HashMap<>();
+	private final @Nullable MessageTemplate inApp;
+	private final @Nullable MessageTemplate sms;
+	private final List<DeliveryRequest.Step> route;
+
+	Rendering(Campaign campaign, OrgDirectory org, Consents consents, String publicUrl) {
+		this.campaign = campaign;
+		this.org = org;
+		this.consents = consents;
+		this.publicUrl = publicUrl;
+		Campaign.Definition d = campaign.definition();
+		this.participating = d.stores().stream().flatMap(id -> org.find(id).stream()).toList();
+		if (participating.isEmpty()) {
+			throw new IllegalStateException("Campaign " + campaign.id() + " has no participating store left");
+		}
+		this.inApp = template(d, Channel.IN_APP);
+		this.sms = template(d, Channel.SMS);
+		this.route = d.route().stream()
+			.map(s -> new DeliveryRequest.Step(s.channel(),
+					s.fallbackAfterMinutes() == null ? null : Duration.ofMinutes(s.fallbackAfterMinutes())))
+			.toList();
+	}
+
+	private static @Nullable MessageTemplate template(Campaign.Definition d, Channel channel) {
+		String text = d.templates().getOrDefault(channel, Map.of()).get(CampaignManagement.LOCALE);
+		return text == null ? null : MessageTemplate.parse(text);
+	}
+
+	/** The request for one customer (the delivery key is the customer: one message per customer and campaign). */
+	DeliveryRequest request(CustomerProfile customer, @Nullable String couponCode) {
+		OrgNode store = speaker(customer.homeStoreId());
+		Campaign.Definition d = campaign.definition();
+		boolean textChannel = d.routes(Channel.IN_APP) || d.routes(Channel.WEBHOOK);
+		String text;
+		String smsText = null;
+		if (textChannel) {
+			text = render(java.util.Objects.requireNonNull(inApp), customer, store, couponCode, Channel.IN_APP);
+			if (d.routes(Channel.SMS)) {
+				smsText = render(java.util.Objects.requireNonNull(sms), customer, store, couponCode, Channel.SMS);
+			}
+		}
+		else {
+			text = render(java.util.Objects.requireNonNull(sms), customer, store, couponCode, Channel.SMS);
+		}
+		Map<String, Object> data = new LinkedHashMap<>();
+		data.put("campaignId", campaign.id().toString());
+		if (couponCode != null) {
+			data.put("couponCode", couponCode);
+		}
+		return new DeliveryRequest(campaign.id().source(), customer.id().toString(), customer.id(), store.id(),
+				campaign.purpose(), route, new DeliveryRequest.Content(text, smsText, null, data), null);
+	}
+
+	private String render(MessageTemplate template, CustomerProfile customer, OrgNode store, @Nullable String coupon,
+			Channel channel) {
+		Map<String, String> values = new HashMap<>();
+		for (String variable : template.variables()) {
+			values.computeIfAbsent(variable, v -> switch (v) {
+				case "nickname" -> nickname(customer.nickname(), channel == Channel.SMS ? SMS_NICKNAME : IN_APP_NICKNAME);
+				case "store" -> store.name();
+				case "coupon" -> coupon == null ? "" : coupon;
+				case "link" -> publicUrl + consents.unsubscribeLink(customer.id(), channel);
+				case "product" -> campaign.definition().offer().product() == null ? ""
+						: campaign.definition().offer().product();
+				default -> "";
+			});
+		}
+		return template.render(values);
+	}
+
+	private static String nickname(@Nullable String nickname, int max) {
+		if (nickname == null || nickname.isBlank()) {
+			return NO_NICKNAME;
+		}
+		String n = nickname.strip();
+		return n.codePointCount(0, n.length()) <= max ? n : n.substring(0, n.offsetByCodePoints(0, max));
+	}
+
+	/** The store that speaks to a customer of this home store (see the class comment). */
+	OrgNode speaker(@Nullable OrgNodeId home) {
+		if (home == null) {
+			return participating.getFirst();
+		}
+		return speakers.computeIfAbsent(home, h -> {
+			OrgNode homeNode = org.find(h).orElse(null);
+			if (homeNode == null) {
+				return participating.getFirst();
+			}
+			OrgNode best = participating.getFirst();
+			int bestShared = -1;
+			for (OrgNode s : participating) {
+				if (s.id().equals(h)) {
+					return s;
+				}
+				int shared = sharedSegments(s.path(), homeNode.path());
+				if (shared > bestShared) {
+					best = s;
+					bestShared = shared;
+				}
+			}
+			return best;
+		});
+	}
+
+	private static int sharedSegments(String a, String b) {
+		String[] x = a.split("/");
+		String[] y = b.split("/");
+		int n = 0;
+		while (n < x.length && n < y.length && x[n].equals(y[n])) {
+			n++;
+		}
+		return n;
+	}
+}

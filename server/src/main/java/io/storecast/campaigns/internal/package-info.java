@@ -1,0 +1,4 @@
+@NullMarked
+package io.storecast.campaigns.internal;
+
+import org.jspecify.annotations.NullMarked;
