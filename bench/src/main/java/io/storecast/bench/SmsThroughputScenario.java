@@ -36,7 +36,8 @@ final class SmsThroughputScenario implements Scenario {
 	static List<String> serverArgs(int smscPort) {
 		return List.of("--storecast.delivery.sms.smpp.host=127.0.0.1", "--storecast.delivery.sms.smpp.port=" + smscPort,
 				"--storecast.delivery.sms.smpp.system-id=storecast", "--storecast.delivery.sms.smpp.password=" + PASSWORD,
-				"--storecast.delivery.sms.smpp.source-address=10690000", "--storecast.delivery.sms.smpp.window=50",
+				"--storecast.delivery.sms.smpp.source-address=10690000",
+				"--storecast.delivery.sms.smpp.window=" + Integer.getInteger("bench.sms.window", 50),
 				"--storecast.delivery.channels.sms.rate-per-second=100000");
 	}
 
@@ -120,7 +121,7 @@ final class SmsThroughputScenario implements Scenario {
 	}
 
 	/** Customers {@code sms-0 … sms-(n-1)} with mobile numbers, written directly; their ids by index. */
-	private static String[] customers(AudienceData data, String store, int n) throws Exception {
+	static String[] customers(AudienceData data, String store, int n) throws Exception {
 		try (Statement s = data.db.createStatement()) {
 			s.execute("""
 					INSERT INTO identity_customers (id, external_id, phone, nickname, home_store_id, member_level,

@@ -91,7 +91,15 @@ final class SmscSink implements AutoCloseable {
 		listener = new SMPPServerSessionListener(0, 0, 50, new ServerSocketConnectionFactory() {
 			@Override
 			public ServerSocketConnection listen(int port, int timeout, int backlog) {
-				return new ServerSocketConnection(serverSocket);
+				return new ServerSocketConnection(serverSocket) {
+					@Override
+					public org.jsmpp.session.connection.Connection accept() throws IOException {
+						// as an SMSC should: no Nagle delay on small PDUs
+						java.net.Socket socket = serverSocket.accept();
+						socket.setTcpNoDelay(true);
+						return new org.jsmpp.session.connection.socket.SocketConnection(socket);
+					}
+				};
 			}
 		});
 		listener.setPduProcessorDegree(16);

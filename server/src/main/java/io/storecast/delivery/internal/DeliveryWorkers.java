@@ -60,7 +60,7 @@ import tools.jackson.databind.json.JsonMapper;
 class DeliveryWorkers implements SmartLifecycle {
 
 	private static final Logger log = LoggerFactory.getLogger(DeliveryWorkers.class);
-	private static final int CLAIM_BATCH = 200;
+	private static final int CLAIM_BATCH = 500;
 	private static final int RECORD_BATCH = 500;
 
 	/** Something to record. */
@@ -215,9 +215,18 @@ class DeliveryWorkers implements SmartLifecycle {
 			return 0;
 		}
 		java.util.ArrayDeque<Outbox.Claimed> buffer = leased.get(channel);
+		// start what is already leased first: a lease is a round trip the free slots need not wait for
+		long wait = start(channel, adapter, buffer);
 		if (buffer.size() < adapter.maxInFlight()) {
-			lease(channel, buffer, adapter.maxInFlight() * 2 - buffer.size());
+			lease(channel, buffer, Math.min(CLAIM_BATCH, adapter.maxInFlight() * 4) - buffer.size());
+			long more = start(channel, adapter, buffer);
+			wait = wait < 0 || more < 0 ? -1 : Math.max(wait, more);
 		}
+		return wait;
+	}
+
+	/** Starts sends from the leased ones while the window and the rate allow; -1 when it started any. */
+	private long start(Channel channel, ChannelAdapter adapter, java.util.ArrayDeque<Outbox.Claimed> buffer) {
 		int room = adapter.maxInFlight() - inFlight.get(channel).get();
 		if (room <= 0 || buffer.isEmpty()) {
 			return 0;

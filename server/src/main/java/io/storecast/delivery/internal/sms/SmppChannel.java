@@ -47,7 +47,6 @@ import org.jsmpp.session.DataSmResult;
 import org.jsmpp.session.MessageReceiverListener;
 import org.jsmpp.session.SMPPSession;
 import org.jsmpp.session.Session;
-import org.jsmpp.session.connection.socket.SocketConnectionFactory;
 import org.jsmpp.util.DefaultComposer;
 import org.jsmpp.util.MessageId;
 import org.slf4j.Logger;
@@ -381,12 +380,24 @@ public final class SmppChannel implements ChannelAdapter, AutoCloseable {
 		}
 	}
 
+	/**
+	 * A socket with Nagle's algorithm off: a submit_sm is one small write, and with Nagle on it waits
+	 * for the ACK of the previous one, which the SMSC delays (delayed ACK, up to 40 ms). Measured on
+	 * sms-throughput at window 50: about 31 ms per submit with Nagle on.
+	 */
+	static org.jsmpp.session.connection.Connection connect(String host, int port) throws IOException {
+		java.net.Socket socket = new java.net.Socket();
+		socket.setTcpNoDelay(true);
+		socket.connect(new java.net.InetSocketAddress(host, port), 10_000);
+		return new org.jsmpp.session.connection.socket.SocketConnection(socket);
+	}
+
 	private void bind() {
 		if (closed || link != null) {
 			return;
 		}
 		SMPPSession session = new SMPPSession(new SynchronizedPDUSender(new DefaultPDUSender(new DefaultComposer())),
-				new GuardedPduReader(), SocketConnectionFactory.getInstance());
+				new GuardedPduReader(), SmppChannel::connect);
 		session.setEnquireLinkTimer((int) smpp.enquireLinkInterval().toMillis());
 		session.setTransactionTimer(smpp.requestTimeout().toMillis());
 		session.setPduProcessorDegree(8);
