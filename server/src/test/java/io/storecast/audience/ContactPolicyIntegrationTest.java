@@ -103,6 +103,14 @@ class ContactPolicyIntegrationTest {
 		// 30 days later the window has rolled on
 		assertThat(policy.decide(customer, Channel.IN_APP, Purpose.MARKETING, IN_WINDOW.plus(Duration.ofDays(31)), "later")
 			.outcome()).isEqualTo(Outcome.SEND_NOW);
+		// a key counted outside the window counts no more: a recurring campaign's next round takes a slot
+		CustomerId monthly = customer("SZ-GQJ");
+		assertThat(policy.decide(monthly, Channel.IN_APP, Purpose.MARKETING, IN_WINDOW, "monthly").reason())
+			.isEqualTo("within-policy");
+		assertThat(policy.decide(monthly, Channel.IN_APP, Purpose.MARKETING, IN_WINDOW.plus(Duration.ofDays(31)), "monthly")
+			.reason()).isEqualTo("within-policy");
+		assertThat(policy.decide(monthly, Channel.IN_APP, Purpose.MARKETING, IN_WINDOW.plus(Duration.ofDays(31)), "monthly")
+			.reason()).isEqualTo("already-counted");
 		// transactional messages neither need nor take a slot, day or night
 		Instant night = Instant.parse("2031-05-06T16:00:00Z");
 		assertThat(policy.decide(customer, Channel.IN_APP, Purpose.TRANSACTIONAL, night, "order-shipped").reason())

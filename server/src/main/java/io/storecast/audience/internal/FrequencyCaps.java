@@ -46,19 +46,28 @@ class FrequencyCaps {
 		}
 		String[] ids = customers.stream().sorted().map(UUID::toString).toArray(String[]::new);
 		Timestamp since = Timestamp.from(at.minus(java.time.Duration.ofDays(windowDays)));
+		// Cheap for the common case: a row with fewer sends than the cap (counting old ones too) can take
+		// a slot without looking at the times, and keeps its old sends until it reaches the cap; only a
+		// row at the cap is pruned to the window and counted.
 		List<UUID> granted = jdbc.sql("""
 				INSERT INTO audience_frequency AS f (customer_id, sends, keys)
 				SELECT u.id, ARRAY[CAST(? AS timestamptz)], ARRAY[CAST(? AS text)]
 				  FROM unnest(CAST(? AS uuid[])) AS u(id) ORDER BY u.id
 				ON CONFLICT (customer_id) DO UPDATE
 				   SET (sends, keys) = (
-				       SELECT coalesce(array_agg(x.s ORDER BY x.s), '{}') || EXCLUDED.sends,
-				              coalesce(array_agg(x.k ORDER BY x.s), '{}') || EXCLUDED.keys
-				         FROM unnest(f.sends, f.keys) AS x(s, k) WHERE x.s > ?)
-				 WHERE NOT (? = ANY(f.keys))
-				   AND (SELECT count(*) FROM unnest(f.sends) AS y(s) WHERE y.s > ?) < ?
+				       SELECT CASE WHEN cardinality(f.sends) < ? THEN f.sends
+				                   ELSE coalesce((SELECT array_agg(x.s ORDER BY x.s) FROM unnest(f.sends, f.keys) AS x(s, k)
+				                                   WHERE x.s > ?), '{}') END || EXCLUDED.sends,
+				              CASE WHEN cardinality(f.sends) < ? THEN f.keys
+				                   ELSE coalesce((SELECT array_agg(x.k ORDER BY x.s) FROM unnest(f.sends, f.keys) AS x(s, k)
+				                                   WHERE x.s > ?), '{}') END || EXCLUDED.keys)
+				 WHERE CASE WHEN ? = ANY(f.keys)
+				            THEN NOT EXISTS (SELECT 1 FROM unnest(f.sends, f.keys) AS x(s, k) WHERE x.k = ? AND x.s > ?)
+				            ELSE TRUE END
+				   AND CASE WHEN cardinality(f.sends) < ? THEN TRUE
+				            ELSE (SELECT count(*) FROM unnest(f.sends) AS y(s) WHERE y.s > ?) < ? END
 				RETURNING f.customer_id""")
-			.params(Timestamp.from(at), key, ids, since, key, since, cap)
+			.params(Timestamp.from(at), key, ids, cap, since, cap, since, key, key, since, cap, since, cap)
 			.query(UUID.class)
 			.list();
 		Set<UUID> got = new HashSet<>(granted);

@@ -140,13 +140,15 @@ class PolicyEngine implements ContactPolicy {
 			if (done[0]) {
 				return null;
 			}
-			Recipients.Page page = recipients.snapshotPage(snapshot.value(), after[0], CHUNK, channel);
-			if (page.ids().isEmpty()) {
+			// only the ids here, in order (an index-only scan); each chunk's worker reads its facts, so
+			// the reading of a million customers' facts is shared by the workers instead of serial
+			List<UUID> ids = recipients.snapshotIds(snapshot.value(), after[0], CHUNK);
+			if (ids.isEmpty()) {
 				return null;
 			}
-			after[0] = page.ids().getLast();
-			done[0] = page.ids().size() < CHUNK;
-			return page;
+			after[0] = ids.getLast();
+			done[0] = ids.size() < CHUNK;
+			return new Recipients.Page(ids, null);
 		}, decisions -> {
 			for (Decision d : decisions) {
 				counts[d.outcome().ordinal() + 1]++;
@@ -235,7 +237,10 @@ class PolicyEngine implements ContactPolicy {
 	}
 
 	/** Decides one chunk of distinct customers in one transaction and records the decisions. */
-	private List<Decision> chunk(Recipients.Page page, Batch batch) {
+	private List<Decision> chunk(Recipients.Page ids, Batch batch) {
+		long reading = System.nanoTime();
+		Recipients.Page page = ids.facts() != null ? ids : page(ids.ids(), batch.channel);
+		batch.readNanos.addAndGet(System.nanoTime() - reading);
 		List<Decision> decisions = tx.execute(s -> decideChunk(page, batch));
 		meters.counter("storecast.audience.policy.decisions", "channel", batch.channel.name(), "purpose",
 				batch.purpose.name()).increment(page.ids().size());
@@ -246,7 +251,7 @@ class PolicyEngine implements ContactPolicy {
 	private List<Decision> decideChunk(Recipients.Page page, Batch batch) {
 		long started = System.nanoTime();
 		List<UUID> ids = page.ids();
-		Map<UUID, Recipients.Facts> facts = page.facts();
+		Map<UUID, Recipients.Facts> facts = java.util.Objects.requireNonNull(page.facts());
 		Channel channel = batch.channel;
 		Purpose purpose = batch.purpose;
 		Instant at = batch.at;

@@ -23,8 +23,8 @@ class Recipients {
 			@Nullable Boolean marketing, @Nullable Boolean transactional, boolean suppressed) {
 	}
 
-	/** A chunk of customers in order, with the facts of those that have a profile. */
-	record Page(java.util.List<UUID> ids, Map<UUID, Facts> facts) {
+	/** A chunk of customers in order, with the facts of those that have a profile (null: not read yet). */
+	record Page(java.util.List<UUID> ids, @Nullable Map<UUID, Facts> facts) {
 	}
 
 	private static final String FACTS = """
@@ -57,31 +57,15 @@ class Recipients {
 		return out;
 	}
 
-	/** The next members of a snapshot after {@code after}, in id order, with their facts: one query. */
-	Page snapshotPage(UUID snapshot, @Nullable UUID after, int limit, Channel channel) {
-		java.util.List<UUID> ids = new java.util.ArrayList<>(limit);
-		Map<UUID, Facts> out = new HashMap<>(limit * 2);
-		jdbc.sql("SELECT sm.customer_id AS member, " + FACTS + """
-
-				  FROM (SELECT customer_id FROM audience_snapshot_members
-				         WHERE snapshot_id = ? AND (CAST(? AS uuid) IS NULL OR customer_id > ?)
-				         ORDER BY customer_id LIMIT ?) sm
-				  LEFT JOIN audience_profiles p ON p.customer_id = sm.customer_id
-				  LEFT JOIN audience_consents m ON m.customer_id = sm.customer_id AND m.channel = ? AND m.purpose = 'MARKETING'
-				  LEFT JOIN audience_consents t ON t.customer_id = sm.customer_id AND t.channel = ?
-				                               AND t.purpose = 'TRANSACTIONAL'
-				 ORDER BY sm.customer_id""")
-			.params(channel == Channel.SMS, snapshot, after, after, limit, channel.name(), channel.name())
-			.query((rs, n) -> {
-				ids.add(rs.getObject("member", UUID.class));
-				if (rs.getObject("customer_id") != null) {
-					Facts f = map(rs);
-					out.put(f.customerId(), f);
-				}
-				return null;
-			})
+	/** The next members of a snapshot after {@code after}, in id order (an index-only scan). */
+	java.util.List<UUID> snapshotIds(UUID snapshot, @Nullable UUID after, int limit) {
+		return jdbc.sql("""
+				SELECT customer_id FROM audience_snapshot_members
+				 WHERE snapshot_id = ? AND (CAST(? AS uuid) IS NULL OR customer_id > ?)
+				 ORDER BY customer_id LIMIT ?""")
+			.params(snapshot, after, after, limit)
+			.query(UUID.class)
 			.list();
-		return new Page(ids, out);
 	}
 
 	private static Facts map(java.sql.ResultSet rs) throws java.sql.SQLException {

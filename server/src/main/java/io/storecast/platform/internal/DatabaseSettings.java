@@ -21,7 +21,8 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
 @ConfigurationProperties("storecast.db")
 public record DatabaseSettings(@Nullable String url, @Nullable String username, @Nullable String password,
 		@DefaultValue("./data/postgres") Path dataDir, @DefaultValue("0") int embeddedPort,
-		@DefaultValue("false") boolean cleanOnStart, @DefaultValue("20") int poolSize) {
+		@DefaultValue("false") boolean cleanOnStart, @DefaultValue("20") int poolSize,
+		@DefaultValue("512MB") String embeddedSharedBuffers) {
 
 	boolean embedded() {
 		return url == null || url.isBlank();
