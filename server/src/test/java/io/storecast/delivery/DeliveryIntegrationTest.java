@@ -189,6 +189,29 @@ class DeliveryIntegrationTest {
 	}
 
 	@Test
+	void an_in_app_message_without_a_fallback_becomes_read_when_the_customer_reads_it_and_an_unread_one_stays_delivered() {
+		String store = demo.node("HZ-XH");
+		OrderTesting.Customer reader = OrderTesting.Customer.of(demo, "HZ-XH");
+		OrderTesting.Customer away = OrderTesting.Customer.of(demo, "HZ-XH");
+		String text = "到店自提提醒 " + key();
+		List<String> ids = enqueue(request(key(), reader.id(), store, List.of(step("IN_APP")), text),
+				request(key(), away.id(), store, List.of(step("IN_APP")), text));
+		await().atMost(Duration.ofSeconds(10)).until(() -> status(ids.get(0)).equals("DELIVERED") && status(ids.get(1)).equals("DELIVERED"));
+		JsonNode message = texts(reader, store, text).getFirst();
+		reader.api().post("/api/v1/conversations/" + message.path("conversationId").asString() + "/read",
+				Map.of("seq", message.path("seq").asLong())).expect(204);
+
+		// read checks: after storecast.delivery.read-check-after (1 s in tests), then as long again as it has been out
+		await().atMost(Duration.ofSeconds(15)).until(() -> status(ids.get(0)).equals("READ"));
+		assertThat(view(ids.get(0)).path("attempts").get(0).path("status").asString()).isEqualTo("READ");
+		assertThat(status(ids.get(1))).isEqualTo("DELIVERED");
+		assertThat(jdbc.sql("SELECT read_check_at IS NOT NULL FROM delivery_attempts WHERE delivery_id = ?")
+			.param(UUID.fromString(ids.get(1)))
+			.query(Boolean.class)
+			.single()).as("the unread one is looked at again later").isTrue();
+	}
+
+	@Test
 	void a_webhook_is_signed_with_the_endpoint_secret_and_carries_an_idempotency_key() throws Exception {
 		String secret = setEndpoint(5000);
 		assertThat(secret).startsWith("whsec_");

@@ -17,12 +17,15 @@ import io.storecast.audience.Channel;
  * @param maxAttempts tries per channel for transient errors, then the attempt fails
  * @param backoff the first retry's delay; each next one doubles, with ±20 % jitter
  * @param maxBackoff the longest delay between tries
- * @param fallbackSweep how often in-app messages whose fallback time has come are looked at
+ * @param fallbackSweep how often in-app messages whose fallback (or read check) time has come are looked at
+ * @param readCheckAfter when an in-app message without a fallback step is first looked at for being
+ * read (then at doubling intervals, at most 6 h apart, for 7 days)
  * @param channels per channel: {@code rate-per-second} (a token bucket per node)
  */
 @ConfigurationProperties("storecast.delivery")
 public record DeliverySettings(@Nullable Duration pollInterval, @Nullable Duration lease, @Nullable Integer maxAttempts,
 		@Nullable Duration backoff, @Nullable Duration maxBackoff, @Nullable Duration fallbackSweep,
+		@Nullable Duration readCheckAfter,
 		@Nullable Map<String, ChannelSettings> channels) {
 
 	public DeliverySettings {
@@ -32,6 +35,7 @@ public record DeliverySettings(@Nullable Duration pollInterval, @Nullable Durati
 		backoff = backoff == null ? Duration.ofSeconds(10) : backoff;
 		maxBackoff = maxBackoff == null ? Duration.ofMinutes(30) : maxBackoff;
 		fallbackSweep = fallbackSweep == null ? Duration.ofSeconds(5) : fallbackSweep;
+		readCheckAfter = readCheckAfter == null ? Duration.ofMinutes(1) : readCheckAfter;
 		channels = channels == null ? Map.of() : Map.copyOf(channels);
 		if (maxAttempts < 1) {
 			throw new IllegalArgumentException("storecast.delivery.max-attempts must be at least 1");

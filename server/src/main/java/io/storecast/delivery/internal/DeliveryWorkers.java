@@ -163,6 +163,9 @@ class DeliveryWorkers implements SmartLifecycle {
 					while (fallbackSweep() == RECORD_BATCH) {
 						// more are due
 					}
+					while (readSweep() == RECORD_BATCH) {
+						// more are due
+					}
 					nextFallback = now + settings.fallbackSweep().toNanos();
 				}
 				boolean worked = false;
@@ -418,8 +421,11 @@ class DeliveryWorkers implements SmartLifecycle {
 			if (c.channel() == Channel.IN_APP && step.fallbackAfterSeconds() != null && c.step() + 1 < m.route().size()) {
 				fallbackAt = now.plusSeconds(step.fallbackAfterSeconds());
 			}
+			// an in-app message without a fallback learns that it was read from read checks
+			Instant readCheckAt = c.channel() == Channel.IN_APP && fallbackAt == null && a.providerId() != null
+					? now.plus(settings.readCheckAfter()) : null;
 			rows.add(new Outbox.Accepted(c.id(), a.delivered(), a.providerId(), Math.max(1, a.segments()), a.responseCode(),
-					o.payloadHash(), fallbackAt));
+					o.payloadHash(), fallbackAt, readCheckAt));
 		}
 		java.util.Set<Long> recorded = outbox.accepted(rows, now);
 		List<Outbox.StatusChange> statuses = new ArrayList<>(recorded.size());
@@ -544,6 +550,26 @@ class DeliveryWorkers implements SmartLifecycle {
 
 	// --- fallback and housekeeping ---------------------------------------------------------------
 
+	/** Where an in-app message is: its provider id {@code <conversation id>/<seq>}. */
+	record InAppRef(ConversationId conversation, long seq) {
+
+		static InAppRef of(String providerId) {
+			int slash = providerId.indexOf('/');
+			return new InAppRef(new ConversationId(UUID.fromString(providerId.substring(0, slash))),
+					Long.parseLong(providerId.substring(slash + 1)));
+		}
+
+		/** Whether the customer's read cursor (of {@link #readSeqs}) passed the message. */
+		boolean readIn(Map<ConversationId, Long> readSeqs) {
+			return readSeqs.getOrDefault(conversation, 0L) >= seq;
+		}
+	}
+
+	/** The customers' read cursors of the conversations these in-app messages are in, in one query. */
+	private Map<ConversationId, Long> readSeqs(List<String> providerIds) {
+		return messaging.customerReadSeqs(providerIds.stream().map(id -> InAppRef.of(id).conversation()).distinct().toList());
+	}
+
 	/** In-app messages whose fallback time came: READ if the customer read them, else the next channel. */
 	int fallbackSweep() {
 		Integer n = tx.execute(s -> {
@@ -552,17 +578,12 @@ class DeliveryWorkers implements SmartLifecycle {
 			if (due.isEmpty()) {
 				return 0;
 			}
-			Map<ConversationId, Long> read = messaging.customerReadSeqs(due.stream()
-				.map(d -> new ConversationId(UUID.fromString(d.providerId().substring(0, d.providerId().indexOf('/')))))
-				.distinct()
-				.toList());
+			Map<ConversationId, Long> read = readSeqs(due.stream().map(Outbox.FallbackDue::providerId).toList());
 			List<DeliveryStatusChanged> changes = new ArrayList<>();
 			for (Outbox.FallbackDue d : due) {
-				int slash = d.providerId().indexOf('/');
-				ConversationId conversation = new ConversationId(UUID.fromString(d.providerId().substring(0, slash)));
-				long seq = Long.parseLong(d.providerId().substring(slash + 1));
+				InAppRef ref = InAppRef.of(d.providerId());
 				Outbox.MessageRow m = outbox.message(d.deliveryId()).orElseThrow();
-				if (read.getOrDefault(conversation, 0L) >= seq) {
+				if (ref.readIn(read)) {
 					outbox.markRead(d.id(), now);
 					outbox.setStatus(m.id(), DeliveryStatus.READ, null, now);
 					changes.add(change(m, Channel.IN_APP, DeliveryStatus.READ, null, 1, now));
@@ -571,6 +592,49 @@ class DeliveryWorkers implements SmartLifecycle {
 					advance(m, d.step(), Channel.IN_APP, "unread", now, changes);
 				}
 			}
+			changes.forEach(events::publishEvent);
+			return due.size();
+		});
+		return n == null ? 0 : n;
+	}
+
+	static final Duration MAX_READ_CHECK_INTERVAL = Duration.ofHours(6);
+	static final Duration READ_CHECKS_FOR = Duration.ofDays(7);
+
+	/**
+	 * In-app messages without a fallback whose read check came: READ if the customer's read cursor
+	 * passed them, else looked at again after as long again as they have been out (at least
+	 * {@code read-check-after}, at most 6 h), for 7 days.
+	 */
+	int readSweep() {
+		Integer n = tx.execute(s -> {
+			Instant now = clock.instant();
+			List<Outbox.ReadCheck> due = outbox.readChecksDue(now, RECORD_BATCH);
+			if (due.isEmpty()) {
+				return 0;
+			}
+			Map<ConversationId, Long> read = readSeqs(due.stream().map(Outbox.ReadCheck::providerId).toList());
+			List<DeliveryStatusChanged> changes = new ArrayList<>();
+			List<Long> again = new ArrayList<>();
+			List<Instant> at = new ArrayList<>();
+			for (Outbox.ReadCheck d : due) {
+				InAppRef ref = InAppRef.of(d.providerId());
+				if (ref.readIn(read)) {
+					Outbox.MessageRow m = outbox.message(d.deliveryId()).orElseThrow();
+					outbox.markRead(d.id(), now);
+					outbox.setStatus(m.id(), DeliveryStatus.READ, null, now);
+					changes.add(change(m, Channel.IN_APP, DeliveryStatus.READ, null, 1, now));
+				}
+				else {
+					Duration out = Duration.between(d.sentAt(), now);
+					if (out.compareTo(READ_CHECKS_FOR) < 0) {
+						Duration wait = out.compareTo(settings.readCheckAfter()) < 0 ? settings.readCheckAfter() : out;
+						again.add(d.id());
+						at.add(now.plus(wait.compareTo(MAX_READ_CHECK_INTERVAL) > 0 ? MAX_READ_CHECK_INTERVAL : wait));
+					}
+				}
+			}
+			outbox.nextReadChecks(again, at);
 			changes.forEach(events::publishEvent);
 			return due.size();
 		});

@@ -199,7 +199,8 @@ class Outbox {
 
 	/** A send the channel took. */
 	record Accepted(long attemptId, boolean delivered, @Nullable String providerId, int segments,
-			@Nullable Integer responseCode, @Nullable String payloadHash, @Nullable Instant fallbackAt) {
+			@Nullable Integer responseCode, @Nullable String payloadHash, @Nullable Instant fallbackAt,
+			@Nullable Instant readCheckAt) {
 	}
 
 	/** Marks leased attempts accepted, in one statement; returns those this node still held. */
@@ -212,6 +213,7 @@ class Outbox {
 		Integer[] codes = new Integer[n];
 		String[] hashes = new String[n];
 		Timestamp[] fallbacks = new Timestamp[n];
+		Timestamp[] readChecks = new Timestamp[n];
 		for (int i = 0; i < n; i++) {
 			Accepted a = rows.get(i);
 			ids[i] = a.attemptId();
@@ -221,18 +223,20 @@ class Outbox {
 			codes[i] = a.responseCode();
 			hashes[i] = a.payloadHash();
 			fallbacks[i] = tsOrNull(a.fallbackAt());
+			readChecks[i] = tsOrNull(a.readCheckAt());
 		}
 		return new java.util.HashSet<>(jdbc.sql("""
 				UPDATE delivery_attempts a SET status = u.status, provider_id = u.provider_id, segments = u.segments,
-				  response_code = u.response_code, payload_hash = u.payload_hash, fallback_at = u.fallback_at, sent_at = ?,
+				  response_code = u.response_code, payload_hash = u.payload_hash, fallback_at = u.fallback_at,
+				  read_check_at = u.read_check_at, sent_at = ?,
 				  delivered_at = CASE WHEN u.status = 'DELIVERED' THEN CAST(? AS timestamptz) END, lease_until = NULL,
 				  updated_at = ?
 				FROM unnest(CAST(? AS bigint[]), CAST(? AS text[]), CAST(? AS text[]), CAST(? AS int[]), CAST(? AS int[]),
-				            CAST(? AS text[]), CAST(? AS timestamptz[]))
-				     AS u(id, status, provider_id, segments, response_code, payload_hash, fallback_at)
+				            CAST(? AS text[]), CAST(? AS timestamptz[]), CAST(? AS timestamptz[]))
+				     AS u(id, status, provider_id, segments, response_code, payload_hash, fallback_at, read_check_at)
 				WHERE a.id = u.id AND a.status = 'SENDING'
 				RETURNING a.id""")
-			.params(ts(now), ts(now), ts(now), ids, statuses, providers, segments, codes, hashes, fallbacks)
+			.params(ts(now), ts(now), ts(now), ids, statuses, providers, segments, codes, hashes, fallbacks, readChecks)
 			.query(Long.class)
 			.list());
 	}
@@ -386,8 +390,44 @@ class Outbox {
 			.list();
 	}
 
+	/** An in-app attempt whose read check is due. */
+	record ReadCheck(long id, UUID deliveryId, String providerId, Instant sentAt) {
+	}
+
+	/** Leases the in-app attempts whose read check is due (their check time cleared in the same transaction). */
+	List<ReadCheck> readChecksDue(Instant now, int limit) {
+		return jdbc.sql("""
+				WITH due AS (
+				  SELECT id FROM delivery_attempts WHERE read_check_at IS NOT NULL AND read_check_at <= ?
+				  ORDER BY read_check_at LIMIT ? FOR UPDATE SKIP LOCKED)
+				UPDATE delivery_attempts a SET read_check_at = NULL
+				FROM due WHERE a.id = due.id
+				RETURNING a.id, a.delivery_id, a.provider_id, a.status, coalesce(a.sent_at, a.created_at) AS sent_at""")
+			.params(ts(now), limit)
+			.query((rs, n) -> "DELIVERED".equals(rs.getString("status")) && rs.getString("provider_id") != null
+					? new ReadCheck(rs.getLong("id"), rs.getObject("delivery_id", UUID.class), rs.getString("provider_id"),
+							rs.getTimestamp("sent_at").toInstant())
+					: null)
+			.list()
+			.stream()
+			.filter(java.util.Objects::nonNull)
+			.toList();
+	}
+
+	/** Sets the next read check of attempts, in one statement. */
+	void nextReadChecks(List<Long> attemptIds, List<Instant> at) {
+		if (attemptIds.isEmpty()) {
+			return;
+		}
+		jdbc.sql("""
+				UPDATE delivery_attempts a SET read_check_at = u.at
+				FROM unnest(CAST(? AS bigint[]), CAST(? AS timestamptz[])) AS u(id, at) WHERE a.id = u.id""")
+			.params(attemptIds.toArray(Long[]::new), at.stream().map(Outbox::ts).toArray(Timestamp[]::new))
+			.update();
+	}
+
 	void markRead(long attemptId, Instant now) {
-		jdbc.sql("UPDATE delivery_attempts SET status = 'READ', read_at = ?, updated_at = ? WHERE id = ?")
+		jdbc.sql("UPDATE delivery_attempts SET status = 'READ', read_at = ?, read_check_at = NULL, updated_at = ? WHERE id = ?")
 			.params(ts(now), ts(now), attemptId)
 			.update();
 	}
