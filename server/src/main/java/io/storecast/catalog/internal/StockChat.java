@@ -261,10 +261,30 @@ class StockChat {
 				.ifPresent(alert -> requestFromAlert(click, alert, action.substring(TRANSFER_ACTION.length())));
 		}
 		else if (action.startsWith(APPROVE_ACTION) || action.startsWith(REJECT_ACTION)) {
+			boolean approve = action.startsWith(APPROVE_ACTION);
 			transferRows.findByCard(click.conversationId(), click.seq())
+				.or(() -> cardNotYetRecorded(click, action.substring((approve ? APPROVE_ACTION : REJECT_ACTION).length())))
 				.filter(t -> action.endsWith(t.id().toString()))
-				.ifPresent(t -> decide(click, t, action.startsWith(APPROVE_ACTION)));
+				.ifPresent(t -> decide(click, t, approve));
 		}
+	}
+
+	/**
+	 * The transfer a button names, when its approval card is posted but not yet recorded against it
+	 * (the card is visible, and pressed, the moment it is posted): only in the source store's room.
+	 */
+	private Optional<StockTransfer> cardNotYetRecorded(CardActionClicked click, String transferId) {
+		UUID id;
+		try {
+			id = UUID.fromString(transferId);
+		}
+		catch (IllegalArgumentException e) {
+			return Optional.empty();
+		}
+		return transferRows.find(id).filter(t -> transferRows.findCard(t.id()).isEmpty()).filter(t -> stores
+			.find(t.fromStoreId())
+			.map(from -> room(from).equals(click.conversationId()))
+			.orElse(false));
 	}
 
 	private void requestFromAlert(CardActionClicked click, StockAlerts.Alert alert, String donor) {

@@ -72,6 +72,14 @@ class Transfers {
 			.update();
 	}
 
+	/** Where the transfer's approval card is, once recorded. */
+	Optional<UUID> findCard(UUID id) {
+		return jdbc.sql("SELECT conversation_id FROM catalog_transfers WHERE id = ? AND conversation_id IS NOT NULL")
+			.param(id)
+			.query(UUID.class)
+			.optional();
+	}
+
 	/** The transfer whose approval card is this message, if any. */
 	Optional<StockTransfer> findByCard(ConversationId conversation, long seq) {
 		return jdbc.sql(SELECT + " WHERE t.conversation_id = ? AND t.seq = ?")
