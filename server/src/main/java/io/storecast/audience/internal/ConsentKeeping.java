@@ -72,22 +72,44 @@ class ConsentKeeping implements Consents {
 		java.util.Map<CustomerId, String> out = new java.util.HashMap<>();
 		java.util.Map<java.util.UUID, ConsentLedger.Current[]> recorded = ledger.currentOf(
 				customers.stream().map(CustomerId::value).distinct().toList(), channel);
-		boolean byDefault = byDefault(channel, purpose);
+		boolean implied = settings.impliedConsentChannels().contains(channel);
 		for (CustomerId c : customers) {
 			ConsentLedger.Current[] both = recorded.get(c.value());
-			ConsentLedger.Current transactional = both == null ? null : both[Purpose.TRANSACTIONAL.ordinal()];
-			ConsentLedger.Current asked = both == null ? null : both[purpose.ordinal()];
-			if (transactional != null && !transactional.granted()) {
-				out.put(c, "consent-withdrawn");
-			}
-			else if (asked != null && !asked.granted()) {
-				out.put(c, "consent-withdrawn");
-			}
-			else if (asked == null && !byDefault) {
-				out.put(c, "no-consent");
+			String refusal = both == null ? refusal(null, null, purpose, implied)
+					: refusal(granted(both[Purpose.MARKETING.ordinal()]), granted(both[Purpose.TRANSACTIONAL.ordinal()]),
+							purpose, implied);
+			if (refusal != null) {
+				out.put(c, refusal);
 			}
 		}
 		return out;
+	}
+
+	private static @Nullable Boolean granted(ConsentLedger.@Nullable Current c) {
+		return c == null ? null : c.granted();
+	}
+
+	/**
+	 * The consent rule, for the contact policy and for delivery alike: a channel withdrawn altogether
+	 * (its transactional consent) stops everything on it; marketing needs its own consent, recorded
+	 * or implied on the channel. Null when the message may go.
+	 *
+	 * @param marketing, transactional the recorded consents, null when none is recorded
+	 */
+	static @Nullable String refusal(@Nullable Boolean marketing, @Nullable Boolean transactional, Purpose purpose,
+			boolean impliedMarketing) {
+		if (Boolean.FALSE.equals(transactional)) {
+			return "consent-withdrawn";
+		}
+		if (purpose == Purpose.MARKETING) {
+			if (Boolean.FALSE.equals(marketing)) {
+				return "consent-withdrawn";
+			}
+			if (marketing == null && !impliedMarketing) {
+				return "no-consent";
+			}
+		}
+		return null;
 	}
 
 	/** Every channel and purpose, explicit or by default. */

@@ -326,17 +326,10 @@ class PolicyEngine implements ContactPolicy {
 
 	/** Why the message may not go at all, or null. */
 	private @Nullable String refusal(Recipients.Facts f, Channel channel, Purpose purpose) {
-		// a channel withdrawn altogether (transactional too) stops everything on it
-		if (Boolean.FALSE.equals(f.transactional())) {
-			return "consent-withdrawn";
-		}
-		if (purpose == Purpose.MARKETING) {
-			if (Boolean.FALSE.equals(f.marketing())) {
-				return "consent-withdrawn";
-			}
-			if (f.marketing() == null && !settings.impliedConsentChannels().contains(channel)) {
-				return "no-consent";
-			}
+		String consent = ConsentKeeping.refusal(f.marketing(), f.transactional(), purpose,
+				settings.impliedConsentChannels().contains(channel));
+		if (consent != null) {
+			return consent;
 		}
 		if (channel == Channel.SMS) {
 			if (f.phone() == null) {

@@ -24,11 +24,10 @@ class Addresses {
 
 	@Nullable
 	String of(Channel channel, CustomerId customer) {
-		return switch (channel) {
-			case IN_APP -> null;
-			case SMS -> customers.find(customer).map(CustomerProfile::phone).map(Addresses::phone).orElse(null);
-			case WEBHOOK -> webhooks.current().map(WebhookEndpoints.Endpoint::url).orElse(null);
-		};
+		if (channel == Channel.IN_APP) {
+			return null;
+		}
+		return customers.find(customer).map(c -> of(channel, c)).orElse(null);
 	}
 
 	/** The same for a customer already looked up. */

@@ -191,10 +191,14 @@ class DeliveryService implements Delivery {
 		Outbox.MessageRow row = new Outbox.MessageRow(id, r.source(), r.key(), r.customerId(), r.store(), r.purpose(),
 				route, stored, io.storecast.delivery.DeliveryStatus.QUEUED, 0);
 		// every channel of the route must be able to carry it
+		String firstAddress = null;
 		for (int i = 0; i < route.size(); i++) {
 			Channel channel = route.get(i).channel();
 			ChannelAdapter adapter = workers.adapter(channel).orElseThrow();
 			String address = addresses.of(channel, customer);
+			if (i == 0) {
+				firstAddress = address;
+			}
 			if (channel == Channel.SMS && address == null && route.size() == 1) {
 				throw ApiException.badRequest("no-phone", at + "customerId",
 						"The customer has no valid mobile number to text (" + customer.externalId() + ")");
@@ -208,10 +212,8 @@ class DeliveryService implements Delivery {
 				throw ApiException.badRequest(e.code(), at + field, e.getMessage() + " (channel " + channel + ")");
 			}
 		}
-		Channel firstChannel = route.getFirst().channel();
-		Outbox.NewAttempt attempt = new Outbox.NewAttempt(id, 0, 1, firstChannel, "QUEUED", due,
-				addresses.of(firstChannel, customer), null, null);
-		workers.storeName(store.id());
+		Outbox.NewAttempt attempt = new Outbox.NewAttempt(id, 0, 1, route.getFirst().channel(), "QUEUED", due, firstAddress,
+				null, null);
 		return new Prepared(row, attempt);
 	}
 

@@ -29,8 +29,6 @@ import tools.jackson.databind.node.ObjectNode;
 @Component
 class InAppChannel implements ChannelAdapter {
 
-	static final int MAX_TEXT = 4000;
-
 	private final MerchantMessaging messaging;
 	private final JsonMapper json;
 	private final ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
@@ -47,10 +45,7 @@ class InAppChannel implements ChannelAdapter {
 
 	@Override
 	public void check(Outgoing message) {
-		if (message.card() == null && message.text().length() > MAX_TEXT) {
-			throw ApiException.badRequest("text-too-long", "content.text",
-					"An in-app text is at most " + MAX_TEXT + " characters");
-		}
+		// the text's length is the request's own rule (DeliveryService.MAX_TEXT)
 		if (message.card() != null && !(message.card().get("type") instanceof String)) {
 			throw ApiException.badRequest("validation-failed", "content.card.type", "A card needs its type");
 		}

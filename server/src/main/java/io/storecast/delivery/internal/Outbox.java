@@ -242,21 +242,26 @@ class Outbox {
 	}
 
 	/** A delivery's new status. */
-	record StatusChange(UUID deliveryId, DeliveryStatus status) {
+	record StatusChange(UUID deliveryId, DeliveryStatus status, @Nullable String reason) {
+
+		StatusChange(UUID deliveryId, DeliveryStatus status) {
+			this(deliveryId, status, null);
+		}
 	}
 
-	/** Moves deliveries on in one statement, unless they already went further (as {@link #setStatus}). */
+	/** Moves deliveries on in one statement, unless they already went further (READ is never taken back). */
 	void setStatuses(List<StatusChange> changes, Instant now) {
 		if (changes.isEmpty()) {
 			return;
 		}
 		jdbc.sql("""
-				UPDATE delivery_messages m SET status = u.status, reason = NULL, updated_at = ?
-				FROM unnest(CAST(? AS uuid[]), CAST(? AS text[])) AS u(id, status)
+				UPDATE delivery_messages m SET status = u.status, reason = u.reason, updated_at = ?
+				FROM unnest(CAST(? AS uuid[]), CAST(? AS text[]), CAST(? AS text[])) AS u(id, status, reason)
 				WHERE m.id = u.id AND m.status NOT IN ('READ', 'CANCELLED')
 				  AND NOT (m.status = 'DELIVERED' AND u.status = 'SENT')""")
 			.params(ts(now), changes.stream().map(StatusChange::deliveryId).toArray(UUID[]::new),
-					changes.stream().map(c -> c.status().name()).toArray(String[]::new))
+					changes.stream().map(c -> c.status().name()).toArray(String[]::new),
+					changes.stream().map(StatusChange::reason).toArray(String[]::new))
 			.update();
 	}
 
@@ -339,12 +344,7 @@ class Outbox {
 
 	/** Moves the delivery on, unless it already went further (READ is never taken back). */
 	void setStatus(UUID deliveryId, DeliveryStatus status, @Nullable String reason, Instant now) {
-		jdbc.sql("""
-				UPDATE delivery_messages SET status = ?, reason = ?, updated_at = ?
-				WHERE id = ? AND status NOT IN ('READ', 'CANCELLED')
-				  AND NOT (status = 'DELIVERED' AND ? = 'SENT')""")
-			.params(status.name(), reason, ts(now), deliveryId, status.name())
-			.update();
+		setStatuses(List.of(new StatusChange(deliveryId, status, reason)), now);
 	}
 
 	void setStep(UUID deliveryId, int step, Instant now) {
@@ -457,19 +457,17 @@ class Outbox {
 	// --- views ---------------------------------------------------------------------------------
 
 	Optional<DeliveryView> view(DeliveryId id) {
-		Optional<MessageRow> row = message(id.value());
-		if (row.isEmpty()) {
-			return Optional.empty();
+		record Head(MessageRow message, @Nullable String reason, Instant createdAt) {
 		}
-		record Head(String reason, Instant createdAt) {
-		}
-		Head head = jdbc.sql("SELECT reason, created_at FROM delivery_messages WHERE id = ?")
+		return jdbc.sql("""
+				SELECT id AS m_id, source, request_key, customer_id, store_id, purpose, route, content, status AS m_status,
+				  step AS m_step, reason, created_at FROM delivery_messages WHERE id = ?""")
 			.param(id.value())
-			.query((rs, n) -> new Head(rs.getString("reason"), rs.getTimestamp("created_at").toInstant()))
-			.single();
-		MessageRow m = row.get();
-		return Optional.of(new DeliveryView(id, m.source(), m.key(), m.customerId(), m.purpose(), m.status(),
-				head.reason(), head.createdAt(), attempts(List.of(id.value())).getOrDefault(id.value(), List.of())));
+			.query((rs, n) -> new Head(message(rs, "m_"), rs.getString("reason"), rs.getTimestamp("created_at").toInstant()))
+			.optional()
+			.map(h -> new DeliveryView(id, h.message().source(), h.message().key(), h.message().customerId(),
+					h.message().purpose(), h.message().status(), h.reason(), h.createdAt(),
+					attempts(List.of(id.value())).getOrDefault(id.value(), List.of())));
 	}
 
 	Map<UUID, List<DeliveryView.Attempt>> attempts(List<UUID> deliveries) {

@@ -6,10 +6,8 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
-import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -18,8 +16,6 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executors;
 
-import javax.crypto.Mac;
-import javax.crypto.spec.SecretKeySpec;
 
 import org.jspecify.annotations.Nullable;
 import org.springframework.stereotype.Component;
@@ -29,6 +25,7 @@ import io.storecast.delivery.internal.channel.AttemptResult;
 import io.storecast.delivery.internal.channel.ChannelAdapter;
 import io.storecast.delivery.internal.channel.Outgoing;
 import io.storecast.platform.ApiException;
+import io.storecast.platform.WebhookSignature;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
@@ -42,8 +39,6 @@ import tools.jackson.databind.json.JsonMapper;
 class WebhookChannel implements ChannelAdapter {
 
 	static final int MAX_BODY_BYTES = 64 * 1024;
-	static final String TIMESTAMP_HEADER = "X-Storecast-Timestamp";
-	static final String SIGNATURE_HEADER = "X-Storecast-Signature";
 
 	private final WebhookEndpoints endpoints;
 	private final JsonMapper json;
@@ -98,18 +93,6 @@ class WebhookChannel implements ChannelAdapter {
 		return json.writeValueAsBytes(body);
 	}
 
-	static String signature(String secret, long unixSeconds, byte[] body) {
-		try {
-			Mac mac = Mac.getInstance("HmacSHA256");
-			mac.init(new SecretKeySpec(secret.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
-			mac.update((unixSeconds + ".").getBytes(StandardCharsets.UTF_8));
-			return "sha256=" + HexFormat.of().formatHex(mac.doFinal(body));
-		}
-		catch (java.security.GeneralSecurityException e) {
-			throw new IllegalStateException(e);
-		}
-	}
-
 	@Override
 	public CompletionStage<AttemptResult> send(Outgoing message) {
 		Optional<WebhookEndpoints.Endpoint> endpoint = endpoints.current();
@@ -125,8 +108,8 @@ class WebhookChannel implements ChannelAdapter {
 			.header("Content-Type", "application/json")
 			.header("User-Agent", "Storecast-Webhook/1")
 			.header("Idempotency-Key", message.idempotencyKey())
-			.header(TIMESTAMP_HEADER, Long.toString(now))
-			.header(SIGNATURE_HEADER, signature(e.secret(), now, body))
+			.header(WebhookSignature.TIMESTAMP_HEADER, Long.toString(now))
+			.header(WebhookSignature.SIGNATURE_HEADER, WebhookSignature.sign(e.secret(), now, body))
 			.POST(HttpRequest.BodyPublishers.ofByteArray(body))
 			.build();
 		return http.sendAsync(request, HttpResponse.BodyHandlers.discarding())

@@ -15,6 +15,7 @@ import io.storecast.orders.OrderStatus;
 import io.storecast.orders.OrderView;
 import io.storecast.platform.ApiException;
 import io.storecast.platform.ApiException.FieldProblem;
+import io.storecast.platform.WebhookSignature;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.exc.UnrecognizedPropertyException;

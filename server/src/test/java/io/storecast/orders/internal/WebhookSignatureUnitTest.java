@@ -15,6 +15,7 @@ import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
 import io.storecast.platform.ApiException;
+import io.storecast.platform.WebhookSignature;
 
 class WebhookSignatureUnitTest {
 

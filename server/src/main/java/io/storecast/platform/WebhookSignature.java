@@ -1,4 +1,4 @@
-package io.storecast.orders.internal;
+package io.storecast.platform;
 
 import java.nio.charset.StandardCharsets;
 import java.security.InvalidKeyException;
@@ -13,26 +13,26 @@ import javax.crypto.spec.SecretKeySpec;
 
 import org.jspecify.annotations.Nullable;
 
-import io.storecast.platform.ApiException;
 
 /**
- * The inbound webhook signature: {@code X-Storecast-Signature: sha256=<hex>} where the hex is
+ * The webhook signature, both ways (the orders module checks it on inbound webhooks, delivery signs
+ * its outbound ones): {@code X-Storecast-Signature: sha256=<hex>} where the hex is
  * HMAC-SHA256, keyed with the shared secret's UTF-8 bytes, over the ASCII timestamp of
  * {@code X-Storecast-Timestamp} (Unix seconds), a dot, and the raw body bytes. Binding the timestamp
  * into the signature makes an old request useless once it is outside the tolerance.
  */
-final class WebhookSignature {
+public final class WebhookSignature {
 
-	static final String TIMESTAMP_HEADER = "X-Storecast-Timestamp";
-	static final String SIGNATURE_HEADER = "X-Storecast-Signature";
-	static final String EVENT_ID_HEADER = "X-Storecast-Event-Id";
-	static final String SCHEME = "sha256=";
+	public static final String TIMESTAMP_HEADER = "X-Storecast-Timestamp";
+	public static final String SIGNATURE_HEADER = "X-Storecast-Signature";
+	public static final String EVENT_ID_HEADER = "X-Storecast-Event-Id";
+	public static final String SCHEME = "sha256=";
 
 	private WebhookSignature() {
 	}
 
 	/** The signature header value for a body sent at {@code timestamp} (Unix seconds). */
-	static String sign(String secret, long timestamp, byte[] body) {
+	public static String sign(String secret, long timestamp, byte[] body) {
 		return SCHEME + HexFormat.of().formatHex(mac(secret, timestamp, body));
 	}
 
@@ -42,7 +42,7 @@ final class WebhookSignature {
 	 * @throws ApiException 401 when a header is missing, the timestamp is not Unix seconds or is
 	 * further than {@code tolerance} from {@code now}, or the signature does not match
 	 */
-	static void verify(String secret, @Nullable String timestampHeader, @Nullable String signatureHeader, byte[] body,
+	public static void verify(String secret, @Nullable String timestampHeader, @Nullable String signatureHeader, byte[] body,
 			Instant now, Duration tolerance) {
 		if (timestampHeader == null || timestampHeader.isBlank() || signatureHeader == null
 				|| signatureHeader.isBlank()) {
