@@ -230,6 +230,22 @@ class CouponsIntegrationTest {
 	}
 
 	@Test
+	void a_customer_at_the_limit_is_refused_every_time_and_still_gets_replays() {
+		String template = create("name", "每人一张", "perCustomerLimit", 1);
+		Customer bob = customer("SH-NJR", null);
+		String code = claim(bob, template, "first").expect(201).string("code");
+		// the first refusal finds the holding full; the later ones are refused without a transaction
+		claim(bob, template, "second").expectProblem(409, "limit-reached");
+		claim(bob, template, "third").expectProblem(409, "limit-reached");
+		Api.Response replay = claim(bob, template, "first").expect(200);
+		assertThat(replay.header("Idempotent-Replayed")).isEqualTo("true");
+		assertThat(replay.string("code")).isEqualTo(code);
+		// another customer is not affected
+		claim(customer("SH-NJR", null), template, "first").expect(201);
+		assertThat(counts(template).path("issued").asInt()).isEqualTo(2);
+	}
+
+	@Test
 	void the_merchant_grants_past_the_audience_rules_but_never_past_stock_or_limits() {
 		String gold = create("name", "金卡专享", "kind", "NO_THRESHOLD", "thresholdFen", null, "discountFen", 1000, "stock", 2,
 				"audience", Map.of("memberLevels", List.of("GOLD")));

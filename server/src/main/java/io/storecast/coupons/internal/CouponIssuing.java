@@ -77,6 +77,12 @@ class CouponIssuing {
 	private final CouponCodes codes = new CouponCodes(new SecureRandom());
 	/** Templates found sold out: stock never comes back, so later claims are refused without a query. */
 	private final Cache<CouponTemplateId, Boolean> soldOut = Caffeine.newBuilder().maximumSize(10_000).build();
+	/**
+	 * Customers found holding a template's whole per-customer limit: holdings only ever grow, so
+	 * their later claims are refused after one lookup (an idempotent replay) instead of a
+	 * transaction that locks the holding to find it full.
+	 */
+	private final Cache<Holder, Boolean> full = Caffeine.newBuilder().maximumSize(200_000).build();
 	private final Cache<CustomerId, Optional<CustomerProfile>> profiles = Caffeine.newBuilder()
 		.maximumSize(100_000)
 		.expireAfterWrite(Duration.ofSeconds(30))
@@ -130,6 +136,9 @@ class CouponIssuing {
 		}
 		if (!t.claimableAt(now)) {
 			return replayOr(issueKey, t, customer, () -> notClaimable(t, now));
+		}
+		if (full.getIfPresent(new Holder(t.id(), customer)) != null) {
+			return replayOr(issueKey, t, customer, () -> limitReached(t));
 		}
 		if (audience && t.hasAudience()) {
 			checkAudience(t, customer, now);
@@ -237,8 +246,18 @@ class CouponIssuing {
 			return ApiException.conflict("daily-limit-reached", "You have claimed " + h.dayIssued() + " of '" + t.name()
 					+ "' today; the limit is " + t.perCustomerDailyLimit() + " a day");
 		}
+		if (t.perCustomerDailyLimit() == null || (h != null && h.issued() >= h.limit())) {
+			full.put(new Holder(t.id(), customer), Boolean.TRUE);
+		}
+		return limitReached(t);
+	}
+
+	private static ApiException limitReached(Template t) {
 		return ApiException.conflict("limit-reached",
 				"You already hold " + t.perCustomerLimit() + " of '" + t.name() + "', the most one customer may have");
+	}
+
+	private record Holder(CouponTemplateId template, CustomerId customer) {
 	}
 
 	/**

@@ -2,9 +2,11 @@ package io.storecast.platform.internal;
 
 import java.time.Clock;
 
+import org.springframework.boot.webmvc.autoconfigure.WebMvcRegistrations;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.scheduling.annotation.EnableAsync;
+import org.springframework.web.servlet.mvc.method.annotation.RequestMappingHandlerMapping;
 
 import io.swagger.v3.oas.models.Components;
 import io.swagger.v3.oas.models.OpenAPI;
@@ -26,6 +28,17 @@ class PlatformConfiguration {
 	@Bean
 	Clock clock() {
 		return Clock.systemUTC();
+	}
+
+	/** Request mapping that remembers which mapping answered a request of the same shape. */
+	@Bean
+	WebMvcRegistrations rememberingHandlerMapping() {
+		return new WebMvcRegistrations() {
+			@Override
+			public RequestMappingHandlerMapping getRequestMappingHandlerMapping() {
+				return new RememberingHandlerMapping();
+			}
+		};
 	}
 
 	@Bean
