@@ -77,6 +77,10 @@ final class BareServerProcess implements AutoCloseable {
 		return ServerProcess.cpuNanos(process.toHandle());
 	}
 
+	URI httpBase() {
+		return URI.create("http://127.0.0.1:" + port);
+	}
+
 	URI wsUri(String rooms) {
 		return URI.create("ws://127.0.0.1:" + port + "/ws" + (rooms == null ? "" : "?rooms=" + rooms));
 	}

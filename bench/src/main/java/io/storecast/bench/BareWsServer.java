@@ -55,7 +55,8 @@ import tools.jackson.databind.node.ObjectNode;
  * joins rooms (a room stands in for a conversation); the first frame is a {@code hello}; a
  * {@code send} into a room is acked to the sender with a per-room seq and pushed, serialised once,
  * to every other connection in the room; {@code ping} gets a {@code pong}. {@code GET /stats}
- * answers heap used and connection count. Same pipeline shape as Storecast's gateway (HTTP codec,
+ * answers heap used and connection count; {@code POST …/claims} answers a fixed 201 (a driver ceiling
+ * for coupon-claim-storm). Same pipeline shape as Storecast's gateway (HTTP codec,
  * aggregator, WebSocket protocol handler, idle timeout, write-buffer water mark), NIO transport.
  * <p>
  * Run as a child JVM: {@code java -cp storecast-bench.jar io.storecast.bench.BareWsServer <port>}. It
@@ -142,6 +143,10 @@ public final class BareWsServer {
 
 		@Override
 		protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
+			if (request.method().name().equals("POST") && request.uri().endsWith("/claims")) {
+				claimed(ctx, request);
+				return;
+			}
 			if (!request.uri().startsWith("/stats")) {
 				ctx.fireChannelRead(request);
 				return;
@@ -157,6 +162,25 @@ public final class BareWsServer {
 			ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
 		}
 	}
+
+	/**
+	 * {@code POST …/claims}: a fixed {@code 201} with a coupon-sized body on the kept-alive
+	 * connection, so that a claim storm against this server measures what the load driver and the
+	 * loopback can do on this machine at all (coupon-claim-storm's driver ceiling).
+	 */
+	private static void claimed(ChannelHandlerContext ctx, FullHttpRequest request) {
+		request.release();
+		DefaultFullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.CREATED,
+				Unpooled.wrappedBuffer(CLAIMED));
+		response.headers().set(HttpHeaderNames.CONTENT_TYPE, "application/json");
+		response.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, CLAIMED.length);
+		ctx.writeAndFlush(response);
+	}
+
+	private static final byte[] CLAIMED = ("{\"id\":\"0195f3c2-7a1b-7c3d-8e4f-5a6b7c8d9e0f\",\"code\":\"7KQ2-M9XD-4HPA-2RTW\","
+			+ "\"templateId\":\"0195f3c2-7a1b-7c3d-8e4f-000000000001\",\"customerId\":\"0195f3c2-7a1b-7c3d-8e4f-000000000002\","
+			+ "\"status\":\"ISSUED\",\"channel\":\"CLAIM\",\"validFrom\":\"2026-11-23T00:00:00Z\","
+			+ "\"validUntil\":\"2026-11-24T00:00:00Z\",\"issuedAt\":\"2026-11-23T00:00:00Z\"}").getBytes(StandardCharsets.UTF_8);
 
 	@ChannelHandler.Sharable
 	private final class Relay extends ChannelInboundHandlerAdapter {

@@ -94,9 +94,11 @@ final class CouponClaimStormScenario implements Scenario {
 				ServerProcess s = server;
 				long cpuServer = -s.cpuNanos();
 				long cpuPg = -s.postgresCpuNanos();
+				long cpuDriver = -ServerProcess.cpuNanos(ProcessHandle.current());
 				Storm storm = storm(api, template, tokens, plan, inflight);
 				cpuServer += s.cpuNanos();
 				cpuPg += s.postgresCpuNanos();
+				cpuDriver += ServerProcess.cpuNanos(ProcessHandle.current());
 
 				double seconds = storm.nanos() / 1e9;
 				results.emit(NAME, "claim-requests", requests, "count");
@@ -116,6 +118,7 @@ final class CouponClaimStormScenario implements Scenario {
 				results.emit(NAME, "claim-errors", storm.errors(), "count");
 				results.emit(NAME, "server_cpu_per_request", cpuServer / 1e6 / requests, "ms");
 				results.emit(NAME, "postgres_cpu_per_request", cpuPg / 1e6 / requests, "ms");
+				results.emit(NAME, "driver_cpu_per_request", cpuDriver / 1e6 / requests, "ms");
 				Bench.progress("%s: statuses %s", NAME, storm.statuses());
 
 				long[] db = databaseCounts(pgPort, template);
@@ -140,6 +143,8 @@ final class CouponClaimStormScenario implements Scenario {
 				}
 			}
 			server.stop(Duration.ofMinutes(1));
+			server = null;
+			ok &= driverCeiling(results, work, customers, requests, inflight);
 			return ok;
 		}
 		finally {
@@ -147,6 +152,35 @@ final class CouponClaimStormScenario implements Scenario {
 				server.stopQuietly();
 			}
 			ServerProcess.deleteTree(work);
+		}
+	}
+
+	/**
+	 * The same storm (same driver, same requests in flight, same headers and body) against the bare
+	 * Netty server, which answers every claim with a fixed 201 and does nothing else: what the driver
+	 * and the loopback can do on this machine at all, the ceiling any server here is measured under.
+	 */
+	private static boolean driverCeiling(Results results, Path work, int customers, int requests, int inflight)
+			throws Exception {
+		try (BareServerProcess bare = BareServerProcess.start(work);
+				StorecastApi api = new StorecastApi(bare.httpBase())) {
+			String[] tokens = new String[customers];
+			java.util.Arrays.fill(tokens, "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJiZW5jaCJ9.c2lnbmF0dXJlLW9mLWEtdG9rZW4tb2YtdGhpcy1sZW5ndGg");
+			List<int[]> plan = new ArrayList<>(requests);
+			for (int i = 0; i < requests; i++) {
+				plan.add(new int[] { i % customers, i });
+			}
+			long cpuBare = -bare.cpuNanos();
+			long cpuDriver = -ServerProcess.cpuNanos(ProcessHandle.current());
+			Storm storm = storm(api, "00000000-0000-0000-0000-000000000000", tokens, plan, inflight);
+			cpuBare += bare.cpuNanos();
+			cpuDriver += ServerProcess.cpuNanos(ProcessHandle.current());
+			double perSecond = requests / (storm.nanos() / 1e9);
+			results.emit(NAME, "driver-ceiling-requests_per_s", perSecond, "req/s");
+			results.emit(NAME, "driver-ceiling-latency_p99", storm.all().percentileMillis(99), "ms");
+			results.emit(NAME, "driver-ceiling-driver_cpu_per_request", cpuDriver / 1e6 / requests, "ms");
+			results.emit(NAME, "driver-ceiling-bare_server_cpu_per_request", cpuBare / 1e6 / requests, "ms");
+			return storm.errors() == 0 && storm.issued() == requests;
 		}
 	}
 

@@ -47,12 +47,20 @@ final class PolicyCheckScenario implements Scenario {
 			String at = ZonedDateTime.of(LocalDate.now(ZoneId.of("Asia/Shanghai")).plusDays(1), LocalTime.of(11, 0),
 					ZoneId.of("Asia/Shanghai")).toInstant().toString();
 			for (String campaign : List.of("first", "second")) {
+				ServerProcess server = data.fixture.server;
+				long cpuServer = -server.cpuNanos();
+				long cpuPg = -server.postgresCpuNanos();
 				started = System.nanoTime();
 				JsonNode summary = data.ok(data.call("POST", "/api/v1/audience/policy/decisions", Map.of("snapshotId",
 						snapshot.path("id").asString(), "channel", "IN_APP", "purpose", "MARKETING", "at", at, "campaignKey",
 						"bench-" + campaign)), "deciding");
 				double seconds = (System.nanoTime() - started) / 1e9;
+				cpuServer += server.cpuNanos();
+				cpuPg += server.postgresCpuNanos();
 				long decided = summary.path("decided").asLong();
+				// CPU per decision is the steadier figure when other work shares the two cores
+				results.emit(NAME, campaign + "_server_cpu_per_decision", cpuServer / 1e3 / Math.max(1, decided), "us");
+				results.emit(NAME, campaign + "_postgres_cpu_per_decision", cpuPg / 1e3 / Math.max(1, decided), "us");
 				results.emit(NAME, campaign + "_decisions_per_s", decided / seconds, "decisions/s");
 				results.emit(NAME, campaign + "_seconds", seconds, "s");
 				results.emit(NAME, campaign + "_send_now", summary.path("sendNow").asLong(), "decisions");

@@ -57,6 +57,41 @@ class Recipients {
 		return out;
 	}
 
+	/**
+	 * Facts of a chunk of customers given in the database's id order, read as the range from its
+	 * first to its last id: one ordered pass over the profiles merged with the consents instead of
+	 * three index lookups per customer (8 ms instead of 37 ms for 5,000 customers of a million,
+	 * EXPLAIN ANALYZE). Worth it while the chunk is most of its range; null when the range holds more
+	 * than {@code limit} profiles, and the caller looks the customers up one by one instead.
+	 */
+	@Nullable Map<UUID, Facts> factsOfRange(java.util.List<UUID> inIdOrder, Channel channel, int limit) {
+		UUID first = inIdOrder.getFirst();
+		UUID last = inIdOrder.getLast();
+		java.util.Set<UUID> wanted = new java.util.HashSet<>(inIdOrder);
+		Map<UUID, Facts> out = new HashMap<>(inIdOrder.size() * 2);
+		int[] rows = { 0 };
+		jdbc.sql("SELECT " + FACTS + """
+
+				  FROM audience_profiles p
+				  LEFT JOIN audience_consents m ON m.customer_id = p.customer_id AND m.channel = ? AND m.purpose = 'MARKETING'
+				                               AND m.customer_id BETWEEN ? AND ?
+				  LEFT JOIN audience_consents t ON t.customer_id = p.customer_id AND t.channel = ? AND t.purpose = 'TRANSACTIONAL'
+				                               AND t.customer_id BETWEEN ? AND ?
+				 WHERE p.customer_id BETWEEN ? AND ?
+				 ORDER BY p.customer_id LIMIT ?""")
+			.params(channel == Channel.SMS, channel.name(), first, last, channel.name(), first, last, first, last, limit + 1)
+			.query((rs, n) -> {
+				rows[0]++;
+				Facts f = map(rs);
+				if (wanted.contains(f.customerId())) {
+					out.put(f.customerId(), f);
+				}
+				return null;
+			})
+			.list();
+		return rows[0] > limit ? null : out;
+	}
+
 	/** The next members of a snapshot after {@code after}, in id order (an index-only scan). */
 	java.util.List<UUID> snapshotIds(UUID snapshot, @Nullable UUID after, int limit) {
 		return jdbc.sql("""
