@@ -74,6 +74,7 @@ class CascadeIntegrationTest {
 		JsonNode view = hq.get("/api/v1/staff-notices/" + notice).expect(200).json();
 		assertThat(view.path("title").asString()).isEqualTo("月饼礼盒 满200减30");
 		assertThat(view.path("campaignId").asString()).isEqualTo(source);
+		// the East region's three demo store managers (other tests may add stores to the region, not managers)
 		assertThat(view.path("summary").path("recipients").asInt()).isEqualTo(3);
 
 		// the promotion card is in the East region's 店长群, to be acknowledged, with a button to forward it
@@ -94,8 +95,7 @@ class CascadeIntegrationTest {
 		shanghai.post("/api/v1/conversations/" + room + "/messages/" + seq + "/ack", Map.of()).expect(204);
 		hangzhou.post("/api/v1/conversations/" + room + "/messages/" + seq + "/ack", Map.of()).expect(204);
 		JsonNode laggards = hq.get("/api/v1/staff-notices/" + notice + "/recipients?acknowledged=false").expect(200).json();
-		assertThat(laggards.size()).isEqualTo(1);
-		assertThat(laggards.get(0).path("displayName").asString()).isEqualTo("周店长");
+		assertThat(laggards.findValuesAsString("displayName")).containsExactly("周店长");
 		TaskInstanceId remind = TaskInstanceId.of("campaigns-staff-notice", notice + "#remind-1");
 		assertThat(scheduler.getScheduledExecution(remind).orElseThrow().getExecutionTime())
 			.isEqualTo(Instant.parse(view.path("sentAt").asString()).plus(Duration.ofMinutes(30)));
@@ -149,7 +149,8 @@ class CascadeIntegrationTest {
 		});
 		Map<String, JsonNode> stores = new HashMap<>();
 		rollUp[0].path("byStore").forEach(s -> stores.put(s.path("store").path("code").asString(), s));
-		assertThat(stores).containsOnlyKeys("SH-NJR", "HZ-XH", "SZ-GQJ");
+		// every store of the region takes part (other tests may have added some to the demo's three)
+		assertThat(stores).containsKeys("SH-NJR", "HZ-XH", "SZ-GQJ");
 		assertThat(stores.get("SZ-GQJ").path("childId").isNull()).isTrue();
 		assertThat(stores.get("HZ-XH").path("forwardedByName").asString()).isEqualTo("赵店长");
 		long shRecipients = stores.get("SH-NJR").path("metrics").path("recipients").asLong();
