@@ -3,12 +3,14 @@
  * stores, route of channels, templates per channel and locale, audience) and sent to every right
  * customer exactly once — the audience snapshotted into a recipient list, each recipient decided by
  * audience's contact policy, rendered and handed to delivery in chunks that commit with their
- * recipients' status, so a send interrupted at any point resumes without loss or duplicate.
+ * recipients' status, so a send interrupted at any point resumes without loss or duplicate. Staff
+ * notices reach staff in messaging's staff rooms (acknowledgement, reminders, check-in rounds), and
+ * cascades forward a campaign announced to store managers as child campaigns per store.
  * Nothing depends on this module.
  */
 @NullMarked
 @ApplicationModule(displayName = "Campaigns",
-		allowedDependencies = { "platform", "identity", "audience", "delivery", "coupons" })
+		allowedDependencies = { "platform", "identity", "audience", "delivery", "coupons", "messaging" })
 package io.storecast.campaigns;
 
 import org.jspecify.annotations.NullMarked;

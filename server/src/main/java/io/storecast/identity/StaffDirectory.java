@@ -14,4 +14,7 @@ public interface StaffDirectory {
 
 	/** The active staff whose own node is exactly this one (a store's manager and clerks). */
 	List<StaffMemberView> activeAt(OrgNodeId node);
+
+	/** The active staff with one of {@code roles} at the node or below it, ordered by id. */
+	List<StaffMemberView> activeUnder(OrgNodeId root, java.util.Collection<Role> roles);
 }

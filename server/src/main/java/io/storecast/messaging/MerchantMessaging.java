@@ -38,4 +38,7 @@ public interface MerchantMessaging {
 	 * conversations without a customer are left out.
 	 */
 	java.util.Map<ConversationId, Long> customerReadSeqs(Collection<ConversationId> ids);
+
+	/** Who has acknowledged a message (回执确认), and when; empty for a message nobody acknowledged. */
+	java.util.Map<Participant, java.time.Instant> acknowledgements(ConversationId id, long seq);
 }

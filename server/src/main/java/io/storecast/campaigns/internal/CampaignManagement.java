@@ -151,20 +151,9 @@ class CampaignManagement {
 
 	CursorPage<CampaignView> list(Actor actor, Campaign.@Nullable Status status, @Nullable String after, int limit) {
 		access.require(actor, Permission.CAMPAIGN_READ);
-		Instant afterCreated = null;
-		UUID afterId = null;
-		if (after != null) {
-			try {
-				int cut = after.lastIndexOf('_');
-				afterCreated = Instant.parse(after.substring(0, cut));
-				afterId = UUID.fromString(after.substring(cut + 1));
-			}
-			catch (RuntimeException e) {
-				throw ApiException.badRequest("invalid-cursor", "after", "after is a cursor from an earlier page");
-			}
-		}
-		List<Campaign> rows = campaigns.list(access.scopePath(actor), status, afterCreated, afterId, limit + 1);
-		return mapped(CursorPage.of(rows, limit, c -> c.createdAt() + "_" + c.id()), this::view);
+		NewestFirst from = NewestFirst.after(after);
+		List<Campaign> rows = campaigns.list(access.scopePath(actor), status, from.createdAt(), from.id(), limit + 1);
+		return mapped(CursorPage.of(rows, limit, c -> NewestFirst.cursor(c.createdAt(), c.id())), this::view);
 	}
 
 	CursorPage<RecipientView> recipients(Actor actor, CampaignId id, Recipients.@Nullable Status status,
@@ -240,7 +229,7 @@ class CampaignManagement {
 		}
 	}
 
-	private Campaign readable(Actor actor, CampaignId id) {
+	Campaign readable(Actor actor, CampaignId id) {
 		access.require(actor, Permission.CAMPAIGN_READ);
 		Campaign c = campaigns.find(id).orElseThrow(() -> notFound(id));
 		if (!access.reaches(actor, c.scopeNodeId())) {
@@ -502,7 +491,7 @@ class CampaignManagement {
 	}
 
 	/** The lowest org node that holds every store (a store, its region, or the head office). */
-	private OrgNode lowestCommonNode(List<OrgNode> stores) {
+	OrgNode lowestCommonNode(List<OrgNode> stores) {
 		OrgNode node = stores.getFirst();
 		while (true) {
 			OrgNode candidate = node;
@@ -513,7 +502,7 @@ class CampaignManagement {
 		}
 	}
 
-	private static String createdBy(Actor actor) {
+	static String createdBy(Actor actor) {
 		return switch (actor) {
 			case Actor.Staff staff -> staff.username();
 			case Actor.ApiClient client -> "api-key:" + client.name();

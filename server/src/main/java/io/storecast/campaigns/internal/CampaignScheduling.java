@@ -74,7 +74,7 @@ class CampaignScheduling {
 	 * immediate execution looks before the caller's transaction has committed the row, so look again
 	 * after the commit.
 	 */
-	private void soon(Instant at) {
+	void soon(Instant at) {
 		if (at.isAfter(clock.instant()) || !(scheduler.getObject() instanceof Scheduler s)) {
 			return;
 		}

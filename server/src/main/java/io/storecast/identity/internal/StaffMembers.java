@@ -53,6 +53,24 @@ class StaffMembers implements StaffDirectory {
 			.toList();
 	}
 
+	@Override
+	public List<StaffMemberView> activeUnder(OrgNodeId root, java.util.Collection<Role> roles) {
+		return jdbc.sql("""
+				SELECT s.* FROM identity_staff s
+				  JOIN identity_org_nodes n ON n.id = s.org_node_id
+				  JOIN identity_org_nodes r ON r.id = :root
+				 WHERE starts_with(n.path, r.path)
+				   AND s.status = 'ACTIVE' AND s.role = ANY(CAST(:roles AS text[]))
+				 ORDER BY s.id""")
+			.param("root", root.value())
+			.param("roles", roles.stream().map(Role::name).toArray(String[]::new))
+			.query(StaffMembers::map)
+			.list()
+			.stream()
+			.map(StaffMembers::view)
+			.toList();
+	}
+
 	private static StaffMemberView view(StaffMember m) {
 		return new StaffMemberView(m.id(), m.username(), m.displayName(), m.role(), m.orgNodeId());
 	}

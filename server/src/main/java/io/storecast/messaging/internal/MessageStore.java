@@ -381,6 +381,17 @@ class MessageStore {
 			.list();
 	}
 
+	/** Who acknowledged the message, and when, in the order they did. */
+	Map<Participant, Instant> acknowledgements(ConversationId id, long seq) {
+		Map<Participant, Instant> acks = new LinkedHashMap<>();
+		jdbc.sql("SELECT participant, acked_at FROM messaging_acks WHERE conversation_id = ? AND seq = ? ORDER BY acked_at")
+			.params(id.value(), seq)
+			.query(rs -> {
+				acks.put(Participant.parse(rs.getString(1)), rs.getTimestamp(2).toInstant());
+			});
+		return acks;
+	}
+
 	/** Records a member's answer to an action card; false when they had already answered it. */
 	boolean clickAction(ConversationId id, long seq, Participant p, String actionId, Instant now) {
 		return jdbc.sql("""

@@ -942,6 +942,11 @@ class MessagingService implements Messaging, MerchantMessaging, ConversationCach
 		return ids.isEmpty() ? Map.of() : store.customerReadSeqs(ids);
 	}
 
+	@Override
+	public Map<Participant, Instant> acknowledgements(ConversationId id, long seq) {
+		return store.acknowledgements(id, seq);
+	}
+
 	// --- for uploads ---------------------------------------------------------------------------
 
 	/** The actor as a member who may post in the conversation: uploads come before the message that carries them. */

@@ -1,0 +1,278 @@
+package io.storecast.campaigns.internal;
+
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.ToLongFunction;
+
+import org.jspecify.annotations.Nullable;
+import org.springframework.stereotype.Service;
+import org.springframework.transaction.support.TransactionTemplate;
+
+import io.storecast.audience.Segments;
+import io.storecast.campaigns.CampaignId;
+import io.storecast.identity.AccessPolicy;
+import io.storecast.identity.Actor;
+import io.storecast.identity.OrgDirectory;
+import io.storecast.identity.OrgNode;
+import io.storecast.identity.OrgNodeId;
+import io.storecast.identity.OrgNodeKind;
+import io.storecast.identity.Permission;
+import io.storecast.identity.StaffDirectory;
+import io.storecast.identity.StaffId;
+import io.storecast.platform.ApiException;
+import io.storecast.platform.Ids;
+
+/**
+ * Cascades: a campaign announced to store managers by a staff notice is forwarded by each of them (or
+ * anyone who may send at the store) to their store's customers. A forward is a child campaign of the
+ * source's offer, route and templates for that one store, sent now through the campaign machinery
+ * (contact policy, exactly once, progress), and linked to its source and the forwarding employee, so
+ * its results add up per store and per employee.
+ */
+@Service
+class CascadeForwarding {
+
+	/** @param storeId the store whose customers hear it; null: the forwarding employee's own store */
+	record ForwardRequest(@Nullable OrgNodeId storeId, Campaign.@Nullable Audience audience) {
+	}
+
+	/** What a campaign's counters say, in the terms of a roll-up. */
+	record Metrics(long forwards, long recipients, long handedOff, long skipped, long sent, long delivered, long read,
+			long failed) {
+
+		static final Metrics NONE = new Metrics(0, 0, 0, 0, 0, 0, 0, 0);
+
+		static Metrics of(Map<String, Long> counters) {
+			return new Metrics(1, counters.getOrDefault(Recipients.TOTAL, 0L), counters.getOrDefault("HANDED_OFF", 0L),
+					counters.entrySet().stream().filter(e -> e.getKey().startsWith("SKIPPED:")).mapToLong(Map.Entry::getValue).sum(),
+					delivery(counters, "SENT"), delivery(counters, "DELIVERED"), delivery(counters, "READ"),
+					delivery(counters, "FAILED"));
+		}
+
+		private static long delivery(Map<String, Long> counters, String status) {
+			return counters.getOrDefault(DeliveryOutcomes.PREFIX + status, 0L);
+		}
+
+		Metrics plus(Metrics o) {
+			return new Metrics(forwards + o.forwards, recipients + o.recipients, handedOff + o.handedOff,
+					skipped + o.skipped, sent + o.sent, delivered + o.delivered, read + o.read, failed + o.failed);
+		}
+	}
+
+	record ForwardView(CampaignId childId, CampaignId sourceId, StaffNoticeManagement.NodeRef store, StaffId forwardedBy,
+			String forwardedByName, Instant forwardedAt, Campaign.Status status) {
+	}
+
+	/** A participating store: whether it forwarded, who did, and what its forward achieved. */
+	record StoreResult(StaffNoticeManagement.NodeRef store, @Nullable CampaignId childId, @Nullable StaffId forwardedBy,
+			@Nullable String forwardedByName, @Nullable Instant forwardedAt, Campaign.@Nullable Status status,
+			Metrics metrics) {
+	}
+
+	record EmployeeResult(StaffId staffId, String name, Metrics metrics) {
+	}
+
+	/** @param notices the staff notices announcing the campaign */
+	record CascadeView(CampaignId sourceId, String name, List<StaffNoticeId> notices, int stores, int forwarded,
+			Metrics totals, List<StoreResult> byStore, List<EmployeeResult> byEmployee) {
+	}
+
+	enum RankBy {
+		EMPLOYEE, STORE
+	}
+
+	enum Metric {
+		FORWARDS(Metrics::forwards), RECIPIENTS(Metrics::recipients), SENT(Metrics::sent), DELIVERED(Metrics::delivered),
+		READ(Metrics::read);
+
+		final ToLongFunction<Metrics> value;
+
+		Metric(ToLongFunction<Metrics> value) {
+			this.value = value;
+		}
+	}
+
+	/** A place on the leaderboard: an employee ({@code id} a staff id) or a store (an org node id). */
+	record Place(int rank, String id, String name, long value, Metrics metrics) {
+	}
+
+	record Leaderboard(CampaignId sourceId, RankBy by, Metric metric, List<Place> places) {
+	}
+
+	private final Campaigns campaigns;
+	private final Forwards forwards;
+	private final StaffNotices notices;
+	private final CampaignManagement campaignManagement;
+	private final AccessPolicy access;
+	private final OrgDirectory org;
+	private final Segments segments;
+	private final StaffDirectory staff;
+	private final TransactionTemplate tx;
+	private final Clock clock;
+
+	CascadeForwarding(Campaigns campaigns, Forwards forwards, StaffNotices notices, CampaignManagement campaignManagement,
+			AccessPolicy access, OrgDirectory org, Segments segments, StaffDirectory staff, TransactionTemplate tx,
+			Clock clock) {
+		this.campaigns = campaigns;
+		this.forwards = forwards;
+		this.notices = notices;
+		this.campaignManagement = campaignManagement;
+		this.access = access;
+		this.org = org;
+		this.segments = segments;
+		this.staff = staff;
+		this.tx = tx;
+		this.clock = clock;
+	}
+
+	/** Forwards the source to a store's customers as a child campaign sent now. */
+	ForwardView forward(Actor actor, CampaignId sourceId, @Nullable ForwardRequest request) {
+		if (!(actor instanceof Actor.Staff me)) {
+			throw ApiException.forbidden("forbidden", "A campaign is forwarded by a staff member, who is measured for it");
+		}
+		access.require(actor, Permission.CAMPAIGN_WRITE);
+		Campaign source = campaigns.find(sourceId).orElseThrow(() -> notFound(sourceId));
+		List<StaffNotice> announcing = notices.announcing(sourceId);
+		boolean told = announcing.stream().anyMatch(n -> notices.recipient(n.id(), me.id()).isPresent());
+		if (!told && !access.reaches(actor, source.scopeNodeId())) {
+			throw notFound(sourceId);
+		}
+		if (announcing.isEmpty()) {
+			throw ApiException.conflict("not-a-cascade",
+					"Only a campaign announced to staff by a staff notice (its campaignId) is forwarded");
+		}
+		if (source.status() == Campaign.Status.CANCELLED || source.status() == Campaign.Status.FAILED) {
+			throw ApiException.conflict("campaign-not-forwardable", "The campaign is " + source.status());
+		}
+		OrgNodeId storeId = request == null || request.storeId() == null ? me.orgNodeId() : request.storeId();
+		OrgNode store = org.find(storeId)
+			.orElseThrow(() -> ApiException.badRequest("unknown-store", "storeId", "No org node " + storeId));
+		if (store.kind() != OrgNodeKind.STORE) {
+			throw ApiException.badRequest("not-a-store", "storeId", store.name() + " is not a store: name the store to forward to");
+		}
+		if (!source.definition().stores().contains(store.id())) {
+			throw ApiException.badRequest("store-not-participating", "storeId",
+					store.name() + " does not take part in this campaign");
+		}
+		access.requireAt(actor, Permission.CAMPAIGN_WRITE, store.id());
+		if (forwards.find(sourceId, store.id()).isPresent()) {
+			throw alreadyForwarded(store);
+		}
+		Campaign.Audience audience = audience(request == null ? null : request.audience());
+		Instant now = clock.instant();
+		Campaign.Definition d = source.definition();
+		Campaign child = new Campaign(new CampaignId(Ids.newId()),
+				StaffNoticeRuns.shorten(source.name() + " · " + store.name(), 100), source.purpose(), source.startsAt(),
+				source.endsAt(), new Campaign.Definition(d.offer(), List.of(store.id()), d.route(), d.templates(), audience),
+				store.id(), store.path(), Campaign.Status.DRAFT, null, null, null, null, null, null, me.username(), now, now);
+		String name = staff.findActive(me.id()).map(StaffDirectory.StaffMemberView::displayName).orElse(me.username());
+		Forwards.Forward forward = new Forwards.Forward(child.id(), sourceId, store.id(), me.id(), name, now);
+		tx.executeWithoutResult(s -> {
+			campaigns.insert(child);
+			if (!forwards.insert(forward)) {
+				throw alreadyForwarded(store);
+			}
+			// sends now, or refuses (nobody in the store's audience, the campaign over) and nothing is kept
+			campaignManagement.send(actor, child.id(), null);
+		});
+		return view(forward, campaigns.find(child.id()).orElseThrow().status(), new HashMap<>());
+	}
+
+	private Campaign.Audience audience(Campaign.@Nullable Audience audience) {
+		if (audience == null || audience.kind() == Campaign.AudienceKind.STORES) {
+			if (audience != null && (audience.segmentId() != null || audience.customerIds() != null)) {
+				throw ApiException.badRequest("validation-failed", "audience", "An audience of kind STORES names neither a segment nor customers");
+			}
+			return new Campaign.Audience(Campaign.AudienceKind.STORES, null, null);
+		}
+		if (audience.kind() != Campaign.AudienceKind.SEGMENT || audience.customerIds() != null) {
+			throw ApiException.badRequest("validation-failed", "audience.kind",
+					"A forward goes to the store's customers (STORES) or a segment of them (SEGMENT)");
+		}
+		if (audience.segmentId() == null || segments.find(audience.segmentId()).isEmpty()) {
+			throw ApiException.badRequest("unknown-segment", "audience.segmentId", "No segment " + audience.segmentId());
+		}
+		return new Campaign.Audience(Campaign.AudienceKind.SEGMENT, audience.segmentId(), null);
+	}
+
+	/** The roll-up: every participating store with its forward and results, and every forwarding employee. */
+	CascadeView cascade(Actor actor, CampaignId sourceId) {
+		Campaign source = campaignManagement.readable(actor, sourceId);
+		List<Forwards.Forward> all = forwards.bySource(sourceId);
+		Map<CampaignId, Map<String, Long>> counters = forwards.counters(all.stream().map(Forwards.Forward::childId).toList());
+		Map<OrgNodeId, StaffNoticeManagement.NodeRef> nodes = new HashMap<>();
+		Map<OrgNodeId, Forwards.Forward> byStore = new HashMap<>();
+		all.forEach(f -> byStore.put(f.storeId(), f));
+		Map<CampaignId, Campaign.Status> statuses = new HashMap<>();
+		List<StoreResult> stores = new ArrayList<>();
+		Metrics totals = Metrics.NONE;
+		for (OrgNodeId storeId : source.definition().stores()) {
+			StaffNoticeManagement.NodeRef store = node(nodes, storeId);
+			Forwards.Forward f = byStore.get(storeId);
+			if (f == null) {
+				stores.add(new StoreResult(store, null, null, null, null, null, Metrics.NONE));
+				continue;
+			}
+			Metrics m = Metrics.of(counters.getOrDefault(f.childId(), Map.of()));
+			totals = totals.plus(m);
+			Campaign.Status status = statuses.computeIfAbsent(f.childId(),
+					id -> campaigns.find(id).map(Campaign::status).orElse(Campaign.Status.FAILED));
+			stores.add(new StoreResult(store, f.childId(), f.forwardedBy(), f.forwardedByName(), f.forwardedAt(), status, m));
+		}
+		Map<StaffId, EmployeeResult> employees = new LinkedHashMap<>();
+		for (Forwards.Forward f : all) {
+			Metrics m = Metrics.of(counters.getOrDefault(f.childId(), Map.of()));
+			employees.merge(f.forwardedBy(), new EmployeeResult(f.forwardedBy(), f.forwardedByName(), m),
+					(a, b) -> new EmployeeResult(a.staffId(), a.name(), a.metrics().plus(b.metrics())));
+		}
+		return new CascadeView(sourceId, source.name(), notices.announcing(sourceId).stream().map(StaffNotice::id).toList(),
+				stores.size(), all.size(), totals, stores, List.copyOf(employees.values()));
+	}
+
+	/** Employees or stores ranked by a metric, the highest first (equal values share a rank). */
+	Leaderboard leaderboard(Actor actor, CampaignId sourceId, @Nullable RankBy by, @Nullable Metric metric) {
+		RankBy rankBy = by == null ? RankBy.EMPLOYEE : by;
+		Metric measure = metric == null ? Metric.READ : metric;
+		CascadeView view = cascade(actor, sourceId);
+		List<Place> unranked = new ArrayList<>();
+		if (rankBy == RankBy.EMPLOYEE) {
+			view.byEmployee().forEach(e -> unranked.add(new Place(0, e.staffId().toString(), e.name(),
+					measure.value.applyAsLong(e.metrics()), e.metrics())));
+		}
+		else {
+			view.byStore().stream().filter(s -> s.childId() != null).forEach(s -> unranked.add(new Place(0,
+					s.store().id().toString(), s.store().name(), measure.value.applyAsLong(s.metrics()), s.metrics())));
+		}
+		unranked.sort(Comparator.comparingLong(Place::value).reversed().thenComparing(Place::name));
+		List<Place> places = new ArrayList<>();
+		for (int i = 0; i < unranked.size(); i++) {
+			Place p = unranked.get(i);
+			int rank = i > 0 && places.get(i - 1).value() == p.value() ? places.get(i - 1).rank() : i + 1;
+			places.add(new Place(rank, p.id(), p.name(), p.value(), p.metrics()));
+		}
+		return new Leaderboard(sourceId, rankBy, measure, places);
+	}
+
+	private ForwardView view(Forwards.Forward f, Campaign.Status status, Map<OrgNodeId, StaffNoticeManagement.NodeRef> nodes) {
+		return new ForwardView(f.childId(), f.sourceId(), node(nodes, f.storeId()), f.forwardedBy(), f.forwardedByName(),
+				f.forwardedAt(), status);
+	}
+
+	private StaffNoticeManagement.NodeRef node(Map<OrgNodeId, StaffNoticeManagement.NodeRef> cache, OrgNodeId id) {
+		return StaffNoticeManagement.NodeRef.of(org, cache, id);
+	}
+
+	private static ApiException alreadyForwarded(OrgNode store) {
+		return ApiException.conflict("already-forwarded", store.name() + " has already forwarded this campaign");
+	}
+
+	private static ApiException notFound(CampaignId id) {
+		return ApiException.notFound("not-found", "No campaign " + id);
+	}
+}
