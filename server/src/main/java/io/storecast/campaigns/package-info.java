@@ -8,7 +8,7 @@
  */
 @NullMarked
 @ApplicationModule(displayName = "Campaigns",
-		allowedDependencies = { "platform", "identity", "audience", "delivery", "coupons" })
+		allowedDependencies = { "platform", "identity", "audience", "delivery", "coupons", "catalog", "orders" })
 package io.storecast.campaigns;
 
 import org.jspecify.annotations.NullMarked;
