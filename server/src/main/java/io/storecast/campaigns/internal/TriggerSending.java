@@ -81,6 +81,7 @@ class TriggerSending {
 	 */
 	Triggers.Firing fire(Trigger trigger, String eventKey, Triggers.Subject subject, Instant due,
 			Function<@Nullable CustomerId, List<CustomerId>> audience) {
+		long started = System.nanoTime();
 		Instant now = clock.instant();
 		Triggers.Firing firing = Objects.requireNonNull(tx.execute(s -> triggers.fire(trigger.id(), eventKey, subject, now)));
 		long planned = 0;
@@ -92,11 +93,13 @@ class TriggerSending {
 			after = page.isEmpty() ? null : page.getLast();
 		}
 		while (page.size() >= PLAN_PAGE);
-		if (planned > 0) {
-			log.debug("Trigger {} fired on {}: {} recipient(s)", trigger.id(), eventKey, planned);
-		}
+		long plannedAt = System.nanoTime();
 		if (!due.isAfter(now)) {
 			process(firing.id(), null);
+		}
+		if (planned > 0 && log.isDebugEnabled()) {
+			log.debug("Trigger {} fired on {}: {} recipient(s) planned in {} ms, due ones decided and handed off in {} ms",
+					trigger.id(), eventKey, planned, (plannedAt - started) / 1_000_000, (System.nanoTime() - plannedAt) / 1_000_000);
 		}
 		return firing;
 	}
