@@ -13,6 +13,7 @@ import java.util.UUID;
 import org.jspecify.annotations.Nullable;
 import org.springframework.modulith.events.ApplicationModuleListener;
 import org.springframework.stereotype.Component;
+import org.springframework.transaction.annotation.Propagation;
 
 import io.storecast.audience.AudienceProfiles;
 import io.storecast.audience.Topic;
@@ -31,10 +32,11 @@ import io.storecast.orders.OrderShipped;
 import io.storecast.orders.Orders;
 
 /**
- * The events triggers fire on. Each listener runs after the publisher's commit, on a thread and in
- * transactions of its own (the source is never slowed), and again after a crash (the event
- * publication registry): the firing and its recipients are keyed by trigger, event and customer, so
- * a second run reaches nobody twice.
+ * The events triggers fire on. Each listener runs after the publisher's commit, on a thread of its
+ * own (the source is never slowed), and again after a crash (the event publication registry): the
+ * firing and its recipients are keyed by trigger, event and customer, so a second run reaches nobody
+ * twice. A listener holds no transaction of its own: the firing, its recipients and each chunk commit
+ * on their own, so delivery starts on the first chunk while the next is decided.
  */
 @Component
 class TriggerEvents implements TriggerSending.Check {
@@ -63,7 +65,7 @@ class TriggerEvents implements TriggerSending.Check {
 	 * the trigger's topics, and the carriers of its tags, among the customers of its stores (one query),
 	 * hear of it with a product card.
 	 */
-	@ApplicationModuleListener
+	@ApplicationModuleListener(propagation = Propagation.NOT_SUPPORTED)
 	void on(ProductLaunched event) {
 		List<Trigger> arrivals = triggers.enabled(Trigger.Kind.NEW_ARRIVAL);
 		if (arrivals.isEmpty()) {
@@ -122,7 +124,7 @@ class TriggerEvents implements TriggerSending.Check {
 	}
 
 	/** ORDER_SHIPPED: the customer hears at once, day or night (transactional), from the order's store. */
-	@ApplicationModuleListener
+	@ApplicationModuleListener(propagation = Propagation.NOT_SUPPORTED)
 	void on(OrderShipped event) {
 		Map<String, String> values = Map.of("order", event.externalId(), "carrier", event.carrier(), "tracking",
 				event.trackingNumber());
@@ -131,14 +133,14 @@ class TriggerEvents implements TriggerSending.Check {
 	}
 
 	/** ORDER_DELIVERED: the customer hears at once (transactional), from the order's store. */
-	@ApplicationModuleListener
+	@ApplicationModuleListener(propagation = Propagation.NOT_SUPPORTED)
 	void on(OrderDelivered event) {
 		orderEvent(Trigger.Kind.ORDER_DELIVERED, event.orderId(), event.externalId(), event.customerId(), event.storeId(),
 				Map.of("order", event.externalId()), clock.instant());
 	}
 
 	/** DAYS_AFTER_PURCHASE: planned now, due {@code days} after the payment (skipped if the order is closed by then). */
-	@ApplicationModuleListener
+	@ApplicationModuleListener(propagation = Propagation.NOT_SUPPORTED)
 	void on(OrderPaid event) {
 		if (event.status().closing()) {
 			return;
@@ -170,7 +172,7 @@ class TriggerEvents implements TriggerSending.Check {
 	}
 
 	/** COUPON_EXPIRING: the coupon's holder hears from their home store, if it is one of the trigger's. */
-	@ApplicationModuleListener
+	@ApplicationModuleListener(propagation = Propagation.NOT_SUPPORTED)
 	void on(CouponExpiringSoon event) {
 		List<Trigger> reminders = triggers.enabled(Trigger.Kind.COUPON_EXPIRING);
 		if (reminders.isEmpty()) {

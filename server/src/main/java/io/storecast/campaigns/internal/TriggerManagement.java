@@ -198,7 +198,8 @@ class TriggerManagement {
 		OrgNode scope = campaigns.lowestCommonNode(stores);
 		Trigger.Definition definition = new Trigger.Definition(params, stores.stream().map(OrgNode::id).toList(), route,
 				templates);
-		boolean enabled = r.enabled() == null || r.enabled();
+		// left out: a new trigger is on, a replaced one stays as it was
+		boolean enabled = r.enabled() != null ? r.enabled() : current == null || current.enabled();
 		return new Trigger(id, name, kind, definition, scope.id(), scope.path(), enabled,
 				current == null ? createdBy : current.createdBy(), current == null ? now : current.createdAt(), now);
 	}
