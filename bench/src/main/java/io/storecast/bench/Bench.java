@@ -14,7 +14,7 @@ import java.util.function.Supplier;
  * Storecast benchmarks. Arguments: scenario names ({@code startup}, {@code auth}, {@code jmh},
  * {@code idle-connections}, {@code direct-throughput}, {@code group-fanout}, {@code reconnect-storm},
  * {@code csv-import}, {@code stock-adjust}, {@code coupon-claim-storm}, {@code validate-cart},
- * {@code segment-count}, {@code policy-check}, {@code sms-throughput}, {@code fallback}, {@code campaign-fanout}, {@code ws-baseline}), or
+ * {@code segment-count}, {@code policy-check}, {@code sms-throughput}, {@code fallback}, {@code campaign-fanout}, {@code trigger-latency}, {@code ws-baseline}), or
  * none / {@code all} for every one. Results go to stdout as JSON lines only
  * ({@link Results}); progress and diagnostics go to stderr. Exit code 0 when every scenario ran and
  * its checks held, 1 otherwise, 2 for unknown arguments.
@@ -49,6 +49,7 @@ public final class Bench {
 		SCENARIOS.put(SmsThroughputScenario.NAME, SmsThroughputScenario::new);
 		SCENARIOS.put(FallbackScenario.NAME, FallbackScenario::new);
 		SCENARIOS.put(CampaignFanoutScenario.NAME, CampaignFanoutScenario::new);
+		SCENARIOS.put(TriggerLatencyScenario.NAME, TriggerLatencyScenario::new);
 		// last: it compares with the figures of the Storecast scenarios that ran before it
 		SCENARIOS.put(WsBaselineScenario.NAME, WsBaselineScenario::new);
 	}

@@ -17,7 +17,7 @@ class BenchTest {
 	void noArgumentsOrAllMeanEveryScenario() {
 		String[] all = { "startup", "auth", "jmh", "idle-connections", "direct-throughput", "group-fanout",
 				"reconnect-storm", "csv-import", "stock-adjust", "coupon-claim-storm", "validate-cart", "segment-count",
-				"policy-check", "sms-throughput", "fallback", "campaign-fanout", "ws-baseline" };
+				"policy-check", "sms-throughput", "fallback", "campaign-fanout", "trigger-latency", "ws-baseline" };
 		assertThat(Bench.select()).containsExactly(all);
 		assertThat(Bench.select("all")).containsExactly(all);
 	}

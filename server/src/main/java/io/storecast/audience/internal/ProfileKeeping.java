@@ -134,6 +134,11 @@ class ProfileKeeping implements AudienceProfiles {
 	}
 
 	@Override
+	public boolean tagExists(String name) {
+		return tags.findByName(name).isPresent();
+	}
+
+	@Override
 	public boolean hasTag(CustomerId customer, String tag) {
 		return tags.carries(customer.value(), tag);
 	}
@@ -143,6 +148,35 @@ class ProfileKeeping implements AudienceProfiles {
 		return subscriptions.followers(topic.toString(), after == null ? null : after.value(), Math.min(Math.max(limit, 1), 10_000))
 			.stream()
 			.map(CustomerId::new)
+			.toList();
+	}
+
+	@Override
+	public List<CustomerId> interested(java.util.Collection<Topic> topics, java.util.Collection<String> tagNames,
+			java.util.Collection<OrgNodeId> stores, @Nullable CustomerId after, int limit) {
+		if ((topics.isEmpty() && tagNames.isEmpty()) || stores.isEmpty()) {
+			return List.of();
+		}
+		return subscriptions.interested(topics.stream().map(Topic::toString).toList(), List.copyOf(tagNames),
+				stores.stream().map(OrgNodeId::value).toList(), after == null ? null : after.value(),
+				Math.min(Math.max(limit, 1), 10_000))
+			.stream()
+			.map(CustomerId::new)
+			.toList();
+	}
+
+	@Override
+	public List<Birthday> bornOn(java.util.Collection<java.time.MonthDay> days, java.util.Collection<OrgNodeId> stores,
+			@Nullable CustomerId after, int limit) {
+		if (days.isEmpty() || stores.isEmpty()) {
+			return List.of();
+		}
+		return profiles.bornOn(days.stream().mapToInt(d -> d.getMonthValue() * 100 + d.getDayOfMonth()).toArray(),
+				stores.stream().map(OrgNodeId::value).toArray(UUID[]::new), after == null ? null : after.value(),
+				Math.min(Math.max(limit, 1), 10_000))
+			.stream()
+			.map(r -> new Birthday(new CustomerId(r.customerId()), java.util.Objects.requireNonNull(r.birthday()),
+					r.timeZone(), r.homeStoreId() == null ? null : new OrgNodeId(r.homeStoreId())))
 			.toList();
 	}
 

@@ -33,6 +33,24 @@ class Profiles {
 		this.jdbc = jdbc;
 	}
 
+	/**
+	 * The customers born on one of these days of the year ({@code month * 100 + day}) whose home store
+	 * is one of the stores, after {@code after} in id order: the birthday index, then the stores.
+	 */
+	List<Row> bornOn(int[] monthDays, UUID[] stores, @Nullable UUID after, int limit) {
+		return jdbc.sql("""
+				SELECT * FROM audience_profiles
+				 WHERE birthday_md = ANY(:days) AND home_store_id = ANY(:stores)
+				   AND (CAST(:after AS uuid) IS NULL OR customer_id > :after)
+				 ORDER BY customer_id LIMIT :limit""")
+			.param("days", monthDays)
+			.param("stores", stores)
+			.param("after", after)
+			.param("limit", limit)
+			.query(Profiles::map)
+			.list();
+	}
+
 	Optional<Row> find(UUID customer) {
 		return jdbc.sql("SELECT * FROM audience_profiles WHERE customer_id = ?").param(customer).query(Profiles::map).optional();
 	}

@@ -54,4 +54,28 @@ class Subscriptions {
 			.query(UUID.class)
 			.list();
 	}
+
+	/**
+	 * The customers following any of the topics or carrying any of the tags (names compared
+	 * case-insensitively) whose home store is one of the stores, after {@code after} in id order: one
+	 * query, the topics and tags each an index lookup, joined to the profiles for the home store.
+	 */
+	List<UUID> interested(List<String> topics, List<String> tagNames, List<UUID> stores, @Nullable UUID after, int limit) {
+		return jdbc.sql("""
+				SELECT m.customer_id
+				  FROM (SELECT customer_id FROM audience_subscriptions WHERE topic = ANY(:topics)
+				        UNION
+				        SELECT ct.customer_id FROM audience_customer_tags ct JOIN audience_tags t ON t.id = ct.tag_id
+				         WHERE lower(t.name) = ANY(:tags)) m
+				  JOIN audience_profiles p ON p.customer_id = m.customer_id
+				 WHERE p.home_store_id = ANY(:stores) AND (CAST(:after AS uuid) IS NULL OR m.customer_id > :after)
+				 ORDER BY m.customer_id LIMIT :limit""")
+			.param("topics", topics.toArray(String[]::new))
+			.param("tags", tagNames.stream().map(t -> t.toLowerCase(java.util.Locale.ROOT)).toArray(String[]::new))
+			.param("stores", stores.toArray(UUID[]::new))
+			.param("after", after)
+			.param("limit", limit)
+			.query(UUID.class)
+			.list();
+	}
 }

@@ -164,7 +164,7 @@ class CampaignManagement {
 			cursor = after == null ? null : new CustomerId(UUID.fromString(after));
 		}
 		catch (IllegalArgumentException e) {
-			throw ApiException.badRequest("invalid-cursor", "after", "after is a cursor from an earlier page");
+			throw ScopedAccess.invalidCursor();
 		}
 		List<Recipients.Row> rows = recipients.page(c.id(), status, cursor, limit + 1);
 		return mapped(CursorPage.of(rows, limit, r -> r.customerId().toString()),
@@ -230,18 +230,11 @@ class CampaignManagement {
 	}
 
 	Campaign readable(Actor actor, CampaignId id) {
-		access.require(actor, Permission.CAMPAIGN_READ);
-		Campaign c = campaigns.find(id).orElseThrow(() -> notFound(id));
-		if (!access.reaches(actor, c.scopeNodeId())) {
-			throw notFound(id);
-		}
-		return c;
+		return ScopedAccess.readable(access, actor, campaigns.find(id), Campaign::scopeNodeId, () -> notFound(id));
 	}
 
 	private Campaign writable(Actor actor, CampaignId id) {
-		Campaign c = readable(actor, id);
-		access.requireAt(actor, Permission.CAMPAIGN_WRITE, c.scopeNodeId());
-		return c;
+		return ScopedAccess.writable(access, actor, campaigns.find(id), Campaign::scopeNodeId, () -> notFound(id));
 	}
 
 	private static void requireDraft(Campaign c) {
@@ -302,7 +295,7 @@ class CampaignManagement {
 	}
 
 	/** The participating stores: each node named, or the stores under it; all within the actor's reach. */
-	private List<OrgNode> stores(Actor actor, @Nullable List<OrgNodeId> nodes) {
+	List<OrgNode> stores(Actor actor, @Nullable List<OrgNodeId> nodes) {
 		if (nodes == null || nodes.isEmpty()) {
 			throw ApiException.badRequest("validation-failed", "stores",
 					"stores names at least one participating store (or a region, for all its stores)");
@@ -328,7 +321,7 @@ class CampaignManagement {
 		return stores.values().stream().sorted(Comparator.comparing(OrgNode::code)).toList();
 	}
 
-	private static List<Campaign.RouteStep> route(@Nullable List<Campaign.RouteStep> route) {
+	static List<Campaign.RouteStep> route(@Nullable List<Campaign.RouteStep> route) {
 		if (route == null || route.isEmpty()) {
 			throw ApiException.badRequest("validation-failed", "route",
 					"route names 1-3 channels, e.g. [{\"channel\":\"IN_APP\",\"fallbackAfterMinutes\":30},{\"channel\":\"SMS\"}]");
@@ -368,11 +361,6 @@ class CampaignManagement {
 	 */
 	private Map<Channel, Map<String, String>> templates(@Nullable Map<String, Map<String, String>> given,
 			List<Campaign.RouteStep> route, Campaign.Offer offer, List<OrgNode> stores) {
-		Map<String, Map<String, String>> templates = given == null ? Map.of() : given;
-		Set<Channel> needed = EnumSet.noneOf(Channel.class);
-		for (Campaign.RouteStep step : route) {
-			needed.add(step.channel() == Channel.SMS ? Channel.SMS : Channel.IN_APP);
-		}
 		Set<String> allowed = new HashSet<>(Set.of("nickname", "store", "link"));
 		if (offer.couponTemplateId() != null) {
 			allowed.add("coupon");
@@ -381,6 +369,24 @@ class CampaignManagement {
 			allowed.add("product");
 		}
 		int storeName = stores.stream().mapToInt(s -> s.name().length()).max().orElse(0);
+		return templates(given, route, allowed, Map.of("store", storeName, "coupon", Rendering.COUPON_CODE, "product",
+				offer.product() == null ? 0 : offer.product().length()), MAX_IN_APP,
+				" ({coupon} needs offer.couponTemplateId, {product} needs offer.product)");
+	}
+
+	/**
+	 * Templates per channel and locale, checked as {@link #templates(Map, List, Campaign.Offer, List)}
+	 * describes, with the variables {@code allowed}, their longest values ({@code longest}; nickname
+	 * and link are known here) and the in-app text's limit; {@code hint} ends the unknown-variable detail.
+	 */
+	Map<Channel, Map<String, String>> templates(@Nullable Map<String, Map<String, String>> given,
+			List<Campaign.RouteStep> route, Set<String> allowed, Map<String, Integer> longestValues, int inAppMax,
+			String hint) {
+		Map<String, Map<String, String>> templates = given == null ? Map.of() : given;
+		Set<Channel> needed = EnumSet.noneOf(Channel.class);
+		for (Campaign.RouteStep step : route) {
+			needed.add(step.channel() == Channel.SMS ? Channel.SMS : Channel.IN_APP);
+		}
 		String link = settings.publicUrl() + consents.unsubscribeLink(new CustomerId(new UUID(0, 0)), Channel.SMS);
 		Map<Channel, Map<String, String>> out = new LinkedHashMap<>();
 		for (var entry : templates.entrySet()) {
@@ -402,13 +408,13 @@ class CampaignManagement {
 				template.firstUnknown(allowed).ifPresent(v -> {
 					throw ApiException.badRequest("unknown-template-variable", field, "{" + v + "} is not a variable here; "
 							+ "known: " + allowed.stream().sorted().map(a -> "{" + a + "}").collect(Collectors.joining(", "))
-							+ " ({coupon} needs offer.couponTemplateId, {product} needs offer.product)");
+							+ hint);
 				});
 				boolean sms = channel == Channel.SMS;
-				Map<String, Integer> longest = Map.of("nickname", sms ? Rendering.SMS_NICKNAME : Rendering.IN_APP_NICKNAME,
-						"store", storeName, "coupon", Rendering.COUPON_CODE, "link", link.length(), "product",
-						offer.product() == null ? 0 : offer.product().length());
-				int max = sms ? settings.smsMaxLength() : MAX_IN_APP;
+				Map<String, Integer> longest = new HashMap<>(longestValues);
+				longest.put("nickname", sms ? Rendering.SMS_NICKNAME : Rendering.IN_APP_NICKNAME);
+				longest.put("link", link.length());
+				int max = sms ? settings.smsMaxLength() : inAppMax;
 				int length = template.longestLength(longest);
 				if (length > max) {
 					throw ApiException.badRequest("template-too-long", field, "The template comes to " + length

@@ -25,7 +25,6 @@ import io.storecast.audience.Segments;
 import io.storecast.campaigns.CampaignId;
 import io.storecast.coupons.Coupons;
 import io.storecast.delivery.Delivery;
-import io.storecast.delivery.DeliveryId;
 import io.storecast.delivery.DeliveryRequest;
 import io.storecast.identity.CustomerDirectory;
 import io.storecast.identity.CustomerId;
@@ -284,44 +283,14 @@ class CampaignSending {
 		return Optional.of(ids.getLast());
 	}
 
-	/**
-	 * Queues the chunk's messages in one call; when delivery refuses the call (one request it cannot
-	 * carry — an SMS too long once rendered, a customer without a phone for an SMS-only route), each
-	 * is queued alone and the refused ones are skipped with delivery's code.
-	 */
+	/** Queues the chunk's messages ({@link HandOff}); a request delivery refuses skips its recipient with delivery's code. */
 	private List<Recipients.Outcome> handOff(List<CustomerProfile> sendTo, List<DeliveryRequest> requests,
 			List<String> codes, Map<CustomerId, Recipients.Status> previous) {
-		List<Recipients.Outcome> outcomes = new ArrayList<>(requests.size());
-		if (requests.isEmpty()) {
-			return outcomes;
-		}
-		List<DeliveryId> ids;
-		try {
-			ids = delivery.enqueueAll(requests);
-		}
-		catch (ApiException refused) {
-			ids = null;
-		}
-		for (int i = 0; i < requests.size(); i++) {
+		return HandOff.all(delivery, requests, (i, id) -> {
 			CustomerId customer = sendTo.get(i).id();
-			Recipients.Status was = previous.get(customer);
-			DeliveryId id;
-			if (ids != null) {
-				id = ids.get(i);
-			}
-			else {
-				try {
-					id = delivery.enqueue(requests.get(i));
-				}
-				catch (ApiException e) {
-					outcomes.add(skipped(customer, was, e.code()));
-					continue;
-				}
-			}
-			outcomes.add(new Recipients.Outcome(customer, was, Recipients.Status.HANDED_OFF, null, null, id.value(),
-					codes.get(i)));
-		}
-		return outcomes;
+			return new Recipients.Outcome(customer, previous.get(customer), Recipients.Status.HANDED_OFF, null, null,
+					id.value(), codes.get(i));
+		}, (i, code) -> skipped(sendTo.get(i).id(), previous.get(sendTo.get(i).id()), code));
 	}
 
 	private static Recipients.Outcome skipped(CustomerId customer, Recipients.Status was, String reason) {

@@ -5,8 +5,6 @@ import java.util.UUID;
 
 import org.jspecify.annotations.Nullable;
 
-import io.storecast.platform.ApiException;
-
 /**
  * Where a newest-first page continues: after the row created at {@code createdAt} with {@code id}
  * (cursor {@code <createdAt>_<id>}), or from the newest when both are null.
@@ -22,7 +20,7 @@ record NewestFirst(@Nullable Instant createdAt, @Nullable UUID id) {
 			return new NewestFirst(Instant.parse(cursor.substring(0, cut)), UUID.fromString(cursor.substring(cut + 1)));
 		}
 		catch (RuntimeException e) {
-			throw ApiException.badRequest("invalid-cursor", "after", "after is a cursor from an earlier page");
+			throw ScopedAccess.invalidCursor();
 		}
 	}
 

@@ -110,7 +110,7 @@ final class Rendering {
 		return template.render(values);
 	}
 
-	private static String nickname(@Nullable String nickname, int max) {
+	static String nickname(@Nullable String nickname, int max) {
 		if (nickname == null || nickname.isBlank()) {
 			return NO_NICKNAME;
 		}

@@ -12,12 +12,14 @@ import java.util.Map;
 import java.util.Set;
 
 import org.jspecify.annotations.Nullable;
+import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.support.TransactionTemplate;
 
 import io.storecast.catalog.Customisation;
 import io.storecast.catalog.CustomisationKind;
 import io.storecast.catalog.ProductId;
+import io.storecast.catalog.ProductLaunched;
 import io.storecast.catalog.ProductQuery;
 import io.storecast.catalog.ProductView;
 import io.storecast.catalog.SkuView;
@@ -71,12 +73,15 @@ class ProductManagement {
 	private final Products products;
 	private final AccessPolicy access;
 	private final TransactionTemplate tx;
+	private final ApplicationEventPublisher events;
 	private final Clock clock;
 
-	ProductManagement(Products products, AccessPolicy access, TransactionTemplate tx, Clock clock) {
+	ProductManagement(Products products, AccessPolicy access, TransactionTemplate tx, ApplicationEventPublisher events,
+			Clock clock) {
 		this.products = products;
 		this.access = access;
 		this.tx = tx;
+		this.events = events;
 		this.clock = clock;
 	}
 
@@ -154,9 +159,13 @@ class ProductManagement {
 		return new BulkResult(created, updated, items.size() - valid.size(), List.of(results));
 	}
 
-	/** Writes whole products: every field, and the SKUs a product no longer lists become inactive. */
+	/**
+	 * Writes whole products: every field, and the SKUs a product no longer lists become inactive; a
+	 * product that goes on sale by this write is announced ({@link ProductLaunched}).
+	 */
 	private Map<String, Products.Upserted> write(List<ProductDraft> drafts, Instant now) {
 		Set<ProductDraft.Field> all = Products.allFields();
+		Set<String> wasOnSale = products.onSale(drafts.stream().map(ProductDraft::externalId).toList(), now);
 		Map<String, Products.Upserted> written = products.upsertProducts(drafts, all, now);
 		List<Products.SkuWrite> skus = new ArrayList<>();
 		for (ProductDraft d : drafts) {
@@ -167,8 +176,16 @@ class ProductManagement {
 		for (ProductDraft d : drafts) {
 			products.deactivateOtherSkus(written.get(d.externalId()).id(),
 					d.skus().stream().map(ProductDraft.SkuDraft::externalId).toList(), now);
+			if (onSale(d, now) && !wasOnSale.contains(d.externalId())) {
+				events.publishEvent(new ProductLaunched(written.get(d.externalId()).id(), d.externalId(), d.name(),
+						d.category(), d.tags(), now));
+			}
 		}
 		return written;
+	}
+
+	private static boolean onSale(ProductDraft d, Instant at) {
+		return d.active() && (d.launchAt() == null || !at.isBefore(d.launchAt())) && (d.endAt() == null || at.isBefore(d.endAt()));
 	}
 
 	ProductView get(Actor actor, String externalId) {

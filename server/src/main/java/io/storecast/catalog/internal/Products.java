@@ -189,6 +189,16 @@ class Products implements Catalog {
 			.toList();
 	}
 
+	/** Which of these products are on sale at {@code at} (active, within their launch window). */
+	Set<String> onSale(Collection<String> externalIds, Instant at) {
+		return Set.copyOf(jdbc.sql("""
+				SELECT external_id FROM catalog_products
+				 WHERE external_id = ANY(?) AND active AND (launch_at IS NULL OR launch_at <= ?) AND (end_at IS NULL OR end_at > ?)""")
+			.params(externalIds.toArray(String[]::new), Timestamp.from(at), Timestamp.from(at))
+			.query(String.class)
+			.list());
+	}
+
 	// --- writes -----------------------------------------------------------------------------------
 
 	/** What an upsert did to one product. */

@@ -64,7 +64,12 @@ class InAppChannel implements ChannelAdapter {
 	private AttemptResult post(Outgoing message) {
 		MessageDraft draft;
 		if (message.card() != null) {
-			draft = new MessageDraft(MessageKind.CARD, json.valueToTree(message.card()), false);
+			// a request's card is {"type": ..., <fields>}; messaging's card message is {"card": type, "payload": fields}
+			ObjectNode payload = json.valueToTree(message.card());
+			String type = payload.remove("type").asString();
+			ObjectNode body = json.createObjectNode().put("card", type);
+			body.set("payload", payload);
+			draft = new MessageDraft(MessageKind.CARD, body, false);
 		}
 		else {
 			ObjectNode body = json.createObjectNode().put("text", message.text());

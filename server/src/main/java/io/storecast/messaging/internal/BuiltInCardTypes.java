@@ -36,7 +36,7 @@ class BuiltInCardTypes {
 	CardType productCard() {
 		return card("product", null, required("productId", text(1, 128)), required("name", text(1, 200)),
 				required("priceFen", fen()), optional("imageUrl", url()), optional("skuId", text(1, 128)),
-				optional("storeId", uuid()));
+				optional("storeId", uuid()), optional("text", text(0, 1000)));
 	}
 
 	@Bean
