@@ -10,7 +10,8 @@
  */
 @NullMarked
 @ApplicationModule(displayName = "Campaigns",
-		allowedDependencies = { "platform", "identity", "audience", "delivery", "coupons", "messaging" })
+		allowedDependencies = { "platform", "identity", "audience", "delivery", "coupons", "messaging",
+				"orders" })
 package io.storecast.campaigns;
 
 import org.jspecify.annotations.NullMarked;

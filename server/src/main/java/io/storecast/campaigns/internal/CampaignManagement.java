@@ -298,7 +298,12 @@ class CampaignManagement {
 			throw ApiException.badRequest("unknown-coupon-template", "offer.couponTemplateId",
 					"No coupon template " + offer.couponTemplateId());
 		}
-		return new Campaign.Offer(text, offer.couponTemplateId(), product);
+		if (offer.couponMode() != null && offer.couponTemplateId() == null) {
+			throw ApiException.badRequest("validation-failed", "offer.couponMode",
+					"offer.couponMode needs offer.couponTemplateId");
+		}
+		return new Campaign.Offer(text, offer.couponTemplateId(), product, TrackedLinks.target(offer.link()),
+				offer.couponMode());
 	}
 
 	/** The participating stores: each node named, or the stores under it; all within the actor's reach. */
@@ -373,15 +378,16 @@ class CampaignManagement {
 		for (Campaign.RouteStep step : route) {
 			needed.add(step.channel() == Channel.SMS ? Channel.SMS : Channel.IN_APP);
 		}
-		Set<String> allowed = new HashSet<>(Set.of("nickname", "store", "link"));
-		if (offer.couponTemplateId() != null) {
+		Set<String> allowed = new HashSet<>(Set.of("nickname", "store", "link", "unsubscribe"));
+		if (offer.grants()) {
 			allowed.add("coupon");
 		}
 		if (offer.product() != null) {
 			allowed.add("product");
 		}
 		int storeName = stores.stream().mapToInt(s -> s.name().length()).max().orElse(0);
-		String link = settings.publicUrl() + consents.unsubscribeLink(new CustomerId(new UUID(0, 0)), Channel.SMS);
+		String unsubscribe = settings.publicUrl() + consents.unsubscribeLink(new CustomerId(new UUID(0, 0)), Channel.SMS);
+		int link = offer.link() == null ? unsubscribe.length() : settings.publicUrl().length() + TrackedLinks.LONGEST_PATH;
 		Map<Channel, Map<String, String>> out = new LinkedHashMap<>();
 		for (var entry : templates.entrySet()) {
 			Channel channel = switch (entry.getKey()) {
@@ -402,12 +408,12 @@ class CampaignManagement {
 				template.firstUnknown(allowed).ifPresent(v -> {
 					throw ApiException.badRequest("unknown-template-variable", field, "{" + v + "} is not a variable here; "
 							+ "known: " + allowed.stream().sorted().map(a -> "{" + a + "}").collect(Collectors.joining(", "))
-							+ " ({coupon} needs offer.couponTemplateId, {product} needs offer.product)");
+							+ " ({coupon} needs offer.couponTemplateId granted, {product} needs offer.product)");
 				});
 				boolean sms = channel == Channel.SMS;
 				Map<String, Integer> longest = Map.of("nickname", sms ? Rendering.SMS_NICKNAME : Rendering.IN_APP_NICKNAME,
-						"store", storeName, "coupon", Rendering.COUPON_CODE, "link", link.length(), "product",
-						offer.product() == null ? 0 : offer.product().length());
+						"store", storeName, "coupon", Rendering.COUPON_CODE, "link", link, "unsubscribe",
+						unsubscribe.length(), "product", offer.product() == null ? 0 : offer.product().length());
 				int max = sms ? settings.smsMaxLength() : MAX_IN_APP;
 				int length = template.longestLength(longest);
 				if (length > max) {

@@ -1,6 +1,8 @@
 package io.storecast.campaigns.internal;
 
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 import org.springframework.context.event.EventListener;
@@ -25,9 +27,11 @@ class DeliveryOutcomes {
 	private static final String SOURCE = "campaign:";
 
 	private final Recipients recipients;
+	private final Engagement engagement;
 
-	DeliveryOutcomes(Recipients recipients) {
+	DeliveryOutcomes(Recipients recipients, Engagement engagement) {
 		this.recipients = recipients;
+		this.engagement = engagement;
 	}
 
 	@EventListener
@@ -43,8 +47,12 @@ class DeliveryOutcomes {
 			return;
 		}
 		String counter = PREFIX + event.status().name();
+		// and per recipient, for results by store, channel and hour
+		Engagement.Report report = new Engagement.Report(campaign, event.customerId(), event.status(), event.channel(),
+				event.at());
 		if (!TransactionSynchronizationManager.isSynchronizationActive()) {
 			recipients.add(campaign, Map.of(counter, 1L), shard());
+			engagement.reports(List.of(report));
 			return;
 		}
 		Tally tally = (Tally) TransactionSynchronizationManager.getResource(this);
@@ -55,6 +63,7 @@ class DeliveryOutcomes {
 				@Override
 				public void beforeCommit(boolean readOnly) {
 					created.counts.forEach((id, counts) -> recipients.add(id, counts, shard()));
+					engagement.reports(created.reports);
 				}
 
 				@Override
@@ -65,6 +74,7 @@ class DeliveryOutcomes {
 			tally = created;
 		}
 		tally.counts.computeIfAbsent(campaign, k -> new HashMap<>()).merge(counter, 1L, Long::sum);
+		tally.reports.add(report);
 	}
 
 	private static int shard() {
@@ -74,5 +84,6 @@ class DeliveryOutcomes {
 	/** One transaction's counts per campaign. */
 	private static final class Tally {
 		final Map<CampaignId, Map<String, Long>> counts = new HashMap<>();
+		final List<Engagement.Report> reports = new ArrayList<>();
 	}
 }
