@@ -15,7 +15,8 @@ import io.storecast.delivery.DeliveryStatusChanged;
 
 /**
  * Counts what delivery reports for each campaign's messages (SENT, DELIVERED, READ, FAILED) in
- * {@code campaigns_counters}. It listens synchronously, inside delivery's own transaction, and adds
+ * {@code campaigns_counters}, and records each recipient's outcome for the results
+ * ({@link Engagement#reports}, one statement per transaction). It listens synchronously, inside delivery's own transaction, and adds
  * the transaction's counts up before it commits: a count commits exactly with the status it counts,
  * and a million messages cost a few counter updates per delivery batch rather than a million event
  * publications (which an {@code @ApplicationModuleListener} would store and replay).
