@@ -169,6 +169,15 @@ class CampaignResultsIntegrationTest {
 		assertThat(followed.status()).isEqualTo(302);
 		assertThat(followed.header("Location")).isEqualTo(TARGET);
 		demo.anonymous.get(annLink).expect(302);
+		// clicks at once are all counted (one statement each, no read-modify-write)
+		String boLink = b.group();
+		try (var threads = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
+			for (int i = 0; i < 20; i++) {
+				threads.submit(() -> demo.anonymous.get(boLink).expect(302));
+			}
+		}
+		assertThat(jdbc.sql("SELECT clicks FROM campaigns_engagement WHERE campaign_id = ? AND customer_id = ?")
+			.params(UUID.fromString(shChild), UUID.fromString(bo.id())).query(Integer.class).single()).isEqualTo(20);
 
 		// they claim from the campaign (the card's claim: source campaign, sourceRef the campaign) and buy
 		String annCode = claim(ann, template, shChild);
@@ -207,7 +216,7 @@ class CampaignResultsIntegrationTest {
 		});
 		JsonNode sh = rows(results[0]).get("上海南京路店");
 		assertThat(sh.path("forwarded").asLong()).isEqualTo(1);
-		assertThat(sh.path("clicked").asLong()).isEqualTo(1);
+		assertThat(sh.path("clicked").asLong()).isEqualTo(2);
 		assertThat(sh.path("claimed").asLong()).isEqualTo(2);
 		assertThat(sh.path("redeemed").asLong()).isEqualTo(1);
 		assertThat(sh.path("couponCostFen").asLong()).isEqualTo(3000);
@@ -221,6 +230,7 @@ class CampaignResultsIntegrationTest {
 		assertThat(totals.path("couponCostFen").asLong()).isEqualTo(6000);
 		assertThat(totals.path("forwarded").asLong()).isEqualTo(2);
 		assertThat(results[0].path("forwards").asInt()).isEqualTo(2);
+		assertThat(results[0].path("attributionWindow").asString()).isEqualTo("PT336H");
 
 		// per forwarding employee, and in the cascade's roll-up and leaderboard
 		Map<String, JsonNode> employees = rows(hq.get("/api/v1/campaigns/" + source + "/results?by=EMPLOYEE").expect(200).json());
