@@ -5,7 +5,9 @@
  * audience's contact policy, rendered and handed to delivery in chunks that commit with their
  * recipients' status, so a send interrupted at any point resumes without loss or duplicate. Staff
  * notices reach staff in messaging's staff rooms (acknowledgement, reminders, check-in rounds), and
- * cascades forward a campaign announced to store managers as child campaigns per store.
+ * cascades forward a campaign announced to store managers as child campaigns per store. Results
+ * (tracked links, replies, coupons claimed and redeemed, order revenue, ROI) are counted from facts
+ * per recipient, coupon, redemption and order.
  * Nothing depends on this module.
  */
 @NullMarked

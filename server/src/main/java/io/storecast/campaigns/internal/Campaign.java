@@ -55,8 +55,26 @@ record Campaign(CampaignId id, String name, Purpose purpose, Instant startsAt, I
 		}
 	}
 
-	/** @param product a product name for {@code {product}} */
-	record Offer(String text, @Nullable CouponTemplateId couponTemplateId, @Nullable String product) {
+	/**
+	 * @param product a product name for {@code {product}}
+	 * @param link where a tracked {@code {link}} leads (http or https); null: no tracked link
+	 * @param couponMode how recipients get the coupon; null: GRANT
+	 */
+	record Offer(String text, @Nullable CouponTemplateId couponTemplateId, @Nullable String product,
+			@Nullable String link, @Nullable CouponMode couponMode) {
+
+		/** Whether the send grants each recipient a coupon (a coupon template, not left to claims). */
+		boolean grants() {
+			return couponTemplateId != null && couponMode != CouponMode.CLAIM;
+		}
+	}
+
+	/** How a campaign's coupon reaches its recipients. */
+	enum CouponMode {
+		/** Each recipient is granted one when their message is handed off ({@code {coupon}} shows it). */
+		GRANT,
+		/** Recipients claim it (from the card or the page behind the link), with source {@code campaign}. */
+		CLAIM
 	}
 
 	/** @param fallbackAfterMinutes for IN_APP before another step: go on when unread this long */

@@ -31,10 +31,11 @@ class CampaignController {
 	}
 
 	@Operation(summary = "Create a campaign (a DRAFT)", description = """
-			name, purpose (MARKETING or TRANSACTIONAL), startsAt/endsAt, offer {text, couponTemplateId?, product?}, \
+			name, purpose (MARKETING or TRANSACTIONAL), startsAt/endsAt, offer {text, couponTemplateId?, \
+			couponMode? (GRANT or CLAIM), product?, link? (where the tracked {link} leads)}, \
 			stores (org node ids; a region or the head office stands for its stores), route [{channel, \
 			fallbackAfterMinutes?}], templates {IN_APP|SMS: {zh-CN, en?}} with {nickname} {store} {coupon} {link} \
-			{product}, audience {kind: STORES | SEGMENT (segmentId) | CUSTOMERS (customerIds, up to 10,000)}. \
+			{unsubscribe} {product}, audience {kind: STORES | SEGMENT (segmentId) | CUSTOMERS (customerIds, up to 10,000)}. \
 			Everything is checked before anything is stored (docs/campaigns.md).""")
 	@PostMapping
 	ResponseEntity<CampaignManagement.CampaignView> create(@AuthenticationPrincipal Actor actor,

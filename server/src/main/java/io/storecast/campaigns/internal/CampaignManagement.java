@@ -291,7 +291,12 @@ class CampaignManagement {
 			throw ApiException.badRequest("unknown-coupon-template", "offer.couponTemplateId",
 					"No coupon template " + offer.couponTemplateId());
 		}
-		return new Campaign.Offer(text, offer.couponTemplateId(), product);
+		if (offer.couponMode() != null && offer.couponTemplateId() == null) {
+			throw ApiException.badRequest("validation-failed", "offer.couponMode",
+					"offer.couponMode needs offer.couponTemplateId");
+		}
+		return new Campaign.Offer(text, offer.couponTemplateId(), product, TrackedLinks.target(offer.link()),
+				offer.couponMode());
 	}
 
 	/** The participating stores: each node named, or the stores under it; all within the actor's reach. */
@@ -361,23 +366,29 @@ class CampaignManagement {
 	 */
 	private Map<Channel, Map<String, String>> templates(@Nullable Map<String, Map<String, String>> given,
 			List<Campaign.RouteStep> route, Campaign.Offer offer, List<OrgNode> stores) {
-		Set<String> allowed = new HashSet<>(Set.of("nickname", "store", "link"));
-		if (offer.couponTemplateId() != null) {
+		Set<String> allowed = new HashSet<>(Set.of("nickname", "store", "link", "unsubscribe"));
+		if (offer.grants()) {
 			allowed.add("coupon");
 		}
 		if (offer.product() != null) {
 			allowed.add("product");
 		}
 		int storeName = stores.stream().mapToInt(s -> s.name().length()).max().orElse(0);
-		return templates(given, route, allowed, Map.of("store", storeName, "coupon", Rendering.COUPON_CODE, "product",
-				offer.product() == null ? 0 : offer.product().length()), MAX_IN_APP,
-				" ({coupon} needs offer.couponTemplateId, {product} needs offer.product)");
+		Map<String, Integer> longest = new HashMap<>(Map.of("store", storeName, "coupon", Rendering.COUPON_CODE, "product",
+				offer.product() == null ? 0 : offer.product().length()));
+		if (offer.link() != null) {
+			// a tracked link instead of the unsubscribe link
+			longest.put("link", settings.publicUrl().length() + TrackedLinks.LONGEST_PATH);
+		}
+		return templates(given, route, allowed, longest, MAX_IN_APP,
+				" ({coupon} needs offer.couponTemplateId granted, {product} needs offer.product)");
 	}
 
 	/**
 	 * Templates per channel and locale, checked as {@link #templates(Map, List, Campaign.Offer, List)}
-	 * describes, with the variables {@code allowed}, their longest values ({@code longest}; nickname
-	 * and link are known here) and the in-app text's limit; {@code hint} ends the unknown-variable detail.
+	 * describes, with the variables {@code allowed}, their longest values ({@code longest}; nickname,
+	 * the unsubscribe link and, unless given, {@code link} as that link are known here) and the in-app
+	 * text's limit; {@code hint} ends the unknown-variable detail.
 	 */
 	Map<Channel, Map<String, String>> templates(@Nullable Map<String, Map<String, String>> given,
 			List<Campaign.RouteStep> route, Set<String> allowed, Map<String, Integer> longestValues, int inAppMax,
@@ -387,7 +398,7 @@ class CampaignManagement {
 		for (Campaign.RouteStep step : route) {
 			needed.add(step.channel() == Channel.SMS ? Channel.SMS : Channel.IN_APP);
 		}
-		String link = settings.publicUrl() + consents.unsubscribeLink(new CustomerId(new UUID(0, 0)), Channel.SMS);
+		String unsubscribe = settings.publicUrl() + consents.unsubscribeLink(new CustomerId(new UUID(0, 0)), Channel.SMS);
 		Map<Channel, Map<String, String>> out = new LinkedHashMap<>();
 		for (var entry : templates.entrySet()) {
 			Channel channel = switch (entry.getKey()) {
@@ -413,7 +424,8 @@ class CampaignManagement {
 				boolean sms = channel == Channel.SMS;
 				Map<String, Integer> longest = new HashMap<>(longestValues);
 				longest.put("nickname", sms ? Rendering.SMS_NICKNAME : Rendering.IN_APP_NICKNAME);
-				longest.put("link", link.length());
+				longest.putIfAbsent("link", unsubscribe.length());
+				longest.put("unsubscribe", unsubscribe.length());
 				int max = sms ? settings.smsMaxLength() : inAppMax;
 				int length = template.longestLength(longest);
 				if (length > max) {

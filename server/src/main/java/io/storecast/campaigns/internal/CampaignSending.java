@@ -24,6 +24,7 @@ import io.storecast.audience.SegmentSnapshot;
 import io.storecast.audience.Segments;
 import io.storecast.campaigns.CampaignId;
 import io.storecast.coupons.Coupons;
+import io.storecast.coupons.IssuedCoupon;
 import io.storecast.delivery.Delivery;
 import io.storecast.delivery.DeliveryRequest;
 import io.storecast.identity.CustomerDirectory;
@@ -57,6 +58,7 @@ class CampaignSending {
 	private final Delivery delivery;
 	private final OrgDirectory org;
 	private final Consents consents;
+	private final ResultsRecording results;
 	private final CampaignSettings settings;
 	private final TransactionTemplate tx;
 	private final Clock clock;
@@ -67,7 +69,7 @@ class CampaignSending {
 
 	CampaignSending(Campaigns campaigns, Recipients recipients, CampaignScheduling scheduling, Segments segments,
 			CustomerDirectory customers, ContactPolicy policy, Coupons coupons, Delivery delivery, OrgDirectory org,
-			Consents consents, CampaignSettings settings, TransactionTemplate tx, Clock clock) {
+			Consents consents, ResultsRecording results, CampaignSettings settings, TransactionTemplate tx, Clock clock) {
 		this.campaigns = campaigns;
 		this.recipients = recipients;
 		this.scheduling = scheduling;
@@ -78,6 +80,7 @@ class CampaignSending {
 		this.delivery = delivery;
 		this.org = org;
 		this.consents = consents;
+		this.results = results;
 		this.settings = settings;
 		this.tx = tx;
 		this.clock = clock;
@@ -181,7 +184,7 @@ class CampaignSending {
 	}
 
 	private void process(Campaign c) {
-		Rendering rendering = new Rendering(c, org, consents, settings.publicUrl());
+		Rendering rendering = new Rendering(c, org, consents, settings.publicUrl(), results.links());
 		int size = chunkSizeOverride.get() > 0 ? chunkSizeOverride.get() : settings.chunkSize();
 		int chunks = 0;
 		Instant runAt = clock.instant();
@@ -234,6 +237,8 @@ class CampaignSending {
 		List<CustomerProfile> sendTo = new ArrayList<>();
 		List<DeliveryRequest> requests = new ArrayList<>();
 		List<String> codes = new ArrayList<>();
+		List<Engagement.HandedOff> handed = new ArrayList<>();
+		java.util.Iterator<Long> linkIds = results.linkIds(rendering, decisions);
 		for (Decision decision : decisions) {
 			CustomerId customer = decision.customerId();
 			Recipients.Status was = previous.get(customer);
@@ -257,25 +262,30 @@ class CampaignSending {
 						outcomes.add(skipped(customer, was, "unknown-customer"));
 						continue;
 					}
-					String code = null;
-					if (c.definition().offer().couponTemplateId() != null) {
+					IssuedCoupon coupon = null;
+					if (c.definition().offer().grants()) {
 						try {
-							code = coupons.grant(c.definition().offer().couponTemplateId(), customer, customer.toString(),
-									c.id().source(), "campaign", c.id().toString()).code();
+							coupon = coupons.grant(c.definition().offer().couponTemplateId(), customer, customer.toString(),
+									c.id().source(), ResultsListeners.SOURCE, c.id().toString());
 						}
 						catch (ApiException e) {
 							outcomes.add(skipped(customer, was, "coupon-" + e.code()));
 							continue;
 						}
 					}
+					String code = coupon == null ? null : coupon.code();
+					Engagement.HandedOff h = new Engagement.HandedOff(customer, rendering.speaker(profile.homeStoreId()).id(),
+							linkIds.hasNext() ? linkIds.next() : null, coupon);
 					sendTo.add(profile);
 					codes.add(code);
-					requests.add(rendering.request(profile, code));
+					handed.add(h);
+					requests.add(rendering.request(profile, rendering.speaker(profile.homeStoreId()), code, h.linkId()));
 				}
 			}
 		}
 		outcomes.addAll(handOff(sendTo, requests, codes, previous));
 		recipients.record(c.id(), outcomes, now);
+		results.handedOff(c, outcomes, handed, now);
 		if (failAfterChunks.get() >= 0 && done >= failAfterChunks.get()) {
 			failAfterChunks.set(-1);
 			throw new SimulatedCrash("test hook: stopped after " + done + " chunks of campaign " + c.id());

@@ -11,7 +11,8 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param maxCustomers the longest explicit customer list a campaign may name
  * @param smsMaxLength the most characters an SMS template may come to with its variables at their
  * longest (the default, 390, is 6 UCS-2 segments of 67 less a 12-character 【店名】 signature)
- * @param publicUrl the server's public address, put in front of {@code {link}} (empty: the bare path)
+ * @param publicUrl the server's public address, put in front of {@code {link}} and {@code {unsubscribe}}
+ * (empty: the bare path)
  * @param resumeOnStart whether a start resumes the sends a stop interrupted (campaigns left SENDING)
  */
 @ConfigurationProperties("storecast.campaigns")

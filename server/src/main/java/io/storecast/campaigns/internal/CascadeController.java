@@ -44,7 +44,7 @@ class CascadeController {
 		return cascades.cascade(actor, id);
 	}
 
-	@Operation(summary = "Forwarding employees (by=EMPLOYEE) or stores (by=STORE) ranked by a metric (FORWARDS, RECIPIENTS, SENT, DELIVERED, READ; default READ)")
+	@Operation(summary = "Forwarding employees (by=EMPLOYEE) or stores (by=STORE) ranked by a metric (FORWARDS, RECIPIENTS, SENT, DELIVERED, READ, CLAIMED, REDEEMED, REVENUE; default READ)")
 	@GetMapping("/leaderboard")
 	CascadeForwarding.Leaderboard leaderboard(@AuthenticationPrincipal Actor actor, @PathVariable CampaignId id,
 			@RequestParam(required = false) CascadeForwarding.@Nullable RankBy by,

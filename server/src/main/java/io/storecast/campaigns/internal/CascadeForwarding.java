@@ -42,17 +42,22 @@ class CascadeForwarding {
 	record ForwardRequest(@Nullable OrgNodeId storeId, Campaign.@Nullable Audience audience) {
 	}
 
-	/** What a campaign's counters say, in the terms of a roll-up. */
+	/**
+	 * What a campaign's counters and attributed results say, in the terms of a roll-up: coupons
+	 * claimed (or granted) through it, redeemed, the revenue of the orders that redeemed them and the
+	 * coupons' cost (fen), and {@code roi} = (revenue − cost) / cost, null while nothing is redeemed.
+	 */
 	record Metrics(long forwards, long recipients, long handedOff, long skipped, long sent, long delivered, long read,
-			long failed) {
+			long failed, long claimed, long redeemed, long revenueFen, long couponCostFen, @Nullable Double roi) {
 
-		static final Metrics NONE = new Metrics(0, 0, 0, 0, 0, 0, 0, 0);
+		static final Metrics NONE = new Metrics(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, null);
 
-		static Metrics of(Map<String, Long> counters) {
+		static Metrics of(Map<String, Long> counters, Results.Counts attributed) {
 			return new Metrics(1, counters.getOrDefault(Recipients.TOTAL, 0L), counters.getOrDefault("HANDED_OFF", 0L),
 					counters.entrySet().stream().filter(e -> e.getKey().startsWith("SKIPPED:")).mapToLong(Map.Entry::getValue).sum(),
 					delivery(counters, "SENT"), delivery(counters, "DELIVERED"), delivery(counters, "READ"),
-					delivery(counters, "FAILED"));
+					delivery(counters, "FAILED"), attributed.claimed(), attributed.redeemed(), attributed.revenueFen(),
+					attributed.couponCostFen(), CampaignResults.roi(attributed.revenueFen(), attributed.couponCostFen()));
 		}
 
 		private static long delivery(Map<String, Long> counters, String status) {
@@ -61,7 +66,9 @@ class CascadeForwarding {
 
 		Metrics plus(Metrics o) {
 			return new Metrics(forwards + o.forwards, recipients + o.recipients, handedOff + o.handedOff,
-					skipped + o.skipped, sent + o.sent, delivered + o.delivered, read + o.read, failed + o.failed);
+					skipped + o.skipped, sent + o.sent, delivered + o.delivered, read + o.read, failed + o.failed,
+					claimed + o.claimed, redeemed + o.redeemed, revenueFen + o.revenueFen, couponCostFen + o.couponCostFen,
+					CampaignResults.roi(revenueFen + o.revenueFen, couponCostFen + o.couponCostFen));
 		}
 	}
 
@@ -89,7 +96,7 @@ class CascadeForwarding {
 
 	enum Metric {
 		FORWARDS(Metrics::forwards), RECIPIENTS(Metrics::recipients), SENT(Metrics::sent), DELIVERED(Metrics::delivered),
-		READ(Metrics::read);
+		READ(Metrics::read), CLAIMED(Metrics::claimed), REDEEMED(Metrics::redeemed), REVENUE(Metrics::revenueFen);
 
 		final ToLongFunction<Metrics> value;
 
@@ -113,12 +120,13 @@ class CascadeForwarding {
 	private final OrgDirectory org;
 	private final Segments segments;
 	private final StaffDirectory staff;
+	private final Results results;
 	private final TransactionTemplate tx;
 	private final Clock clock;
 
 	CascadeForwarding(Campaigns campaigns, Forwards forwards, StaffNotices notices, CampaignManagement campaignManagement,
-			AccessPolicy access, OrgDirectory org, Segments segments, StaffDirectory staff, TransactionTemplate tx,
-			Clock clock) {
+			AccessPolicy access, OrgDirectory org, Segments segments, StaffDirectory staff, Results results,
+			TransactionTemplate tx, Clock clock) {
 		this.campaigns = campaigns;
 		this.forwards = forwards;
 		this.notices = notices;
@@ -127,6 +135,7 @@ class CascadeForwarding {
 		this.org = org;
 		this.segments = segments;
 		this.staff = staff;
+		this.results = results;
 		this.tx = tx;
 		this.clock = clock;
 	}
@@ -205,7 +214,9 @@ class CascadeForwarding {
 	CascadeView cascade(Actor actor, CampaignId sourceId) {
 		Campaign source = campaignManagement.readable(actor, sourceId);
 		List<Forwards.Forward> all = forwards.bySource(sourceId);
-		Map<CampaignId, Map<String, Long>> counters = forwards.counters(all.stream().map(Forwards.Forward::childId).toList());
+		List<CampaignId> children = all.stream().map(Forwards.Forward::childId).toList();
+		Map<CampaignId, Map<String, Long>> counters = forwards.counters(children);
+		Map<@Nullable String, Results.Counts> attributed = results.counts(children, Results.Key.CAMPAIGN);
 		Map<OrgNodeId, StaffNoticeManagement.NodeRef> nodes = new HashMap<>();
 		Map<OrgNodeId, Forwards.Forward> byStore = new HashMap<>();
 		all.forEach(f -> byStore.put(f.storeId(), f));
@@ -219,7 +230,8 @@ class CascadeForwarding {
 				stores.add(new StoreResult(store, null, null, null, null, null, Metrics.NONE));
 				continue;
 			}
-			Metrics m = Metrics.of(counters.getOrDefault(f.childId(), Map.of()));
+			Metrics m = Metrics.of(counters.getOrDefault(f.childId(), Map.of()),
+					attributed.getOrDefault(f.childId().toString(), Results.Counts.NONE));
 			totals = totals.plus(m);
 			Campaign.Status status = statuses.computeIfAbsent(f.childId(),
 					id -> campaigns.find(id).map(Campaign::status).orElse(Campaign.Status.FAILED));
@@ -227,7 +239,8 @@ class CascadeForwarding {
 		}
 		Map<StaffId, EmployeeResult> employees = new LinkedHashMap<>();
 		for (Forwards.Forward f : all) {
-			Metrics m = Metrics.of(counters.getOrDefault(f.childId(), Map.of()));
+			Metrics m = Metrics.of(counters.getOrDefault(f.childId(), Map.of()),
+					attributed.getOrDefault(f.childId().toString(), Results.Counts.NONE));
 			employees.merge(f.forwardedBy(), new EmployeeResult(f.forwardedBy(), f.forwardedByName(), m),
 					(a, b) -> new EmployeeResult(a.staffId(), a.name(), a.metrics().plus(b.metrics())));
 		}

@@ -1,6 +1,8 @@
 package io.storecast.campaigns.internal;
 
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 import org.springframework.context.event.EventListener;
@@ -13,7 +15,8 @@ import io.storecast.delivery.DeliveryStatusChanged;
 
 /**
  * Counts what delivery reports for each campaign's messages (SENT, DELIVERED, READ, FAILED) in
- * {@code campaigns_counters}. It listens synchronously, inside delivery's own transaction, and adds
+ * {@code campaigns_counters}, and records each recipient's outcome for the results
+ * ({@link Engagement#reports}, one statement per transaction). It listens synchronously, inside delivery's own transaction, and adds
  * the transaction's counts up before it commits: a count commits exactly with the status it counts,
  * and a million messages cost a few counter updates per delivery batch rather than a million event
  * publications (which an {@code @ApplicationModuleListener} would store and replay).
@@ -25,9 +28,11 @@ class DeliveryOutcomes {
 	private static final String SOURCE = "campaign:";
 
 	private final Recipients recipients;
+	private final Engagement engagement;
 
-	DeliveryOutcomes(Recipients recipients) {
+	DeliveryOutcomes(Recipients recipients, Engagement engagement) {
 		this.recipients = recipients;
+		this.engagement = engagement;
 	}
 
 	@EventListener
@@ -43,8 +48,12 @@ class DeliveryOutcomes {
 			return;
 		}
 		String counter = PREFIX + event.status().name();
+		// and per recipient, for results by store, channel and hour
+		Engagement.Report report = new Engagement.Report(campaign, event.customerId(), event.status(), event.channel(),
+				event.at());
 		if (!TransactionSynchronizationManager.isSynchronizationActive()) {
 			recipients.add(campaign, Map.of(counter, 1L), shard());
+			engagement.reports(List.of(report));
 			return;
 		}
 		Tally tally = (Tally) TransactionSynchronizationManager.getResource(this);
@@ -55,6 +64,7 @@ class DeliveryOutcomes {
 				@Override
 				public void beforeCommit(boolean readOnly) {
 					created.counts.forEach((id, counts) -> recipients.add(id, counts, shard()));
+					engagement.reports(created.reports);
 				}
 
 				@Override
@@ -65,6 +75,7 @@ class DeliveryOutcomes {
 			tally = created;
 		}
 		tally.counts.computeIfAbsent(campaign, k -> new HashMap<>()).merge(counter, 1L, Long::sum);
+		tally.reports.add(report);
 	}
 
 	private static int shard() {
@@ -74,5 +85,6 @@ class DeliveryOutcomes {
 	/** One transaction's counts per campaign. */
 	private static final class Tally {
 		final Map<CampaignId, Map<String, Long>> counts = new HashMap<>();
+		final List<Engagement.Report> reports = new ArrayList<>();
 	}
 }

@@ -16,7 +16,7 @@ import java.util.regex.Pattern;
 record MessageTemplate(String text, List<String> variables) {
 
 	/** The variables a campaign template may use. */
-	static final Set<String> KNOWN = Set.of("nickname", "store", "coupon", "link", "product");
+	static final Set<String> KNOWN = Set.of("nickname", "store", "coupon", "link", "unsubscribe", "product");
 
 	private static final Pattern VARIABLE = Pattern.compile("\\{([A-Za-z_][A-Za-z0-9_]*)\\}");
 

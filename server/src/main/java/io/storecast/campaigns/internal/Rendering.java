@@ -39,17 +39,19 @@ final class Rendering {
 	private final OrgDirectory org;
 	private final Consents consents;
 	private final String publicUrl;
+	private final TrackedLinks links;
 	private final List<OrgNode> participating;
 	private final Map<OrgNodeId, OrgNode> speakers = new HashMap<>();
 	private final @Nullable MessageTemplate inApp;
 	private final @Nullable MessageTemplate sms;
 	private final List<DeliveryRequest.Step> route;
 
-	Rendering(Campaign campaign, OrgDirectory org, Consents consents, String publicUrl) {
+	Rendering(Campaign campaign, OrgDirectory org, Consents consents, String publicUrl, TrackedLinks links) {
 		this.campaign = campaign;
 		this.org = org;
 		this.consents = consents;
 		this.publicUrl = publicUrl;
+		this.links = links;
 		Campaign.Definition d = campaign.definition();
 		this.participating = d.stores().stream().flatMap(id -> org.find(id).stream()).toList();
 		if (participating.isEmpty()) {
@@ -68,40 +70,64 @@ final class Rendering {
 		return text == null ? null : MessageTemplate.parse(text);
 	}
 
-	/** The request for one customer (the delivery key is the customer: one message per customer and campaign). */
-	DeliveryRequest request(CustomerProfile customer, @Nullable String couponCode) {
-		OrgNode store = speaker(customer.homeStoreId());
+	/** Whether the templates show a tracked link (a {@code {link}} with {@code offer.link}): each recipient needs a link id. */
+	boolean tracksLinks() {
+		return campaign.definition().offer().link() != null
+				&& (usesLink(inApp) || usesLink(sms));
+	}
+
+	private static boolean usesLink(@Nullable MessageTemplate template) {
+		return template != null && template.variables().contains("link");
+	}
+
+	/**
+	 * The request for one customer (the delivery key is the customer: one message per customer and
+	 * campaign), speaking for {@code store}; {@code linkId} names their tracked link, if the templates show one.
+	 */
+	DeliveryRequest request(CustomerProfile customer, OrgNode store, @Nullable String couponCode, @Nullable Long linkId) {
 		Campaign.Definition d = campaign.definition();
 		boolean textChannel = d.routes(Channel.IN_APP) || d.routes(Channel.WEBHOOK);
 		String text;
 		String smsText = null;
 		if (textChannel) {
-			text = render(java.util.Objects.requireNonNull(inApp), customer, store, couponCode, Channel.IN_APP);
+			text = render(java.util.Objects.requireNonNull(inApp), customer, store, couponCode, linkId, Channel.IN_APP);
 			if (d.routes(Channel.SMS)) {
-				smsText = render(java.util.Objects.requireNonNull(sms), customer, store, couponCode, Channel.SMS);
+				smsText = render(java.util.Objects.requireNonNull(sms), customer, store, couponCode, linkId, Channel.SMS);
 			}
 		}
 		else {
-			text = render(java.util.Objects.requireNonNull(sms), customer, store, couponCode, Channel.SMS);
+			text = render(java.util.Objects.requireNonNull(sms), customer, store, couponCode, linkId, Channel.SMS);
 		}
 		Map<String, Object> data = new LinkedHashMap<>();
 		data.put("campaignId", campaign.id().toString());
 		if (couponCode != null) {
 			data.put("couponCode", couponCode);
 		}
+		Campaign.Offer offer = d.offer();
+		if (offer.couponTemplateId() != null && !offer.grants()) {
+			// what the card's claim button sends (docs/campaigns.md, Results and ROI)
+			data.put("claim", Map.of("templateId", offer.couponTemplateId().toString(), "source", ResultsListeners.SOURCE,
+					"sourceRef", campaign.id().toString()));
+		}
+		if (linkId != null) {
+			data.put("link", publicUrl + links.path(linkId));
+		}
 		return new DeliveryRequest(campaign.id().source(), customer.id().toString(), customer.id(), store.id(),
 				campaign.purpose(), route, new DeliveryRequest.Content(text, smsText, null, data), null);
 	}
 
 	private String render(MessageTemplate template, CustomerProfile customer, OrgNode store, @Nullable String coupon,
-			Channel channel) {
+			@Nullable Long linkId, Channel channel) {
 		Map<String, String> values = new HashMap<>();
 		for (String variable : template.variables()) {
 			values.computeIfAbsent(variable, v -> switch (v) {
 				case "nickname" -> nickname(customer.nickname(), channel == Channel.SMS ? SMS_NICKNAME : IN_APP_NICKNAME);
 				case "store" -> store.name();
 				case "coupon" -> coupon == null ? "" : coupon;
-				case "link" -> publicUrl + consents.unsubscribeLink(customer.id(), channel);
+				// without offer.link, {link} is the unsubscribe link it was before tracked links
+				case "link" -> linkId != null ? publicUrl + links.path(linkId)
+						: publicUrl + consents.unsubscribeLink(customer.id(), channel);
+				case "unsubscribe" -> publicUrl + consents.unsubscribeLink(customer.id(), channel);
 				case "product" -> campaign.definition().offer().product() == null ? ""
 						: campaign.definition().offer().product();
 				default -> "";

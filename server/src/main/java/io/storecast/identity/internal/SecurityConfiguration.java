@@ -44,7 +44,9 @@ class SecurityConfiguration {
 			// signed file links carry their own proof (see messaging FileLinks)
 			"/api/v1/files/**",
 			// one-click unsubscribe links carry their own signature (see audience UnsubscribeLinks)
-			"/api/v1/unsubscribe/**" };
+			"/api/v1/unsubscribe/**",
+			// campaigns' tracked links carry their own signature (see campaigns TrackedLinks)
+			"/l/**" };
 
 	/** What a staff member who must change their password may still call. */
 	static final Set<String> ALLOWED_BEFORE_PASSWORD_CHANGE = Set.of("/api/v1/auth/password", "/api/v1/auth/logout",
