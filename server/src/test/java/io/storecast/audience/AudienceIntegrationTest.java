@@ -47,6 +47,9 @@ class AudienceIntegrationTest {
 	@Autowired
 	Segments segments;
 
+	@Autowired
+	org.springframework.jdbc.core.simple.JdbcClient jdbc;
+
 	DemoFixture demo;
 	Api backend;
 
@@ -357,6 +360,42 @@ class AudienceIntegrationTest {
 		assertThat(AudienceTesting.profile(demo.owner, customer.id()).path("subscriptions").valueStream()
 			.map(JsonNode::asString)
 			.toList()).containsExactlyInAnyOrder("category:耳饰", "store:" + demo.node("SZ-GQJ"));
+	}
+
+	@Test
+	void joining_a_stores_customer_group_follows_the_store() {
+		Customer founder = Customer.of(demo, "HZ-XH");
+		Customer later = Customer.of(demo, "HZ-XH");
+		Customer regional = Customer.of(demo, "HZ-XH");
+		Api manager = demo.staff("hz-xh.manager");
+		String group = manager.post("/api/v1/conversations", Map.of("kind", "GROUP", "orgNodeId", demo.node("HZ-XH"),
+				"title", "西湖店会员群", "members", List.of("customer:" + founder.id()))).expect(201).string("id");
+		manager.post("/api/v1/conversations/" + group + "/members",
+				Map.of("participants", List.of("customer:" + later.id()))).expect(204);
+		String store = "store:" + demo.node("HZ-XH");
+		for (Customer c : List.of(founder, later)) {
+			org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(20)).untilAsserted(() -> {
+				JsonNode follows = c.api().get("/api/v1/audience/me/subscriptions").expect(200).json();
+				assertThat(follows.valueStream().filter(s -> s.path("topic").asString().equals(store))
+					.map(s -> s.path("source").asString())
+					.toList()).containsExactly("GROUP");
+			});
+			// following is an opt-in to hear about it in the app, with its evidence
+			JsonNode consent = c.api().get("/api/v1/audience/me/consents").expect(200).json().path("history").get(0);
+			assertThat(consent.path("source").asString()).isEqualTo("GROUP");
+			assertThat(consent.path("evidence").asString()).isEqualTo("followed " + store);
+		}
+		// a group of the region is no store's customer group: nothing is followed
+		String east = demo.owner.post("/api/v1/conversations", Map.of("kind", "GROUP", "orgNodeId", demo.node("EAST"),
+				"title", "华东会员群", "members", List.of("customer:" + regional.id()))).expect(201).string("id");
+		// once audience has handled that group's event (its publication completed), nothing was followed
+		org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(20)).until(() -> jdbc.sql("""
+				SELECT count(*) FROM event_publication
+				 WHERE event_type LIKE '%CustomersJoinedGroup' AND serialized_event LIKE ? AND completion_date IS NOT NULL""")
+			.param("%" + east + "%")
+			.query(Long.class)
+			.single() > 0);
+		assertThat(regional.api().get("/api/v1/audience/me/subscriptions").expect(200).json().size()).isZero();
 	}
 
 	private void refused(Map<String, Object> condition, String code, String field) {

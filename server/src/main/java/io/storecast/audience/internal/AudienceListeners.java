@@ -15,10 +15,13 @@ import io.storecast.identity.CustomerDirectory;
 import io.storecast.identity.CustomerId;
 import io.storecast.identity.CustomerRegistered;
 import io.storecast.identity.CustomerUpdated;
+import io.storecast.identity.OrgDirectory;
 import io.storecast.identity.OrgNodeId;
+import io.storecast.identity.OrgNodeKind;
 import io.storecast.messaging.CardActionClicked;
 import io.storecast.messaging.ConversationId;
 import io.storecast.messaging.CustomerTextReceived;
+import io.storecast.messaging.CustomersJoinedGroup;
 import io.storecast.messaging.MerchantMessaging;
 import io.storecast.messaging.MessageDraft;
 import io.storecast.messaging.MessageKind;
@@ -44,10 +47,14 @@ class AudienceListeners {
 	private final UnsubscribeWords words;
 	private final MerchantMessaging messaging;
 	private final CustomerDirectory customers;
+	private final SubscriptionManagement subscriptions;
+	private final OrgDirectory org;
 	private final JsonMapper json;
 
 	AudienceListeners(ProfileKeeping profiles, ConsentKeeping consents, UnsubscribeWords words, MerchantMessaging messaging,
-			CustomerDirectory customers, JsonMapper json) {
+			CustomerDirectory customers, SubscriptionManagement subscriptions, OrgDirectory org, JsonMapper json) {
+		this.subscriptions = subscriptions;
+		this.org = org;
 		this.profiles = profiles;
 		this.consents = consents;
 		this.words = words;
@@ -93,6 +100,14 @@ class AudienceListeners {
 			profiles.recordEngagement(new CustomerId(click.by().id()), io.storecast.audience.AudienceProfiles.EngagementKind.CLICK,
 					click.at());
 		}
+	}
+
+	/** Joining a store's customer group follows the store (source GROUP); a region's or head office's group follows nothing. */
+	@ApplicationModuleListener
+	void on(CustomersJoinedGroup joined) {
+		org.find(joined.orgNodeId())
+			.filter(node -> node.kind() == OrgNodeKind.STORE)
+			.ifPresent(store -> subscriptions.joinedGroupOf(store.id(), joined.customers()));
 	}
 
 	// --- unsubscribe by chat reply ----------------------------------------------------------------

@@ -14,6 +14,7 @@ import io.storecast.audience.Purpose;
 import io.storecast.audience.Topic;
 import io.storecast.identity.Actor;
 import io.storecast.identity.CustomerId;
+import io.storecast.identity.OrgNodeId;
 import io.storecast.identity.Permission;
 import io.storecast.platform.ApiException;
 
@@ -78,14 +79,28 @@ class SubscriptionManagement {
 				throw ApiException.badRequest("invalid-value", "source", "source must be one of WIDGET, QR, GROUP, API, STAFF");
 			}
 		}
-		Topic topic = topic(topicText);
+		return follow(customer, topic(topicText), src, AudienceAccess.who(actor));
+	}
+
+	/**
+	 * Follows the store for customers who joined one of its customer groups (messaging's
+	 * {@code CustomersJoinedGroup}), source {@code GROUP}, with the same consent rule as any follow.
+	 */
+	void joinedGroupOf(OrgNodeId store, List<CustomerId> customers) {
+		Topic topic = new Topic(Topic.Kind.STORE, store.value().toString());
+		for (CustomerId customer : customers) {
+			follow(customer, topic, "GROUP", "customer:" + customer);
+		}
+	}
+
+	/** Records the follow and, when the customer has not said anything about in-app marketing yet, their consent. */
+	private boolean follow(CustomerId customer, Topic topic, String src, String who) {
 		Instant now = clock.instant();
 		return Boolean.TRUE.equals(tx.execute(s -> {
 			profiles.ensure(customer);
 			boolean added = subscriptions.follow(customer.value(), topic.toString(), src, now);
 			if (added && !consents.consentOf(customer, Channel.IN_APP, Purpose.MARKETING).explicit()) {
-				consents.change(customer, Channel.IN_APP, Purpose.MARKETING, true, src, AudienceAccess.who(actor),
-						"followed " + topic, now, null);
+				consents.change(customer, Channel.IN_APP, Purpose.MARKETING, true, src, who, "followed " + topic, now, null);
 			}
 			return added;
 		}));

@@ -48,6 +48,7 @@ import io.storecast.messaging.ConversationCaches;
 import io.storecast.messaging.ConversationId;
 import io.storecast.messaging.ConversationKind;
 import io.storecast.messaging.CustomerTextReceived;
+import io.storecast.messaging.CustomersJoinedGroup;
 import io.storecast.messaging.LiveUpdate;
 import io.storecast.messaging.LiveUpdates;
 import io.storecast.messaging.MemberRole;
@@ -216,7 +217,7 @@ class MessagingService implements Messaging, MerchantMessaging, ConversationCach
 			store.insertConversation(new ConversationRow(id, kind, orgNode.value(), title, null, owner.toString(), now, 0,
 					now, 0, limit, false, null));
 			store.addMembers(id, List.of(owner), MemberRole.OWNER, now);
-			store.addMembers(id, List.copyOf(others), MemberRole.MEMBER, now);
+			joined(id, kind, orgNode.value(), store.addMembers(id, List.copyOf(others), MemberRole.MEMBER, now), now);
 		});
 		return get(actor, id);
 	}
@@ -748,14 +749,28 @@ class MessagingService implements Messaging, MerchantMessaging, ConversationCach
 			throw ApiException.conflict("member-limit", "The conversation would exceed its limit of " + row.memberLimit());
 		}
 		tx.executeWithoutResult(s -> {
+			Instant now = clock.instant();
 			List<Participant> added = store.addMembers(id, List.copyOf(new LinkedHashSet<>(participants)),
-					MemberRole.MEMBER, clock.instant());
+					MemberRole.MEMBER, now);
 			if (!added.isEmpty()) {
 				system(id, json.createObjectNode().put("event", "members-added")
 					.set("participants", json.valueToTree(added.stream().map(Participant::toString).toList())));
+				joined(id, row.kind(), row.orgNodeId(), added, now);
 			}
 		});
 		changed(id);
+	}
+
+	/** Tells other modules which customers joined a group or channel of an org node (in the caller's transaction). */
+	private void joined(ConversationId id, ConversationKind kind, @Nullable UUID orgNode, List<Participant> added,
+			Instant at) {
+		List<CustomerId> customers = added.stream()
+			.filter(p -> p.kind() == Participant.Kind.CUSTOMER)
+			.map(p -> new CustomerId(p.id()))
+			.toList();
+		if (kind != ConversationKind.DIRECT && orgNode != null && !customers.isEmpty()) {
+			events.publishEvent(new CustomersJoinedGroup(id, kind, new OrgNodeId(orgNode), customers, at));
+		}
 	}
 
 	@Override
