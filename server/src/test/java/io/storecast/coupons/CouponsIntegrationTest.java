@@ -230,6 +230,66 @@ class CouponsIntegrationTest {
 	}
 
 	@Test
+	void customers_claim_from_a_coupon_card_in_a_group_and_are_told_in_their_own_conversation() {
+		String template = create("name", "进店有礼", "stock", 1, "perCustomerLimit", 1);
+		Customer alice = customer("SH-NJR", null);
+		Customer bob = customer("SH-NJR", null);
+		Api manager = demo.staff("sh-njr.manager");
+		String group = manager.post("/api/v1/conversations", Map.of("kind", "GROUP", "orgNodeId", demo.node("SH-NJR"),
+				"title", "南京路会员群", "members", List.of("customer:" + alice.id(), "customer:" + bob.id())))
+			.expect(201).string("id");
+		String cards = "/api/v1/conversations/" + group + "/messages/";
+		long card = manager.header("Idempotency-Key", "coupon-card-1").post("/api/v1/conversations/" + group + "/messages",
+				Map.of("kind", "CARD", "body", Map.of("card", "coupon", "payload", Map.of("templateId", template, "title",
+						"进店有礼", "discountFen", 3000))))
+			.expect(201).json().path("message").path("seq").asLong();
+
+		alice.api().post(cards + card + "/actions/open", Map.of()).expectProblem(400, "unknown-action");
+		alice.api().post(cards + card + "/actions/claim", Map.of()).expect(204);
+		alice.api().post(cards + card + "/actions/claim", Map.of()).expectProblem(409, "already-answered");
+		String code = told(alice, "领取成功!「进店有礼」券码 ");
+		assertThat(code).contains(alice.api().get("/api/v1/coupons/mine").expect(200).json().path("items").get(0)
+			.path("code").asString());
+		JsonNode coupon = alice.api().get("/api/v1/coupons/mine").expect(200).json().path("items").get(0);
+		assertThat(coupon.path("source").asString()).isEqualTo("card");
+		assertThat(coupon.path("sourceRef").asString()).isEqualTo("conversation/" + group + "/seq/" + card);
+
+		// the stock of one is gone: Bob is told so, nothing is issued to him, and the group saw no code
+		bob.api().post(cards + card + "/actions/claim", Map.of()).expect(204);
+		assertThat(told(bob, "很抱歉")).isEqualTo("很抱歉,「进店有礼」已被领完。");
+		assertThat(bob.api().get("/api/v1/coupons/mine").expect(200).json().path("items").size()).isZero();
+		assertThat(manager.get(cards.substring(0, cards.length() - 1) + "?limit=50").expect(200).json().valueStream().map(m -> m.path("body").path("text").asString("")).filter(t -> t.contains("券码")).toList())
+			.isEmpty();
+		assertThat(counts(template).path("issued").asInt()).isEqualTo(1);
+
+		// a card naming no template is answered too, and issues nothing
+		long broken = manager.header("Idempotency-Key", "coupon-card-2").post("/api/v1/conversations/" + group + "/messages",
+				Map.of("kind", "CARD", "body", Map.of("card", "coupon", "payload", Map.of("templateId", "T-30off200",
+						"title", "旧券", "claimAction", "get"))))
+			.expect(201).json().path("message").path("seq").asLong();
+		bob.api().post(cards + broken + "/actions/claim", Map.of()).expectProblem(400, "unknown-action");
+		bob.api().post(cards + broken + "/actions/get", Map.of()).expect(204);
+		assertThat(told(bob, "旧券")).isEqualTo("很抱歉,「旧券」暂时无法领取。");
+	}
+
+	/** The newest text in the customer's own conversation with SH-NJR that starts with {@code prefix}. */
+	private String told(Customer customer, String prefix) {
+		String direct = customer.api().post("/api/v1/conversations/direct", Map.of("storeId", demo.node("SH-NJR")))
+			.expect(200).string("id");
+		String[] found = new String[1];
+		await().atMost(java.time.Duration.ofSeconds(20)).until(() -> {
+			found[0] = customer.api().get("/api/v1/conversations/" + direct + "/messages?limit=20").expect(200).json()
+				.valueStream()
+				.map(m -> m.path("body").path("text").asString(""))
+				.filter(t -> t.contains(prefix))
+				.findFirst()
+				.orElse(null);
+			return found[0] != null;
+		});
+		return found[0];
+	}
+
+	@Test
 	void a_customer_at_the_limit_is_refused_every_time_and_still_gets_replays() {
 		String template = create("name", "每人一张", "perCustomerLimit", 1);
 		Customer bob = customer("SH-NJR", null);

@@ -672,12 +672,16 @@ class MessagingService implements Messaging, MerchantMessaging, ConversationCach
 		Message message = store.findMessage(id, seq)
 			.orElseThrow(() -> ApiException.notFound("not-found", "No message " + seq + " in this conversation"));
 		JsonNode payload = message.body().path("payload");
-		boolean actionCard = message.kind() == MessageKind.CARD && !message.recalled()
-				&& "action".equals(message.body().path("card").asString(""));
-		if (!actionCard) {
-			throw ApiException.badRequest("not-an-action-card", "seq", "Message " + seq + " is not an action card");
+		String card = message.kind() == MessageKind.CARD && !message.recalled() ? message.body().path("card").asString("")
+				: "";
+		if (!card.equals("action") && !card.equals("coupon")) {
+			throw ApiException.badRequest("not-an-action-card", "seq",
+					"Message " + seq + " is not an action card or a coupon card");
 		}
 		boolean known = false;
+		if (card.equals("coupon")) {
+			known = actionId.equals(payload.path("claimAction").asString(CardActionClicked.CLAIM));
+		}
 		for (JsonNode button : payload.path("buttons")) {
 			known |= actionId.equals(button.path("id").asString(""));
 		}
@@ -685,11 +689,13 @@ class MessagingService implements Messaging, MerchantMessaging, ConversationCach
 			throw ApiException.badRequest("unknown-action", "actionId", "The card has no button '" + actionId + "'");
 		}
 		Instant now = clock.instant();
+		UUID node = conversation(id).orgNodeId();
 		tx.executeWithoutResult(s -> {
 			if (!store.clickAction(id, seq, me, actionId, now)) {
 				throw ApiException.conflict("already-answered", "You have already answered this card");
 			}
-			events.publishEvent(new CardActionClicked(id, seq, actionId, me, now, payload));
+			events.publishEvent(new CardActionClicked(id, seq, actionId, me, now, payload, card,
+					node == null ? null : new OrgNodeId(node)));
 			Set<Participant> audience = new HashSet<>(admins(id));
 			if (message.sender() != null) {
 				audience.add(message.sender());
