@@ -54,11 +54,12 @@ record Trigger(UUID id, String name, Kind kind, Definition definition, OrgNodeId
 	 * @param customerTags NEW_ARRIVAL: customers carrying any of these tags hear of it
 	 * @param daysBefore BIRTHDAY: days before the birthday (0: on the day)
 	 * @param days DAYS_AFTER_PURCHASE: days after the payment
+	 * @param surveyId DAYS_AFTER_PURCHASE: the survey whose first question the in-app message carries as a card
 	 */
 	record Params(@Nullable List<String> categories, @Nullable List<String> topics, @Nullable List<String> customerTags,
-			@Nullable Integer daysBefore, @Nullable Integer days) {
+			@Nullable Integer daysBefore, @Nullable Integer days, @Nullable UUID surveyId) {
 
-		static final Params NONE = new Params(null, null, null, null, null);
+		static final Params NONE = new Params(null, null, null, null, null, null);
 	}
 
 	/** What the trigger says, to whom, through which channels (stores expanded to stores). */

@@ -47,10 +47,12 @@ class TriggerEvents implements TriggerSending.Check {
 	private final Catalog catalog;
 	private final Orders orders;
 	private final CustomerDirectory customers;
+	private final Surveys surveys;
 	private final Clock clock;
 
 	TriggerEvents(Triggers triggers, TriggerSending sending, AudienceProfiles audience, Catalog catalog, Orders orders,
-			CustomerDirectory customers, Clock clock) {
+			CustomerDirectory customers, Surveys surveys, Clock clock) {
+		this.surveys = surveys;
 		this.triggers = triggers;
 		this.sending = sending;
 		this.audience = audience;
@@ -147,27 +149,33 @@ class TriggerEvents implements TriggerSending.Check {
 		}
 		for (Trigger t : triggers.enabled(Trigger.Kind.DAYS_AFTER_PURCHASE)) {
 			int days = java.util.Objects.requireNonNull(t.definition().params().days());
+			UUID surveyId = t.definition().params().surveyId();
+			Survey survey = surveyId == null ? null : surveys.find(surveyId).orElse(null);
 			orderFiring(t, event.orderId(), event.externalId(), event.customerId(), event.storeId(),
-					Map.of("order", event.externalId()), event.at().plus(Duration.ofDays(days)));
+					Map.of("order", event.externalId()), event.at().plus(Duration.ofDays(days)), survey);
 		}
 	}
 
 	private void orderEvent(Trigger.Kind kind, OrderId order, String externalId, CustomerId customer, OrgNodeId store,
 			Map<String, String> values, Instant due) {
 		for (Trigger t : triggers.enabled(kind)) {
-			orderFiring(t, order, externalId, customer, store, values, due);
+			orderFiring(t, order, externalId, customer, store, values, due, null);
 		}
 	}
 
 	private void orderFiring(Trigger t, OrderId order, String externalId, CustomerId customer, OrgNodeId store,
-			Map<String, String> values, Instant due) {
+			Map<String, String> values, Instant due, @Nullable Survey survey) {
 		if (!t.definition().stores().contains(store)) {
 			return;
 		}
 		Map<String, Object> data = new LinkedHashMap<>(values);
 		data.put("orderId", order.toString());
 		data.put("orderExternalId", externalId);
-		sending.fire(t, "order:" + order, new Triggers.Subject(values, null, data, store), due,
+		if (survey != null) {
+			data.put("surveyId", survey.id().toString());
+		}
+		Map<String, Object> card = survey == null ? null : SurveyCards.invitation(survey);
+		sending.fire(t, "order:" + order, new Triggers.Subject(values, card, data, store), due,
 				TriggerSending.only(List.of(customer)));
 	}
 

@@ -79,10 +79,12 @@ class TriggerManagement {
 	private final AccessPolicy access;
 	private final OrgDirectory org;
 	private final AudienceProfiles audience;
+	private final SurveyManagement surveys;
 	private final Clock clock;
 
 	TriggerManagement(Triggers triggers, CampaignManagement campaigns, AccessPolicy access, OrgDirectory org,
-			AudienceProfiles audience, Clock clock) {
+			AudienceProfiles audience, SurveyManagement surveys, Clock clock) {
+		this.surveys = surveys;
 		this.triggers = triggers;
 		this.campaigns = campaigns;
 		this.access = access;
@@ -184,7 +186,7 @@ class TriggerManagement {
 			throw ApiException.badRequest("validation-failed", "purpose", kind + " messages are " + kind.purpose
 					+ (kind.purpose == Purpose.TRANSACTIONAL ? " (the customer's own order)" : " (consent, quiet hours, the cap)"));
 		}
-		Trigger.Params params = params(kind, r.params());
+		Trigger.Params params = params(actor, kind, r.params());
 		List<OrgNode> stores = campaigns.stores(actor, r.stores());
 		List<Campaign.RouteStep> route = CampaignManagement.route(r.route());
 		Set<String> allowed = new HashSet<>(Set.of("nickname", "store", "link"));
@@ -192,7 +194,7 @@ class TriggerManagement {
 		Map<String, Integer> longest = new LinkedHashMap<>(LONGEST);
 		longest.put("store", stores.stream().mapToInt(s -> s.name().length()).max().orElse(0));
 		Map<Channel, Map<String, String>> templates = campaigns.templates(r.templates(), route, allowed, longest,
-				kind == Trigger.Kind.NEW_ARRIVAL ? MAX_CARD_TEXT : CampaignManagement.MAX_IN_APP,
+				kind == Trigger.Kind.NEW_ARRIVAL || params.surveyId() != null ? MAX_CARD_TEXT : CampaignManagement.MAX_IN_APP,
 				kind.variables.isEmpty() ? " (" + kind + " has no variables of its own)"
 						: " (" + kind + " adds " + kind.variables.stream().sorted().map(v -> "{" + v + "}").toList() + ")");
 		OrgNode scope = campaigns.lowestCommonNode(stores);
@@ -205,7 +207,7 @@ class TriggerManagement {
 	}
 
 	/** The kind's parameters, each checked; the parameters of other kinds are refused. */
-	private Trigger.Params params(Trigger.Kind kind, Trigger.@Nullable Params given) {
+	private Trigger.Params params(Actor actor, Trigger.Kind kind, Trigger.@Nullable Params given) {
 		Trigger.Params p = given == null ? Trigger.Params.NONE : given;
 		boolean arrival = kind == Trigger.Kind.NEW_ARRIVAL;
 		refuseUnless(arrival, p.categories(), "categories", kind);
@@ -213,15 +215,24 @@ class TriggerManagement {
 		refuseUnless(arrival, p.customerTags(), "customerTags", kind);
 		refuseUnless(kind == Trigger.Kind.BIRTHDAY, p.daysBefore(), "daysBefore", kind);
 		refuseUnless(kind == Trigger.Kind.DAYS_AFTER_PURCHASE, p.days(), "days", kind);
+		refuseUnless(kind == Trigger.Kind.DAYS_AFTER_PURCHASE, p.surveyId(), "surveyId", kind);
 		return switch (kind) {
 			case NEW_ARRIVAL -> new Trigger.Params(texts(p.categories(), "params.categories", 64), topics(p.topics()),
-					customerTags(p.customerTags()), null, null);
+					customerTags(p.customerTags()), null, null, null);
 			case BIRTHDAY -> new Trigger.Params(null, null, null,
-					number(p.daysBefore(), "params.daysBefore", 0, MAX_DAYS_BEFORE), null);
+					number(p.daysBefore(), "params.daysBefore", 0, MAX_DAYS_BEFORE), null, null);
 			case DAYS_AFTER_PURCHASE -> new Trigger.Params(null, null, null, null,
-					number(p.days(), "params.days", 1, MAX_DAYS_AFTER));
+					number(p.days(), "params.days", 1, MAX_DAYS_AFTER), survey(actor, p.surveyId()));
 			case ORDER_SHIPPED, ORDER_DELIVERED, COUPON_EXPIRING -> Trigger.Params.NONE;
 		};
+	}
+
+	/** A survey the actor can read, for a survey's invitation. */
+	private @Nullable UUID survey(Actor actor, @Nullable UUID id) {
+		if (id != null && surveys.reachable(actor, id).isEmpty()) {
+			throw ApiException.badRequest("unknown-survey", "params.surveyId", "No survey " + id);
+		}
+		return id;
 	}
 
 	private static void refuseUnless(boolean applies, @Nullable Object value, String name, Trigger.Kind kind) {

@@ -88,7 +88,9 @@ final class TriggerRendering {
 		Map<String, Object> card = null;
 		if (subject.card() != null && d.routes(Channel.IN_APP)) {
 			card = new LinkedHashMap<>(subject.card());
-			card.put("storeId", store.id().toString());
+			if ("product".equals(card.get("type"))) {
+				card.put("storeId", store.id().toString());
+			}
 			card.put("text", text);
 		}
 		Map<String, Object> data = new LinkedHashMap<>(subject.data());
