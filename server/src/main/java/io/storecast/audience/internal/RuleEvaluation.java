@@ -12,7 +12,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.jdbc.core.simple.JdbcClient;
-import org.springframework.scheduling.annotation.Scheduled;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.support.TransactionTemplate;
 
@@ -138,11 +137,10 @@ class RuleEvaluation {
 	}
 
 	/**
-	 * Rules that look back N days change with time alone: re-evaluated now and then. Each node of a
-	 * cluster does it; reconciling is idempotent and each rule's row is locked while it runs.
+	 * Rules that look back N days change with time alone: re-evaluated now and then, by db-scheduler's
+	 * recurring task ({@link AudienceConfiguration}), on one node of a cluster at a time; reconciling
+	 * is idempotent and each rule's row is locked while it runs.
 	 */
-	@Scheduled(fixedDelayString = "${storecast.audience.rule-refresh:6h}",
-			initialDelayString = "${storecast.audience.rule-refresh:6h}")
 	void refresh() {
 		reconcileAll("periodic refresh");
 	}
