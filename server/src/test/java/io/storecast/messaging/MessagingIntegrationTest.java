@@ -28,11 +28,49 @@ class MessagingIntegrationTest {
 	@LocalServerPort
 	int port;
 
+	@org.springframework.beans.factory.annotation.Autowired
+	MerchantMessaging merchant;
+
+	@org.springframework.beans.factory.annotation.Autowired
+	org.springframework.transaction.support.TransactionTemplate tx;
+
 	DemoFixture demo;
 
 	@BeforeEach
 	void setUp() {
 		demo = new DemoFixture(port);
+	}
+
+	@Test
+	void a_customer_conversation_opened_at_once_by_many_inside_their_own_transactions_is_one() throws Exception {
+		Api customer = demo.customer("HZ-XH");
+		io.storecast.identity.CustomerId id = io.storecast.identity.CustomerId
+			.valueOf(customer.get("/api/v1/me").expect(200).json().path("customer").path("id").asString());
+		io.storecast.identity.OrgNodeId store = new io.storecast.identity.OrgNodeId(UUID.fromString(demo.node("HZ-XH")));
+		// listeners open it inside a transaction of their own while the customer opens it over REST:
+		// the race must neither fail a caller nor abort its transaction
+		java.util.concurrent.CountDownLatch start = new java.util.concurrent.CountDownLatch(1);
+		List<Future<ConversationId>> opened = new ArrayList<>();
+		try (var pool = Executors.newVirtualThreadPerTaskExecutor()) {
+			for (int i = 0; i < 16; i++) {
+				opened.add(pool.submit(() -> {
+					start.await();
+					return tx.execute(s -> {
+						ConversationId c = merchant.customerConversation(store, id);
+						// the transaction is still usable after the race
+						return merchant.customerConversation(store, id).equals(c) ? c : null;
+					});
+				}));
+			}
+			start.countDown();
+			String viaRest = customer.post("/api/v1/conversations/direct", Map.of("storeId", demo.node("HZ-XH")))
+				.expect(200).string("id");
+			Set<String> ids = new HashSet<>();
+			for (Future<ConversationId> f : opened) {
+				ids.add(String.valueOf(f.get()));
+			}
+			assertThat(ids).containsExactly(viaRest);
+		}
 	}
 
 	@Test

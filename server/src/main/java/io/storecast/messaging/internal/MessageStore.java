@@ -52,6 +52,21 @@ class MessageStore {
 			.update();
 	}
 
+	/**
+	 * Inserts a conversation with a direct key unless one with that key exists (created meanwhile by
+	 * another caller); no error, so a caller's surrounding transaction stays usable. True when inserted.
+	 */
+	boolean insertConversationIfAbsent(ConversationRow c) {
+		return jdbc.sql("""
+				INSERT INTO messaging_conversations (id, kind, org_node_id, title, direct_key, created_by, created_at,
+				                                     last_seq, last_message_at, member_count, member_limit, mute_all)
+				VALUES (?, ?, ?, ?, ?, ?, ?, 0, ?, 0, ?, FALSE)
+				ON CONFLICT (direct_key) DO NOTHING""")
+			.params(c.id().value(), c.kind().name(), c.orgNodeId(), c.title(), c.directKey(), c.createdBy(),
+					Timestamp.from(c.createdAt()), Timestamp.from(c.createdAt()), c.memberLimit())
+			.update() == 1;
+	}
+
 	Optional<ConversationRow> find(ConversationId id) {
 		return jdbc.sql("SELECT * FROM messaging_conversations WHERE id = ?").param(id.value()).query(MessageStore::row)
 			.optional();

@@ -922,19 +922,17 @@ class MessagingService implements Messaging, MerchantMessaging, ConversationCach
 			@Nullable String title, String createdBy, java.util.function.Supplier<List<Participant>> people) {
 		Optional<ConversationRow> existing = store.findByDirectKey(key);
 		if (existing.isEmpty()) {
-			try {
-				tx.executeWithoutResult(s -> {
-					Instant now = clock.instant();
-					ConversationRow row = new ConversationRow(new ConversationId(Ids.newId()), kind,
-							node == null ? null : node.value(), title, key, createdBy, now, 0, now, 0,
-							settings.defaultMemberLimit(), false, null);
-					store.insertConversation(row);
+			// created at the same moment by another caller: theirs is used. No duplicate-key error is
+			// raised, so a caller's own transaction (a listener's) is not aborted by the race.
+			tx.executeWithoutResult(s -> {
+				Instant now = clock.instant();
+				ConversationRow row = new ConversationRow(new ConversationId(Ids.newId()), kind,
+						node == null ? null : node.value(), title, key, createdBy, now, 0, now, 0,
+						settings.defaultMemberLimit(), false, null);
+				if (store.insertConversationIfAbsent(row)) {
 					store.addMembers(row.id(), people.get(), MemberRole.MEMBER, now);
-				});
-			}
-			catch (DuplicateKeyException raced) {
-				// created at the same moment by another caller: use theirs
-			}
+				}
+			});
 			existing = store.findByDirectKey(key);
 		}
 		return existing.orElseThrow().id();
