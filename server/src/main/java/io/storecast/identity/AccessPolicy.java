@@ -145,6 +145,7 @@ public class AccessPolicy {
 			case DELIVERY_ADMIN -> "configure the delivery channels";
 			case CAMPAIGN_READ -> "read campaigns";
 			case CAMPAIGN_WRITE -> "create, send or cancel campaigns";
+			case CAMPAIGN_APPROVE -> "approve campaign sends";
 		};
 	}
 }

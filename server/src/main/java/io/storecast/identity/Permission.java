@@ -37,5 +37,7 @@ public enum Permission {
 	/** Read campaigns, their recipients and progress (within the reader's part of the organisation). */
 	CAMPAIGN_READ,
 	/** Create, change, schedule, send and cancel campaigns for the customers within the writer's part of the organisation. */
-	CAMPAIGN_WRITE
+	CAMPAIGN_WRITE,
+	/** Approve or reject campaign sends waiting for approval, and set how large a send needs it (head office level). */
+	CAMPAIGN_APPROVE
 }

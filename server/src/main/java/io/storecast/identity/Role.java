@@ -37,12 +37,13 @@ public enum Role {
 					Permission.CUSTOMER_WRITE, Permission.CATALOG_READ, Permission.CATALOG_WRITE, Permission.ORDER_READ,
 					Permission.COUPON_READ, Permission.COUPON_WRITE, Permission.AUDIENCE_READ, Permission.AUDIENCE_WRITE,
 					Permission.CONSENT_WRITE, Permission.DELIVERY_SEND, Permission.DELIVERY_READ, Permission.CAMPAIGN_READ,
-					Permission.CAMPAIGN_WRITE);
+					Permission.CAMPAIGN_WRITE, Permission.CAMPAIGN_APPROVE);
 			case REGION_MANAGER -> EnumSet.of(Permission.ORG_READ, Permission.ORG_WRITE, Permission.STAFF_READ,
 					Permission.STAFF_WRITE, Permission.CUSTOMER_READ, Permission.CUSTOMER_WRITE, Permission.AUDIT_READ,
 					Permission.CATALOG_READ, Permission.STOCK_WRITE, Permission.STOCK_TRANSFER, Permission.ORDER_READ,
 					Permission.COUPON_READ, Permission.COUPON_REDEEM, Permission.AUDIENCE_READ, Permission.AUDIENCE_WRITE,
-					Permission.CONSENT_WRITE, Permission.CAMPAIGN_READ, Permission.CAMPAIGN_WRITE);
+					Permission.CONSENT_WRITE, Permission.CAMPAIGN_READ, Permission.CAMPAIGN_WRITE,
+					Permission.CAMPAIGN_APPROVE);
 			case STORE_MANAGER -> EnumSet.of(Permission.ORG_READ, Permission.ORG_WRITE, Permission.STAFF_READ,
 					Permission.STAFF_WRITE, Permission.CUSTOMER_READ, Permission.CUSTOMER_WRITE, Permission.CATALOG_READ,
 					Permission.STOCK_WRITE, Permission.STOCK_TRANSFER, Permission.ORDER_READ, Permission.COUPON_READ,

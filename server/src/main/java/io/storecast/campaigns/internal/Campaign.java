@@ -21,11 +21,15 @@ record Campaign(CampaignId id, String name, Purpose purpose, Instant startsAt, I
 		@Nullable Instant plannedAt, @Nullable UUID snapshotId, @Nullable Instant startedAt,
 		@Nullable Instant finishedAt, String createdBy, Instant createdAt, Instant updatedAt) {
 
+	/**
+	 * PENDING_APPROVAL: a send waiting for someone with CAMPAIGN_APPROVE; RECURRING: a campaign whose
+	 * runs (child campaigns) start as its rule fires.
+	 */
 	enum Status {
-		DRAFT, SCHEDULED, SENDING, SENT, CANCELLED, FAILED;
+		DRAFT, PENDING_APPROVAL, SCHEDULED, RECURRING, SENDING, SENT, CANCELLED, FAILED;
 
 		boolean cancellable() {
-			return this == SCHEDULED || this == SENDING;
+			return this == SCHEDULED || this == SENDING || this == RECURRING;
 		}
 	}
 

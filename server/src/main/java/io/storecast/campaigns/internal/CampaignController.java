@@ -25,9 +25,11 @@ import io.swagger.v3.oas.annotations.tags.Tag;
 class CampaignController {
 
 	private final CampaignManagement campaigns;
+	private final CampaignApproval approval;
 
-	CampaignController(CampaignManagement campaigns) {
+	CampaignController(CampaignManagement campaigns, CampaignApproval approval) {
 		this.campaigns = campaigns;
+		this.approval = approval;
 	}
 
 	@Operation(summary = "Create a campaign (a DRAFT)", description = """
@@ -72,16 +74,46 @@ class CampaignController {
 		return campaigns.recipients(actor, id, status, after, CursorPage.limit(limit));
 	}
 
-	@Operation(summary = "Send a DRAFT campaign now, or schedule it ({\"at\": instant})", description = """
-			202 with the campaign SCHEDULED (it turns SENDING when its time comes). An audience with nobody in it \
-			is 409 empty-audience; a time in the past 400 schedule-in-past.""")
+	@Operation(summary = "Send a DRAFT campaign now, schedule it ({\"at\": instant}) or make it recurring ({\"recurrence\": {cron, zone?, until?}})", description = """
+			202 with the campaign SCHEDULED (it turns SENDING when its time comes), or RECURRING: each occurrence of \
+			the cron rule (db-scheduler syntax, second minute hour day month weekday, in zone — default the head \
+			office's) starts a run, a child campaign sent to the audience then. An audience above the approval \
+			threshold leaves it PENDING_APPROVAL. An audience with nobody in it is 409 empty-audience; a time in the \
+			past 400 schedule-in-past; a bad rule 400 invalid-cron, invalid-zone, recurrence-never-fires or \
+			recurrence-too-frequent.""")
 	@PostMapping("/{id}/send")
 	ResponseEntity<CampaignManagement.CampaignView> send(@AuthenticationPrincipal Actor actor,
 			@PathVariable CampaignId id, @RequestBody(required = false) CampaignManagement.@Nullable SendRequest request) {
 		return ResponseEntity.status(HttpStatus.ACCEPTED).body(campaigns.send(actor, id, request));
 	}
 
-	@Operation(summary = "Cancel a SCHEDULED or SENDING campaign: nothing more is handed to delivery")
+	@Operation(summary = "Approve a send waiting for approval (CAMPAIGN_APPROVE; not the one who asked): it is scheduled as asked")
+	@PostMapping("/{id}/approve")
+	CampaignManagement.CampaignView approve(@AuthenticationPrincipal Actor actor, @PathVariable CampaignId id) {
+		return approval.approve(actor, id);
+	}
+
+	@Operation(summary = "Reject a send waiting for approval ({\"reason\"}): the campaign is a DRAFT again")
+	@PostMapping("/{id}/reject")
+	CampaignManagement.CampaignView reject(@AuthenticationPrincipal Actor actor, @PathVariable CampaignId id,
+			@RequestBody(required = false) CampaignApproval.@Nullable RejectRequest request) {
+		return approval.reject(actor, id, request);
+	}
+
+	@Operation(summary = "Campaign settings: approvalAbove, the audience size above which a send waits for approval (0: never)")
+	@GetMapping("/settings")
+	CampaignApproval.SettingsView settings(@AuthenticationPrincipal Actor actor) {
+		return approval.settings(actor);
+	}
+
+	@Operation(summary = "Change the campaign settings ({\"approvalAbove\": n}; CAMPAIGN_APPROVE at the head office)")
+	@PutMapping("/settings")
+	CampaignApproval.SettingsView changeSettings(@AuthenticationPrincipal Actor actor,
+			@RequestBody(required = false) CampaignApproval.@Nullable SettingsRequest request) {
+		return approval.changeSettings(actor, request);
+	}
+
+	@Operation(summary = "Cancel a SCHEDULED, SENDING or RECURRING campaign: nothing more is handed to delivery, no run starts")
 	@PostMapping("/{id}/cancel")
 	CampaignManagement.CampaignView cancel(@AuthenticationPrincipal Actor actor, @PathVariable CampaignId id) {
 		return campaigns.cancel(actor, id);

@@ -54,8 +54,17 @@ class CampaignManagement {
 			Campaign.@Nullable Audience audience) {
 	}
 
-	/** @param at when to send; null: now */
-	record SendRequest(@Nullable Instant at) {
+	/**
+	 * @param at when to send; null: now
+	 * @param recurrence instead of {@code at}: a run at every occurrence of a rule
+	 */
+	record SendRequest(@Nullable Instant at, CampaignRecurrence.@Nullable Recurrence recurrence) {
+	}
+
+	/** A send waiting for approval or decided: what was asked, by whom, and the decision. */
+	record ApprovalView(String requestedBy, Instant requestedAt, long audience, SendRequest request,
+			Approvals.@Nullable Decision decision, @Nullable String decidedBy, @Nullable Instant decidedAt,
+			@Nullable String reason) {
 	}
 
 	record StoreRef(OrgNodeId id, String code, String name) {
@@ -79,7 +88,8 @@ class CampaignManagement {
 			Map<Channel, Map<String, String>> templates, AudienceView audience, OrgNodeId scopeNodeId,
 			Campaign.Status status, @Nullable String statusReason, @Nullable Instant sendAt,
 			@Nullable Instant startedAt, @Nullable Instant finishedAt, String createdBy, Instant createdAt,
-			Instant updatedAt, Progress progress) {
+			Instant updatedAt, Progress progress, CampaignRecurrence.@Nullable RecurrenceView recurrence,
+			@Nullable ApprovalView approval) {
 	}
 
 	record RecipientView(CustomerId customerId, Recipients.Status status, @Nullable String reason,
@@ -97,6 +107,8 @@ class CampaignManagement {
 	private final Campaigns campaigns;
 	private final Recipients recipients;
 	private final CampaignScheduling scheduling;
+	private final CampaignRecurrence recurrence;
+	private final Approvals approvals;
 	private final AccessPolicy access;
 	private final OrgDirectory org;
 	private final CustomerDirectory customers;
@@ -107,12 +119,15 @@ class CampaignManagement {
 	private final TransactionTemplate tx;
 	private final Clock clock;
 
-	CampaignManagement(Campaigns campaigns, Recipients recipients, CampaignScheduling scheduling, AccessPolicy access,
+	CampaignManagement(Campaigns campaigns, Recipients recipients, CampaignScheduling scheduling,
+			CampaignRecurrence recurrence, Approvals approvals, AccessPolicy access,
 			OrgDirectory org, CustomerDirectory customers, Segments segments, Coupons coupons, Consents consents,
 			CampaignSettings settings, TransactionTemplate tx, Clock clock) {
 		this.campaigns = campaigns;
 		this.recipients = recipients;
 		this.scheduling = scheduling;
+		this.recurrence = recurrence;
+		this.approvals = approvals;
 		this.access = access;
 		this.org = org;
 		this.customers = customers;
@@ -172,12 +187,47 @@ class CampaignManagement {
 						r.couponCode(), r.plannedAt(), r.decidedAt()));
 	}
 
-	/** Sends now or schedules the send; the campaign must be a draft whose audience has someone in it. */
+	/**
+	 * Sends now, schedules the send or starts its recurrence; the campaign must be a draft whose audience
+	 * has someone in it. An audience above the approval threshold waits for approval instead.
+	 */
 	CampaignView send(Actor actor, CampaignId id, @Nullable SendRequest request) {
 		Campaign c = writable(actor, id);
 		requireDraft(c);
 		Instant now = clock.instant();
-		Instant at = request == null || request.at() == null ? now : request.at();
+		SendRequest asked = request == null ? new SendRequest(null, null) : request;
+		Plan plan = plan(c, asked, now);
+		requireAudience(c);
+		long above = approvals.settings().approvalAbove();
+		long audience = above > 0 ? audienceUpTo(c, above + 1) : 0;
+		tx.executeWithoutResult(s -> {
+			if (audience > above) {
+				if (!campaigns.transition(id, List.of(Campaign.Status.DRAFT), Campaign.Status.PENDING_APPROVAL, null, now)) {
+					throw notDraft();
+				}
+				approvals.request(id, createdBy(actor), now, audience, asked);
+			}
+			else if (!start(id, Campaign.Status.DRAFT, plan, now)) {
+				throw notDraft();
+			}
+		});
+		return get(actor, id);
+	}
+
+	/** A send checked: at a time, or recurring by a rule. */
+	record Plan(@Nullable Instant at, CampaignRecurrence.@Nullable Checked rule) {
+	}
+
+	/** Checks a send as asked against the campaign; nothing is stored. */
+	Plan plan(Campaign c, SendRequest asked, Instant now) {
+		if (asked.recurrence() != null) {
+			if (asked.at() != null) {
+				throw ApiException.badRequest("validation-failed", "at",
+						"A recurring send has no at: its rule says when each run starts");
+			}
+			return new Plan(null, recurrence.check(c, asked.recurrence(), now));
+		}
+		Instant at = asked.at() == null ? now : asked.at();
 		// a second of slack for "now" computed on the caller's clock
 		if (at.isBefore(now.minusSeconds(1))) {
 			throw ApiException.badRequest("schedule-in-past", "at", "at (" + at + ") is in the past; leave it out to send now");
@@ -186,16 +236,23 @@ class CampaignManagement {
 			throw ApiException.badRequest("schedule-after-end", "at",
 					"at (" + at + ") is not before the campaign ends (" + c.endsAt() + ")");
 		}
-		requireAudience(c);
-		Instant when = at.isBefore(now) ? now : at;
-		tx.executeWithoutResult(s -> {
-			if (!campaigns.transition(id, List.of(Campaign.Status.DRAFT), Campaign.Status.SCHEDULED, null, now)) {
-				throw notDraft();
-			}
-			campaigns.scheduleAt(id, when, now);
-			scheduling.start(id, when);
-		});
-		return get(actor, id);
+		return new Plan(at.isBefore(now) ? now : at, null);
+	}
+
+	/** Schedules the send or starts the recurrence, in the caller's transaction; false when not in {@code from}. */
+	boolean start(CampaignId id, Campaign.Status from, Plan plan, Instant now) {
+		return plan.rule() != null ? recurrence.start(id, from, plan.rule(), now)
+				: scheduling.schedule(id, from, java.util.Objects.requireNonNull(plan.at()), now);
+	}
+
+	/** The audience's size, counted up to {@code limit}. */
+	private long audienceUpTo(Campaign c, long limit) {
+		Campaign.Audience audience = c.definition().audience();
+		return switch (audience.kind()) {
+			case SEGMENT -> segments.count(java.util.Objects.requireNonNull(audience.segmentId()), c.scopeNodeId());
+			case STORES -> customers.idsAtStores(c.definition().stores(), null, (int) Math.min(limit, 1_000_000)).size();
+			case CUSTOMERS -> java.util.Objects.requireNonNull(audience.customerIds()).size();
+		};
 	}
 
 	/** Cancels a scheduled or sending campaign: nothing more is handed to delivery. */
@@ -211,6 +268,9 @@ class CampaignManagement {
 			}
 			campaigns.transition(id, List.of(locked.status()), Campaign.Status.CANCELLED, "cancelled", now);
 			recipients.skipRemaining(id, "campaign-cancelled", now);
+			if (locked.status() == Campaign.Status.RECURRING) {
+				recurrence.cancelRuns(id, now);
+			}
 		});
 		return get(actor, id);
 	}
@@ -233,7 +293,7 @@ class CampaignManagement {
 		return ScopedAccess.readable(access, actor, campaigns.find(id), Campaign::scopeNodeId, () -> notFound(id));
 	}
 
-	private Campaign writable(Actor actor, CampaignId id) {
+	Campaign writable(Actor actor, CampaignId id) {
 		return ScopedAccess.writable(access, actor, campaigns.find(id), Campaign::scopeNodeId, () -> notFound(id));
 	}
 
@@ -543,7 +603,9 @@ class CampaignManagement {
 		AudienceView audience = new AudienceView(a.kind(), a.segmentId(), a.customerIds() == null ? null : a.customerIds().size());
 		return new CampaignView(c.id(), c.name(), c.purpose(), c.startsAt(), c.endsAt(), d.offer(), stores, d.route(),
 				d.templates(), audience, c.scopeNodeId(), c.status(), c.statusReason(), c.sendAt(), c.startedAt(),
-				c.finishedAt(), c.createdBy(), c.createdAt(), c.updatedAt(), progress(c));
+				c.finishedAt(), c.createdBy(), c.createdAt(), c.updatedAt(), progress(c), recurrence.view(c.id()),
+				approvals.find(c.id()).map(p -> new ApprovalView(p.requestedBy(), p.requestedAt(), p.audience(), p.request(),
+						p.decision(), p.decidedBy(), p.decidedAt(), p.reason())).orElse(null));
 	}
 
 	private Progress progress(Campaign c) {

@@ -62,6 +62,19 @@ class CampaignScheduling {
 		soon(at);
 	}
 
+	/**
+	 * Moves the campaign from {@code from} to SCHEDULED and schedules its send at {@code when}, in the
+	 * caller's transaction; false when it was not in {@code from}.
+	 */
+	boolean schedule(CampaignId id, Campaign.Status from, Instant when, Instant now) {
+		if (!campaigns.transition(id, java.util.List.of(from), Campaign.Status.SCHEDULED, null, now)) {
+			return false;
+		}
+		campaigns.scheduleAt(id, when, now);
+		start(id, when);
+		return true;
+	}
+
 	/** Schedules a run at {@code at} (a wake-up for deferred recipients, or a resumption). */
 	void wakeUp(CampaignId id, Instant at) {
 		scheduler.getObject()

@@ -1,5 +1,7 @@
 package io.storecast.campaigns.internal;
 
+import java.time.Duration;
+
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 
@@ -14,11 +16,15 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param publicUrl the server's public address, put in front of {@code {link}} and {@code {unsubscribe}}
  * (empty: the bare path)
  * @param resumeOnStart whether a start resumes the sends a stop interrupted (campaigns left SENDING)
+ * @param approvalAbove a send to more recipients than this waits for approval (0: never); the default
+ * of the setting changed over the API ({@code PUT /api/v1/campaigns/settings})
+ * @param minRecurrenceInterval the shortest time a recurring campaign's rule may leave between runs
  */
 @ConfigurationProperties("storecast.campaigns")
 record CampaignSettings(@DefaultValue("1000") int chunkSize, @DefaultValue("10000") int planPageSize,
 		@DefaultValue("10000") int maxCustomers, @DefaultValue("390") int smsMaxLength,
-		@DefaultValue("") String publicUrl, @DefaultValue("true") boolean resumeOnStart) {
+		@DefaultValue("") String publicUrl, @DefaultValue("true") boolean resumeOnStart,
+		@DefaultValue("0") long approvalAbove, @DefaultValue("1h") Duration minRecurrenceInterval) {
 
 	CampaignSettings {
 		if (chunkSize < 1 || chunkSize > 1000) {
@@ -32,6 +38,12 @@ record CampaignSettings(@DefaultValue("1000") int chunkSize, @DefaultValue("1000
 		}
 		if (smsMaxLength < 20 || smsMaxLength > 2000) {
 			throw new IllegalArgumentException("storecast.campaigns.sms-max-length must be between 20 and 2000");
+		}
+		if (approvalAbove < 0) {
+			throw new IllegalArgumentException("storecast.campaigns.approval-above must be 0 (off) or more");
+		}
+		if (minRecurrenceInterval.isNegative()) {
+			throw new IllegalArgumentException("storecast.campaigns.min-recurrence-interval must not be negative");
 		}
 		if (publicUrl.endsWith("/")) {
 			publicUrl = publicUrl.substring(0, publicUrl.length() - 1);

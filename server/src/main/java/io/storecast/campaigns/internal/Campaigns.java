@@ -89,10 +89,9 @@ class Campaigns {
 	boolean transition(CampaignId id, List<Campaign.Status> from, Campaign.Status to, @Nullable String reason,
 			Instant now) {
 		String set = switch (to) {
-			case SCHEDULED -> "";
+			case SCHEDULED, PENDING_APPROVAL, RECURRING, DRAFT -> "";
 			case SENDING -> ", started_at = coalesce(started_at, :now)";
 			case SENT, CANCELLED, FAILED -> ", finished_at = :now";
-			case DRAFT -> "";
 		};
 		return jdbc.sql("UPDATE campaigns_campaigns SET status = :to, status_reason = :reason, updated_at = :now" + set
 				+ " WHERE id = :id AND status = ANY(CAST(:from AS text[]))")
