@@ -90,7 +90,8 @@ class CampaignResultsIntegrationTest {
 		await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
 			JsonNode history = customer.api().get("/api/v1/conversations/" + conversation + "/messages?limit=200").expect(200).json();
 			text[0] = history.valueStream()
-				.map(m -> m.path("body").path("text").asString(""))
+				// a text, or the text of a coupon card (a campaign whose customers claim its coupon)
+				.map(m -> m.path("body").path("text").asString(m.path("body").path("payload").path("text").asString("")))
 				.filter(t -> t.contains(campaignText))
 				.findFirst()
 				.orElse(null);

@@ -184,7 +184,7 @@ class CampaignSending {
 	}
 
 	private void process(Campaign c) {
-		Rendering rendering = new Rendering(c, org, consents, settings.publicUrl(), results.links());
+		Rendering rendering = new Rendering(c, org, consents, settings.publicUrl(), results.links(), coupons);
 		int size = chunkSizeOverride.get() > 0 ? chunkSizeOverride.get() : settings.chunkSize();
 		int chunks = 0;
 		Instant runAt = clock.instant();

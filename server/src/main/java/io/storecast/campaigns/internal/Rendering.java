@@ -10,6 +10,7 @@ import org.jspecify.annotations.Nullable;
 
 import io.storecast.audience.Channel;
 import io.storecast.audience.Consents;
+import io.storecast.coupons.Coupons;
 import io.storecast.delivery.DeliveryRequest;
 import io.storecast.identity.CustomerProfile;
 import io.storecast.identity.OrgDirectory;
@@ -42,11 +43,14 @@ final class Rendering {
 	private final TrackedLinks links;
 	private final List<OrgNode> participating;
 	private final Map<OrgNodeId, OrgNode> speakers = new HashMap<>();
+	/** The coupon card's title, for a campaign whose customers claim its coupon; else null. */
+	private final @Nullable String couponTitle;
 	private final @Nullable MessageTemplate inApp;
 	private final @Nullable MessageTemplate sms;
 	private final List<DeliveryRequest.Step> route;
 
-	Rendering(Campaign campaign, OrgDirectory org, Consents consents, String publicUrl, TrackedLinks links) {
+	Rendering(Campaign campaign, OrgDirectory org, Consents consents, String publicUrl, TrackedLinks links,
+			Coupons coupons) {
 		this.campaign = campaign;
 		this.org = org;
 		this.consents = consents;
@@ -57,12 +61,20 @@ final class Rendering {
 		if (participating.isEmpty()) {
 			throw new IllegalStateException("Campaign " + campaign.id() + " has no participating store left");
 		}
+		Campaign.Offer offer = d.offer();
+		this.couponTitle = offer.couponTemplateId() == null || offer.grants() ? null
+				: title(coupons.templateName(offer.couponTemplateId()).orElse(offer.text()));
 		this.inApp = template(d, Channel.IN_APP);
 		this.sms = template(d, Channel.SMS);
 		this.route = d.route().stream()
 			.map(s -> new DeliveryRequest.Step(s.channel(),
 					s.fallbackAfterMinutes() == null ? null : Duration.ofMinutes(s.fallbackAfterMinutes())))
 			.toList();
+	}
+
+	/** A card title is at most 100 characters. */
+	private static String title(String name) {
+		return name.codePointCount(0, name.length()) <= 100 ? name : name.substring(0, name.offsetByCodePoints(0, 100));
 	}
 
 	private static @Nullable MessageTemplate template(Campaign.Definition d, Channel channel) {
@@ -113,7 +125,26 @@ final class Rendering {
 			data.put("link", publicUrl + links.path(linkId));
 		}
 		return new DeliveryRequest(campaign.id().source(), customer.id().toString(), customer.id(), store.id(),
-				campaign.purpose(), route, new DeliveryRequest.Content(text, smsText, null, data), null);
+				campaign.purpose(), route, new DeliveryRequest.Content(text, smsText, claimCard(text), data), null);
+	}
+
+	/**
+	 * In the app, a {@code couponMode: CLAIM} campaign is a coupon card: the rendered text above a
+	 * claim button that claims for this campaign (messaging's {@code coupon} card with its
+	 * {@code campaignId}); SMS and the webhook carry the text and {@code data.claim}.
+	 */
+	private @Nullable Map<String, Object> claimCard(String text) {
+		Campaign.Definition d = campaign.definition();
+		if (couponTitle == null || !d.routes(Channel.IN_APP)) {
+			return null;
+		}
+		Map<String, Object> card = new LinkedHashMap<>();
+		card.put("type", "coupon");
+		card.put("templateId", java.util.Objects.requireNonNull(d.offer().couponTemplateId()).toString());
+		card.put("title", couponTitle);
+		card.put("text", text);
+		card.put("campaignId", campaign.id().toString());
+		return card;
 	}
 
 	private String render(MessageTemplate template, CustomerProfile customer, OrgNode store, @Nullable String coupon,

@@ -30,7 +30,8 @@ import tools.jackson.databind.json.JsonMapper;
 /**
  * A customer pressed the claim button of a coupon card in the chat (in their conversation with a
  * store, or in a group): the coupon of the card's {@code templateId} is claimed for them, once per
- * card (the key is the card's), with source {@code card} and the card as the reference; the answer —
+ * card (the key is the card's), with source {@code card} and the card as the reference — or, on a
+ * campaign's card (its {@code campaignId}), source {@code campaign} and the campaign; the answer —
  * the code, or why not — goes to the customer's own conversation with the store, so a group does not
  * see anyone's code. Heard through the event registry: a crash redelivers, and the key and the
  * reply's key make the redelivery change nothing.
@@ -75,8 +76,12 @@ class CouponCards {
 		String reply;
 		try {
 			CouponTemplateId template = CouponTemplateId.valueOf(click.payload().path("templateId").asString(""));
-			IssuedCoupon issued = coupons.claim(customer, template, "card:" + click.conversationId() + ":" + click.seq(),
-					"card", "conversation/" + click.conversationId() + "/seq/" + click.seq());
+			// a campaign's card credits the campaign (docs/campaigns.md, Results and ROI); others the card itself
+			String campaign = click.payload().path("campaignId").asString("");
+			IssuedCoupon issued = campaign.isEmpty()
+					? coupons.claim(customer, template, key(click), "card",
+							"conversation/" + click.conversationId() + "/seq/" + click.seq())
+					: coupons.claim(customer, template, key(click), "campaign", campaign);
 			ZoneId zone = org.headOffice().timeZone();
 			reply = "领取成功!「" + issued.templateName() + "」券码 " + issued.code() + ",有效期至 "
 					+ LocalDate.ofInstant(issued.validUntil(), zone) + "。";
@@ -100,6 +105,11 @@ class CouponCards {
 		ConversationId conversation = messaging.customerConversation(store.get(), customer);
 		messaging.post(conversation, "cc:" + click.conversationId() + ":" + click.seq(), new MessageDraft(MessageKind.TEXT,
 				json.createObjectNode().put("text", reply), false));
+	}
+
+	/** One claim per card and customer: a redelivered click, or a second press, replays it. */
+	private static String key(CardActionClicked click) {
+		return "card:" + click.conversationId() + ":" + click.seq();
 	}
 
 	/** The store of the card's conversation, else the customer's home store. */

@@ -44,7 +44,7 @@ class BuiltInCardTypes {
 		return card("coupon", null, required("templateId", text(1, 128)), required("title", text(1, 100)),
 				optional("discountFen", fen()), optional("thresholdFen", fen()),
 				optional("percentOff", integer(1, 100)), optional("validUntil", instant()),
-				optional("claimAction", text(1, 64)));
+				optional("claimAction", text(1, 64)), optional("text", text(0, 4000)), optional("campaignId", uuid()));
 	}
 
 	@Bean

@@ -1,0 +1,102 @@
+package io.storecast.campaigns;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.boot.test.web.server.LocalServerPort;
+
+import io.storecast.orders.OrderTesting;
+import io.storecast.orders.OrderTesting.Customer;
+import io.storecast.orders.OrdersIntegrationTest;
+import io.storecast.support.Api;
+import io.storecast.support.DemoFixture;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * A campaign whose customers claim its coupon ({@code couponMode: CLAIM}) arrives in the app as a
+ * coupon card: the rendered text above a claim button. Pressing it claims the coupon for the
+ * campaign — the code arrives in the chat, and the campaign's results count the claim — once, however
+ * often it is pressed.
+ */
+@OrdersIntegrationTest
+class CampaignClaimCardIntegrationTest {
+
+	@LocalServerPort
+	int port;
+
+	DemoFixture demo;
+	CampaignResultsIntegrationTest results;
+
+	@BeforeEach
+	void setUp() {
+		demo = new DemoFixture(port);
+		results = new CampaignResultsIntegrationTest();
+		results.port = port;
+		results.setUp();
+	}
+
+	@Test
+	void a_claim_campaign_is_a_coupon_card_whose_button_claims_for_the_campaign_once() {
+		Api manager = demo.staff("sh-njr.manager");
+		String template = results.couponTemplate();
+		Customer ann = Customer.of(demo, "SH-NJR");
+		Customer bo = Customer.of(demo, "SH-NJR");
+		String id = manager.post("/api/v1/campaigns", results.campaign("stores", List.of(demo.node("SH-NJR")), "offer",
+				Map.of("text", "满200减30", "product", "月饼礼盒", "couponTemplateId", template, "couponMode", "CLAIM"),
+				"templates", Map.of("IN_APP", Map.of("zh-CN", "{nickname}您好,{store}的{product}满200减30,点击领券")),
+				"audience", Map.of("kind", "CUSTOMERS", "customerIds", List.of(ann.id(), bo.id()))))
+			.expect(201)
+			.string("id");
+		manager.post("/api/v1/campaigns/" + id + "/send", Map.of()).expect(202);
+
+		String conversation = ann.api().post("/api/v1/conversations/direct", Map.of("storeId", demo.node("SH-NJR")))
+			.expect(200)
+			.string("id");
+		JsonNode card = await().atMost(Duration.ofSeconds(30)).until(() -> messages(ann, conversation).stream()
+			.filter(m -> m.path("body").path("card").asString("").equals("coupon"))
+			.findFirst()
+			.orElse(null), m -> m != null);
+		JsonNode payload = card.path("body").path("payload");
+		assertThat(payload.path("templateId").asString()).isEqualTo(template);
+		assertThat(payload.path("title").asString()).isEqualTo("月饼礼盒 满200减30");
+		assertThat(payload.path("campaignId").asString()).isEqualTo(id);
+		assertThat(payload.path("text").asString()).contains("上海南京路店的月饼礼盒满200减30,点击领券");
+		long seq = card.path("seq").asLong();
+
+		// pressing the claim button claims for the campaign: the code arrives in the chat
+		ann.api().post("/api/v1/conversations/" + conversation + "/messages/" + seq + "/actions/claim", Map.of())
+			.expect(204);
+		ann.api().post("/api/v1/conversations/" + conversation + "/messages/" + seq + "/actions/claim", Map.of())
+			.expectProblem(409, "already-answered");
+		String reply = await().atMost(Duration.ofSeconds(30)).until(() -> messages(ann, conversation).stream()
+			.map(m -> m.path("body").path("text").asString(""))
+			.filter(t -> t.startsWith("领取成功"))
+			.findFirst()
+			.orElse(null), t -> t != null);
+		JsonNode mine = ann.api().get("/api/v1/coupons/mine?status=ISSUED").expect(200).json();
+		assertThat(mine.findValuesAsString("templateId")).containsExactly(template);
+		assertThat(reply).contains(mine.findValuesAsString("code").getFirst());
+
+		// the campaign's results count the claim: Ann claimed, Bo has not
+		await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+			JsonNode totals = manager.get("/api/v1/campaigns/" + id + "/results").expect(200).json().path("totals");
+			assertThat(totals.path("recipients").asLong()).isEqualTo(2);
+			assertThat(totals.path("claimed").asLong()).isEqualTo(1);
+		});
+	}
+
+	private static List<JsonNode> messages(Customer customer, String conversation) {
+		return customer.api()
+			.get("/api/v1/conversations/" + conversation + "/messages?limit=200")
+			.expect(200)
+			.json()
+			.valueStream()
+			.toList();
+	}
+}
