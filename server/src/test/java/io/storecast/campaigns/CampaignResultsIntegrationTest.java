@@ -258,6 +258,11 @@ class CampaignResultsIntegrationTest {
 				hq.get("/api/v1/campaigns/" + source + "/results?by=HOUR").expect(200).json().path("totals"))
 			.isEqualTo(hq.get("/api/v1/campaigns/" + source + "/results?by=STORE").expect(200).json().path("totals")));
 		assertThat(byHour.path("rows").get(0).path("key").asString()).matches("\\d{4}-\\d\\d-\\d\\dT\\d\\d:00:00Z");
+		// labelled in the merchant's zone (the demo head office is in Asia/Shanghai)
+		JsonNode firstHour = byHour.path("rows").get(0);
+		assertThat(firstHour.path("label").asString()).isEqualTo(
+				Instant.parse(firstHour.path("key").asString()).atZone(java.time.ZoneId.of("Asia/Shanghai"))
+					.toOffsetDateTime().toString()).endsWith(":00+08:00");
 		assertThat(hq.get("/api/v1/campaigns/" + shChild + "/results?by=VARIANT").expect(200).json().path("rows").get(0)
 			.path("key").asString()).isEqualTo("A");
 
@@ -269,8 +274,9 @@ class CampaignResultsIntegrationTest {
 		assertThat(body).startsWith("\uFEFFstore,label,recipients,sent,delivered,read,failed,clicked");
 		assertThat(body).contains(",上海南京路店,").contains("\r\ntotal,合计 Total,");
 		assertThat(body.lines().filter(l -> l.contains("上海南京路店")).findFirst().orElseThrow())
-			.endsWith(",2,1,1,22600,3000," + (sh.path("readRate").isNull() ? "" : sh.path("readRate").asString()) + ","
-					+ sh.path("clickRate").asString() + ",0.5,6.5333");
+			// (the read rate is left out: a read may be reported between the two requests)
+			.contains(",2,1,1,22600,3000,")
+			.endsWith("," + sh.path("clickRate").asString() + ",0.5,6.5333");
 		assertThat(hq.header("Accept", "text/csv").get("/api/v1/campaigns/" + source + "/results").expect(200).raw().body()
 			.getBytes(StandardCharsets.UTF_8)).startsWith(0xEF, 0xBB, 0xBF);
 	}

@@ -1,6 +1,8 @@
 package io.storecast.campaigns.internal;
 
 import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -52,7 +54,10 @@ class CampaignResults {
 		}
 	}
 
-	/** @param key the store or staff id, channel, hour (ISO, UTC) or variant; null for what has none */
+	/**
+	 * @param key the store or staff id, channel, hour (the first instant of the merchant's hour, ISO,
+	 * UTC) or variant; null for what has none
+	 */
 	record Row(@Nullable String key, @Nullable String label, Figures figures) {
 	}
 
@@ -94,9 +99,10 @@ class CampaignResults {
 		all.forEach(f -> employees.put(f.forwardedBy().toString(), f.forwardedByName()));
 		Results.Counts totals = Results.Counts.NONE;
 		List<Row> rows = new ArrayList<>();
-		for (var e : results.counts(ids, group.key).entrySet()) {
+		ZoneId zone = org.headOffice().timeZone();
+		for (var e : results.counts(ids, group.key, zone).entrySet()) {
 			totals = totals.plus(e.getValue());
-			rows.add(new Row(e.getKey(), label(group, e.getKey(), employees), Figures.of(e.getValue())));
+			rows.add(new Row(e.getKey(), label(group, e.getKey(), employees, zone), Figures.of(e.getValue())));
 		}
 		if (group != By.HOUR) {
 			rows.sort(Comparator.comparing(Row::label, Comparator.nullsLast(Comparator.naturalOrder())));
@@ -104,13 +110,15 @@ class CampaignResults {
 		return new ResultsView(id, c.name(), group, all.size(), settings.attributionWindow(), Figures.of(totals), rows);
 	}
 
-	private @Nullable String label(By by, @Nullable String key, Map<String, String> employees) {
+	private @Nullable String label(By by, @Nullable String key, Map<String, String> employees, ZoneId zone) {
 		if (key == null) {
 			return null;
 		}
 		return switch (by) {
 			case STORE -> org.find(OrgNodeId.valueOf(key)).map(n -> n.name()).orElse(key);
 			case EMPLOYEE -> employees.getOrDefault(key, key);
+			// the hour as the merchant reads it: 2026-09-10T10:00+08:00
+			case HOUR -> Instant.parse(key).atZone(zone).toOffsetDateTime().toString();
 			default -> key;
 		};
 	}

@@ -1,5 +1,7 @@
 package io.storecast.campaigns.internal;
 
+import java.time.ZoneId;
+import java.time.ZoneOffset;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -27,7 +29,8 @@ class Results {
 		CHANNEL("x.channel"),
 		VARIANT("x.variant"),
 		EMPLOYEE("CAST(f.forwarded_by AS text)"),
-		HOUR("to_char(date_trunc('hour', x.at AT TIME ZONE 'UTC'), 'YYYY-MM-DD\"T\"HH24\":00:00Z\"')"),
+		// the merchant's hours (a zone of +05:30 starts them at :30 UTC), named by their first instant in UTC
+		HOUR("to_char(date_trunc('hour', x.at, :zone) AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24\":\"MI\":00Z\"')"),
 		CAMPAIGN("CAST(x.campaign_id AS text)");
 
 		final String sql;
@@ -115,6 +118,11 @@ class Results {
 	 * claim by someone the campaign did not message, a message not forwarded by anyone — under null).
 	 */
 	Map<@Nullable String, Counts> counts(Collection<CampaignId> campaigns, Key key) {
+		return counts(campaigns, key, ZoneOffset.UTC);
+	}
+
+	/** As {@link #counts(Collection, Key)}, hours ({@link Key#HOUR}) being those of {@code zone}. */
+	Map<@Nullable String, Counts> counts(Collection<CampaignId> campaigns, Key key, ZoneId zone) {
 		Map<@Nullable String, Map<String, long[]>> groups = new LinkedHashMap<>();
 		if (campaigns.isEmpty()) {
 			return new LinkedHashMap<>();
@@ -122,6 +130,7 @@ class Results {
 		jdbc.sql(FACTS + "SELECT " + key.sql + " AS k, x.metric, sum(x.n), sum(x.fen) FROM facts x"
 				+ " LEFT JOIN campaigns_forwards f ON f.child_id = x.campaign_id GROUP BY 1, 2 ORDER BY 1 NULLS LAST, 2")
 			.param("ids", campaigns.stream().map(CampaignId::value).toArray(UUID[]::new))
+			.param("zone", zone.getId())
 			.query(rs -> {
 				groups.computeIfAbsent(rs.getString(1), k -> new HashMap<>())
 					.put(rs.getString(2), new long[] { rs.getLong(3), rs.getLong(4) });
