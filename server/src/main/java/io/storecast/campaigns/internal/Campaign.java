@@ -48,7 +48,7 @@ record Campaign(CampaignId id, String name, Purpose purpose, Instant startsAt, I
 	 * stores, templates by channel then locale).
 	 */
 	record Definition(Offer offer, List<OrgNodeId> stores, List<RouteStep> route,
-			Map<Channel, Map<String, String>> templates, Audience audience) {
+			Map<Channel, Map<String, String>> templates, Audience audience, @Nullable AbTest abTest) {
 
 		Channel firstChannel() {
 			return route.getFirst().channel();
@@ -57,6 +57,80 @@ record Campaign(CampaignId id, String name, Purpose purpose, Instant startsAt, I
 		boolean routes(Channel channel) {
 			return route.stream().anyMatch(s -> s.channel() == channel);
 		}
+
+		/** The templates a recipient of this variant is sent (the campaign's own without a test, or for a variant without its own). */
+		Map<Channel, Map<String, String>> templates(@Nullable String variant) {
+			AbTest.Variant v = variant(variant);
+			return v == null || v.templates() == null ? templates : v.templates();
+		}
+
+		/** The offer a recipient of this variant gets: the campaign's, with the variant's coupon template or product. */
+		Offer offer(@Nullable String variant) {
+			AbTest.Variant v = variant(variant);
+			if (v == null || v.offer() == null) {
+				return offer;
+			}
+			return offer.with(v.offer());
+		}
+
+		/** Whether the campaign offers coupons of this template (its own offer's, or a variant's). */
+		boolean offersTemplate(CouponTemplateId template) {
+			if (template.equals(offer.couponTemplateId())) {
+				return true;
+			}
+			return abTest != null && abTest.variants().stream().anyMatch(v -> template.equals(offer(v.key()).couponTemplateId()));
+		}
+
+		private AbTest.@Nullable Variant variant(@Nullable String key) {
+			if (abTest == null || key == null) {
+				return null;
+			}
+			return abTest.variants().stream().filter(v -> v.key().equals(key)).findFirst().orElse(null);
+		}
+	}
+
+	/** How an A/B test's winner is measured. */
+	enum Metric {
+		/** read / delivered */
+		READ_RATE,
+		/** clicked (the tracked link) / delivered */
+		CLICK_RATE,
+		/** recipients who redeemed the campaign's coupon / recipients */
+		REDEMPTION_RATE,
+		/** revenue of the orders that redeemed it / recipients */
+		REVENUE_PER_RECIPIENT;
+
+		boolean needsCoupon() {
+			return this == REDEMPTION_RATE || this == REVENUE_PER_RECIPIENT;
+		}
+	}
+
+	/** Who picks an A/B test's winner. */
+	enum WinnerMode {
+		/** someone, over {@code POST …/ab/winner} */
+		MANUAL,
+		/** the best variant by the metric, when the test period is over */
+		AUTO
+	}
+
+	/**
+	 * An A/B test: 2-4 variants (keys A-D) sent to a test fraction of the audience split by
+	 * percentages; the rest waits for the winner.
+	 *
+	 * @param split percent per variant, in the variants' order, summing to 100
+	 * @param testFraction the share of the audience in the test (0 &lt; f &le; 1; 1: no rest)
+	 * @param testPeriod AUTO: how long after the test part is handed off the winner is picked
+	 */
+	record AbTest(List<Variant> variants, List<Integer> split, double testFraction, Metric metric, WinnerMode winner,
+			java.time.@Nullable Duration testPeriod) {
+
+		/** @param templates null: the campaign's own */
+		record Variant(String key, @Nullable Map<Channel, Map<String, String>> templates, @Nullable VariantOffer offer) {
+		}
+	}
+
+	/** What a variant offers differently: another coupon template, another product name. */
+	record VariantOffer(@Nullable CouponTemplateId couponTemplateId, @Nullable String product) {
 	}
 
 	/**
@@ -66,6 +140,13 @@ record Campaign(CampaignId id, String name, Purpose purpose, Instant startsAt, I
 	 */
 	record Offer(String text, @Nullable CouponTemplateId couponTemplateId, @Nullable String product,
 			@Nullable String link, @Nullable CouponMode couponMode) {
+
+		/** This offer with what a variant offers differently. */
+		Offer with(@Nullable VariantOffer o) {
+			return o == null ? this
+					: new Offer(text, o.couponTemplateId() != null ? o.couponTemplateId() : couponTemplateId,
+							o.product() != null ? o.product() : product, link, couponMode);
+		}
 
 		/** Whether the send grants each recipient a coupon (a coupon template, not left to claims). */
 		boolean grants() {

@@ -37,7 +37,10 @@ class CampaignController {
 			couponMode? (GRANT or CLAIM), product?, link? (where the tracked {link} leads)}, \
 			stores (org node ids; a region or the head office stands for its stores), route [{channel, \
 			fallbackAfterMinutes?}], templates {IN_APP|SMS: {zh-CN, en?}} with {nickname} {store} {coupon} {link} \
-			{unsubscribe} {product}, audience {kind: STORES | SEGMENT (segmentId) | CUSTOMERS (customerIds, up to 10,000)}. \
+			{unsubscribe} {product}, audience {kind: STORES | SEGMENT (segmentId) | CUSTOMERS (customerIds, up to 10,000)}, \
+			abTest? {variants [{key A-D, templates?, offer? {couponTemplateId?, product?}}] (2-4), split (percent per \
+			variant, sum 100), testFraction (0<f<=1), metric (READ_RATE | CLICK_RATE | REDEMPTION_RATE | \
+			REVENUE_PER_RECIPIENT), winner (MANUAL | AUTO), testPeriod (AUTO)}. \
 			Everything is checked before anything is stored (docs/campaigns.md).""")
 	@PostMapping
 	ResponseEntity<CampaignManagement.CampaignView> create(@AuthenticationPrincipal Actor actor,

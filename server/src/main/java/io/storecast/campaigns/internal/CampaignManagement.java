@@ -51,7 +51,18 @@ class CampaignManagement {
 	record CampaignRequest(@Nullable String name, @Nullable Purpose purpose, @Nullable Instant startsAt,
 			@Nullable Instant endsAt, Campaign.@Nullable Offer offer, @Nullable List<OrgNodeId> stores,
 			@Nullable List<Campaign.RouteStep> route, @Nullable Map<String, Map<String, String>> templates,
-			Campaign.@Nullable Audience audience) {
+			Campaign.@Nullable Audience audience, @Nullable AbTestRequest abTest) {
+	}
+
+	/** An A/B test as the API takes it (docs/campaigns.md, A/B tests). */
+	record AbTestRequest(@Nullable List<VariantRequest> variants, @Nullable List<Integer> split,
+			@Nullable Double testFraction, Campaign.@Nullable Metric metric, Campaign.@Nullable WinnerMode winner,
+			java.time.@Nullable Duration testPeriod) {
+	}
+
+	/** A variant: its key (A-D), its templates (same shape as the campaign's; left out: the campaign's) and offer. */
+	record VariantRequest(@Nullable String key, @Nullable Map<String, Map<String, String>> templates,
+			Campaign.@Nullable VariantOffer offer) {
 	}
 
 	/**
@@ -77,24 +88,27 @@ class CampaignManagement {
 	/**
 	 * @param recipients everyone on the send list (known once the send has started)
 	 * @param planned recipients not decided yet
+	 * @param held recipients of an A/B test's rest, waiting for the winner
 	 * @param deliveries what delivery reported for the campaign's messages, per status
 	 */
-	record Progress(long recipients, long planned, long handedOff, long deferred, long skipped,
+	record Progress(long recipients, long planned, long held, long handedOff, long deferred, long skipped,
 			Map<String, Long> skippedByReason, @Nullable Instant nextWakeUp, Map<String, Long> deliveries) {
 	}
 
 	record CampaignView(CampaignId id, String name, Purpose purpose, Instant startsAt, Instant endsAt,
 			Campaign.Offer offer, List<StoreRef> stores, List<Campaign.RouteStep> route,
-			Map<Channel, Map<String, String>> templates, AudienceView audience, OrgNodeId scopeNodeId,
+			Map<Channel, Map<String, String>> templates, Campaign.@Nullable AbTest abTest, AudienceView audience,
+			OrgNodeId scopeNodeId,
 			Campaign.Status status, @Nullable String statusReason, @Nullable Instant sendAt,
 			@Nullable Instant startedAt, @Nullable Instant finishedAt, String createdBy, Instant createdAt,
 			Instant updatedAt, Progress progress, CampaignRecurrence.@Nullable RecurrenceView recurrence,
 			@Nullable ApprovalView approval) {
 	}
 
-	record RecipientView(CustomerId customerId, Recipients.Status status, @Nullable String reason,
-			@Nullable Instant deferUntil, @Nullable UUID deliveryId, @Nullable String couponCode, Instant plannedAt,
-			@Nullable Instant decidedAt) {
+	/** @param variant the A/B variant the recipient is (or was) sent; null without a test, or while held */
+	record RecipientView(CustomerId customerId, Recipients.Status status, @Nullable String variant,
+			@Nullable String reason, @Nullable Instant deferUntil, @Nullable UUID deliveryId, @Nullable String couponCode,
+			Instant plannedAt, @Nullable Instant decidedAt) {
 	}
 
 	static final int MAX_IN_APP = 4000;
@@ -103,6 +117,7 @@ class CampaignManagement {
 	private static final int MAX_STORES = 1000;
 	private static final int MAX_STEPS = 3;
 	private static final int MAX_FALLBACK_MINUTES = 7 * 24 * 60;
+	private static final java.time.Duration MAX_TEST_PERIOD = java.time.Duration.ofDays(30);
 
 	private final Campaigns campaigns;
 	private final Recipients recipients;
@@ -183,7 +198,7 @@ class CampaignManagement {
 		}
 		List<Recipients.Row> rows = recipients.page(c.id(), status, cursor, limit + 1);
 		return mapped(CursorPage.of(rows, limit, r -> r.customerId().toString()),
-				r -> new RecipientView(r.customerId(), r.status(), r.reason(), r.deferUntil(), r.deliveryId(),
+				r -> new RecipientView(r.customerId(), r.status(), r.variant(), r.reason(), r.deferUntil(), r.deliveryId(),
 						r.couponCode(), r.plannedAt(), r.decidedAt()));
 	}
 
@@ -332,11 +347,12 @@ class CampaignManagement {
 		Campaign.Offer offer = offer(r.offer());
 		List<OrgNode> stores = stores(actor, r.stores());
 		List<Campaign.RouteStep> route = route(r.route());
-		Map<Channel, Map<String, String>> templates = templates(r.templates(), route, offer, stores);
+		Map<Channel, Map<String, String>> templates = templates(r.templates(), route, offer, stores, "templates");
+		Campaign.AbTest abTest = abTest(r.abTest(), route, offer, stores, r.templates());
 		Campaign.Audience audience = audience(actor, r.audience());
 		OrgNode scope = lowestCommonNode(stores);
 		Campaign.Definition definition = new Campaign.Definition(offer, stores.stream().map(OrgNode::id).toList(), route,
-				templates, audience);
+				templates, audience, abTest);
 		return new Campaign(id, name, r.purpose(), r.startsAt(), r.endsAt(), definition, scope.id(), scope.path(),
 				Campaign.Status.DRAFT, null, null, null, null, null, null, createdBy(actor), now, now);
 	}
@@ -425,7 +441,7 @@ class CampaignManagement {
 	 * than the channel allows with every variable at its longest.
 	 */
 	private Map<Channel, Map<String, String>> templates(@Nullable Map<String, Map<String, String>> given,
-			List<Campaign.RouteStep> route, Campaign.Offer offer, List<OrgNode> stores) {
+			List<Campaign.RouteStep> route, Campaign.Offer offer, List<OrgNode> stores, String field) {
 		Set<String> allowed = new HashSet<>(Set.of("nickname", "store", "link", "unsubscribe"));
 		if (offer.grants()) {
 			allowed.add("coupon");
@@ -441,7 +457,95 @@ class CampaignManagement {
 			longest.put("link", settings.publicUrl().length() + TrackedLinks.LONGEST_PATH);
 		}
 		return templates(given, route, allowed, longest, MAX_IN_APP,
-				" ({coupon} needs offer.couponTemplateId granted, {product} needs offer.product)");
+				" ({coupon} needs offer.couponTemplateId granted, {product} needs offer.product)", field);
+	}
+
+	/**
+	 * An A/B test checked: 2-4 variants with distinct keys A-D, each variant's templates (or the
+	 * campaign's) checked as the campaign's are, against the variant's offer; a split per variant
+	 * summing to 100; a test fraction in (0, 1]; a test period for AUTO (only); a coupon on every
+	 * variant when the metric measures redemptions or revenue.
+	 */
+	private Campaign.@Nullable AbTest abTest(@Nullable AbTestRequest ab, List<Campaign.RouteStep> route,
+			Campaign.Offer offer, List<OrgNode> stores, @Nullable Map<String, Map<String, String>> campaignTemplates) {
+		if (ab == null) {
+			return null;
+		}
+		List<VariantRequest> given = ab.variants() == null ? List.of() : ab.variants();
+		if (given.size() < 2 || given.size() > 4) {
+			throw ApiException.badRequest("invalid-variants", "abTest.variants",
+					"An A/B test has 2 to 4 variants (keys A-D); this one has " + given.size());
+		}
+		List<Campaign.AbTest.Variant> variants = new ArrayList<>();
+		Set<String> keys = new HashSet<>();
+		for (int i = 0; i < given.size(); i++) {
+			VariantRequest v = given.get(i);
+			String field = "abTest.variants[" + i + "]";
+			if (v == null || v.key() == null || !v.key().matches("[A-D]")) {
+				throw ApiException.badRequest("invalid-variants", field + ".key", "A variant's key is A, B, C or D");
+			}
+			if (!keys.add(v.key())) {
+				throw ApiException.badRequest("duplicate-variant", field + ".key", "Variant " + v.key() + " is named twice");
+			}
+			Campaign.VariantOffer variantOffer = v.offer() == null ? null : variantOffer(v.offer(), field + ".offer");
+			Campaign.Offer effective = offer.with(variantOffer);
+			Map<Channel, Map<String, String>> templates = v.templates() == null ? null
+					: templates(v.templates(), route, effective, stores, field + ".templates");
+			if (templates == null && variantOffer != null) {
+				// the campaign's templates, checked against what this variant offers
+				templates(campaignTemplates, route, effective, stores, "templates");
+			}
+			variants.add(new Campaign.AbTest.Variant(v.key(), templates, variantOffer));
+		}
+		List<Integer> split = ab.split();
+		if (split == null || split.size() != variants.size() || split.stream().anyMatch(p -> p == null || p < 1)
+				|| split.stream().mapToInt(Integer::intValue).sum() != 100) {
+			throw ApiException.badRequest("invalid-split", "abTest.split", "abTest.split gives each of the "
+					+ variants.size() + " variants, in their order, a whole percentage of at least 1, summing to 100 (e.g. [50, 50])");
+		}
+		double fraction = ab.testFraction() == null ? 1.0 : ab.testFraction();
+		if (!(fraction > 0 && fraction <= 1)) {
+			throw ApiException.badRequest("invalid-test-fraction", "abTest.testFraction",
+					"abTest.testFraction is the share of the audience in the test: more than 0, at most 1 (1: no rest)");
+		}
+		if (ab.metric() == null) {
+			throw ApiException.badRequest("validation-failed", "abTest.metric",
+					"abTest.metric is READ_RATE, CLICK_RATE, REDEMPTION_RATE or REVENUE_PER_RECIPIENT");
+		}
+		if (ab.metric().needsCoupon()) {
+			for (int i = 0; i < variants.size(); i++) {
+				if (offer.with(variants.get(i).offer()).couponTemplateId() == null) {
+					throw ApiException.badRequest("metric-needs-coupon", "abTest.metric", ab.metric()
+							+ " measures the campaign's coupon, and variant " + variants.get(i).key()
+							+ " offers none: give offer.couponTemplateId (or the variant's offer.couponTemplateId)");
+				}
+			}
+		}
+		Campaign.WinnerMode mode = ab.winner() == null ? Campaign.WinnerMode.MANUAL : ab.winner();
+		java.time.Duration period = ab.testPeriod();
+		if (mode == Campaign.WinnerMode.AUTO) {
+			if (period == null) {
+				throw ApiException.badRequest("missing-test-period", "abTest.testPeriod",
+						"An AUTO winner is picked when abTest.testPeriod (e.g. \"PT4H\") is over");
+			}
+			if (period.compareTo(java.time.Duration.ofSeconds(1)) < 0 || period.compareTo(MAX_TEST_PERIOD) > 0) {
+				throw ApiException.badRequest("invalid-test-period", "abTest.testPeriod",
+						"abTest.testPeriod is between 1 second and 30 days");
+			}
+		}
+		else if (period != null) {
+			throw ApiException.badRequest("validation-failed", "abTest.testPeriod",
+					"abTest.testPeriod is for an AUTO winner; a MANUAL winner is chosen over POST …/ab/winner");
+		}
+		return new Campaign.AbTest(List.copyOf(variants), List.copyOf(split), fraction, ab.metric(), mode, period);
+	}
+
+	private Campaign.VariantOffer variantOffer(Campaign.VariantOffer o, String field) {
+		if (o.couponTemplateId() != null && coupons.templateName(o.couponTemplateId()).isEmpty()) {
+			throw ApiException.badRequest("unknown-coupon-template", field + ".couponTemplateId",
+					"No coupon template " + o.couponTemplateId());
+		}
+		return new Campaign.VariantOffer(o.couponTemplateId(), TextFields.optional(o.product(), field + ".product", 60));
 	}
 
 	/**
@@ -453,6 +557,12 @@ class CampaignManagement {
 	Map<Channel, Map<String, String>> templates(@Nullable Map<String, Map<String, String>> given,
 			List<Campaign.RouteStep> route, Set<String> allowed, Map<String, Integer> longestValues, int inAppMax,
 			String hint) {
+		return templates(given, route, allowed, longestValues, inAppMax, hint, "templates");
+	}
+
+	private Map<Channel, Map<String, String>> templates(@Nullable Map<String, Map<String, String>> given,
+			List<Campaign.RouteStep> route, Set<String> allowed, Map<String, Integer> longestValues, int inAppMax,
+			String hint, String prefix) {
 		Map<String, Map<String, String>> templates = given == null ? Map.of() : given;
 		Set<Channel> needed = EnumSet.noneOf(Channel.class);
 		for (Campaign.RouteStep step : route) {
@@ -464,13 +574,13 @@ class CampaignManagement {
 			Channel channel = switch (entry.getKey()) {
 				case "IN_APP" -> Channel.IN_APP;
 				case "SMS" -> Channel.SMS;
-				default -> throw ApiException.badRequest("validation-failed", "templates." + entry.getKey(),
+				default -> throw ApiException.badRequest("validation-failed", prefix + "." + entry.getKey(),
 						"templates are given per channel: IN_APP (also the webhook's text) and SMS");
 			};
 			Map<String, String> locales = entry.getValue() == null ? Map.of() : entry.getValue();
 			Map<String, String> checked = new LinkedHashMap<>();
 			for (var locale : locales.entrySet()) {
-				String field = "templates." + channel + "." + locale.getKey();
+				String field = prefix + "." + channel + "." + locale.getKey();
 				if (!LOCALES.contains(locale.getKey())) {
 					throw ApiException.badRequest("validation-failed", field, "A template's locale is zh-CN or en");
 				}
@@ -499,9 +609,9 @@ class CampaignManagement {
 		}
 		for (Channel channel : needed) {
 			if (!out.getOrDefault(channel, Map.of()).containsKey(LOCALE)) {
-				throw ApiException.badRequest("missing-template", "templates." + channel + "." + LOCALE,
+				throw ApiException.badRequest("missing-template", prefix + "." + channel + "." + LOCALE,
 						"The route sends " + (channel == Channel.SMS ? "an SMS" : "an in-app or webhook message")
-								+ ": templates." + channel + ".zh-CN is required");
+								+ ": " + prefix + "." + channel + ".zh-CN is required");
 			}
 		}
 		return out;
@@ -602,7 +712,7 @@ class CampaignManagement {
 		Campaign.Audience a = d.audience();
 		AudienceView audience = new AudienceView(a.kind(), a.segmentId(), a.customerIds() == null ? null : a.customerIds().size());
 		return new CampaignView(c.id(), c.name(), c.purpose(), c.startsAt(), c.endsAt(), d.offer(), stores, d.route(),
-				d.templates(), audience, c.scopeNodeId(), c.status(), c.statusReason(), c.sendAt(), c.startedAt(),
+				d.templates(), d.abTest(), audience, c.scopeNodeId(), c.status(), c.statusReason(), c.sendAt(), c.startedAt(),
 				c.finishedAt(), c.createdBy(), c.createdAt(), c.updatedAt(), progress(c), recurrence.view(c.id()),
 				approvals.find(c.id()).map(p -> new ApprovalView(p.requestedBy(), p.requestedAt(), p.audience(), p.request(),
 						p.decision(), p.decidedBy(), p.decidedAt(), p.reason())).orElse(null));
@@ -622,7 +732,7 @@ class CampaignManagement {
 		});
 		long deferred = counters.getOrDefault("DEFERRED", 0L);
 		return new Progress(counters.getOrDefault(Recipients.TOTAL, 0L), counters.getOrDefault("PLANNED", 0L),
-				counters.getOrDefault("HANDED_OFF", 0L), deferred,
+				counters.getOrDefault("HELD", 0L), counters.getOrDefault("HANDED_OFF", 0L), deferred,
 				skipped.values().stream().mapToLong(Long::longValue).sum(), skipped,
 				deferred > 0 ? recipients.nextWakeUp(c.id()).orElse(null) : null, deliveries);
 	}

@@ -59,6 +59,7 @@ class CampaignSending {
 	private final OrgDirectory org;
 	private final Consents consents;
 	private final ResultsRecording results;
+	private final org.springframework.beans.factory.ObjectProvider<CampaignAbTesting> abTesting;
 	private final CampaignSettings settings;
 	private final TransactionTemplate tx;
 	private final Clock clock;
@@ -69,7 +70,9 @@ class CampaignSending {
 
 	CampaignSending(Campaigns campaigns, Recipients recipients, CampaignScheduling scheduling, Segments segments,
 			CustomerDirectory customers, ContactPolicy policy, Coupons coupons, Delivery delivery, OrgDirectory org,
-			Consents consents, ResultsRecording results, CampaignSettings settings, TransactionTemplate tx, Clock clock) {
+			Consents consents, ResultsRecording results,
+			org.springframework.beans.factory.ObjectProvider<CampaignAbTesting> abTesting, CampaignSettings settings,
+			TransactionTemplate tx, Clock clock) {
 		this.campaigns = campaigns;
 		this.recipients = recipients;
 		this.scheduling = scheduling;
@@ -81,6 +84,7 @@ class CampaignSending {
 		this.org = org;
 		this.consents = consents;
 		this.results = results;
+		this.abTesting = abTesting;
 		this.settings = settings;
 		this.tx = tx;
 		this.clock = clock;
@@ -145,7 +149,7 @@ class CampaignSending {
 				List<CustomerId> ids = Objects.requireNonNull(d.audience().customerIds());
 				for (int from = 0; from < ids.size(); from += page) {
 					planned += ids.subList(from, Math.min(ids.size(), from + page)).size();
-					recipients.plan(c.id(), ids.subList(from, Math.min(ids.size(), from + page)), now);
+					recipients.plan(c.id(), ids.subList(from, Math.min(ids.size(), from + page)), d.abTest(), now);
 				}
 			}
 		}
@@ -170,7 +174,7 @@ class CampaignSending {
 		List<CustomerId> members;
 		do {
 			members = next.apply(after);
-			recipients.plan(c.id(), members, now);
+			recipients.plan(c.id(), members, c.definition().abTest(), now);
 			planned += members.size();
 			after = members.isEmpty() ? null : members.getLast();
 		}
@@ -226,7 +230,13 @@ class CampaignSending {
 			return Optional.empty();
 		}
 		Map<CustomerId, Recipients.Status> previous = new HashMap<>();
-		pending.forEach(p -> previous.put(p.customerId(), p.status()));
+		Map<CustomerId, String> variants = new HashMap<>();
+		pending.forEach(p -> {
+			previous.put(p.customerId(), p.status());
+			if (p.variant() != null) {
+				variants.put(p.customerId(), p.variant());
+			}
+		});
 		List<CustomerId> ids = pending.stream().map(Recipients.Pending::customerId).toList();
 		List<Decision> decisions = policy.decideAll(ids, c.definition().firstChannel(), c.purpose(), now,
 				c.id().source());
@@ -262,10 +272,12 @@ class CampaignSending {
 						outcomes.add(skipped(customer, was, "unknown-customer"));
 						continue;
 					}
+					String variant = variants.get(customer);
+					Campaign.Offer offer = rendering.offer(variant);
 					IssuedCoupon coupon = null;
-					if (c.definition().offer().grants()) {
+					if (offer.grants()) {
 						try {
-							coupon = coupons.grant(c.definition().offer().couponTemplateId(), customer, customer.toString(),
+							coupon = coupons.grant(offer.couponTemplateId(), customer, customer.toString(),
 									c.id().source(), ResultsListeners.SOURCE, c.id().toString());
 						}
 						catch (ApiException e) {
@@ -275,11 +287,11 @@ class CampaignSending {
 					}
 					String code = coupon == null ? null : coupon.code();
 					Engagement.HandedOff h = new Engagement.HandedOff(customer, rendering.speaker(profile.homeStoreId()).id(),
-							linkIds.hasNext() ? linkIds.next() : null, coupon);
+							linkIds.hasNext() ? linkIds.next() : null, coupon, variant);
 					sendTo.add(profile);
 					codes.add(code);
 					handed.add(h);
-					requests.add(rendering.request(profile, rendering.speaker(profile.homeStoreId()), code, h.linkId()));
+					requests.add(rendering.request(profile, rendering.speaker(profile.homeStoreId()), variant, code, h.linkId()));
 				}
 			}
 		}
@@ -325,9 +337,16 @@ class CampaignSending {
 				scheduling.wakeUp(id, now);
 				return;
 			}
+			if (c.definition().abTest() != null) {
+				abTesting.getObject().testHandedOff(c, now);
+			}
 			Optional<Instant> next = recipients.nextWakeUp(id);
 			if (next.isPresent()) {
 				scheduling.wakeUp(id, next.get());
+			}
+			else if (recipients.anyHeld(id)) {
+				// the rest waits for the A/B test's winner, which schedules its send; else it ends with the campaign
+				scheduling.wakeUp(id, c.endsAt());
 			}
 			else {
 				campaigns.transition(id, List.of(Campaign.Status.SENDING), Campaign.Status.SENT, null, now);

@@ -178,7 +178,7 @@ class CascadeForwarding {
 		Campaign.Definition d = source.definition();
 		Campaign child = new Campaign(new CampaignId(Ids.newId()),
 				StaffNoticeRuns.shorten(source.name() + " · " + store.name(), 100), source.purpose(), source.startsAt(),
-				source.endsAt(), new Campaign.Definition(d.offer(), List.of(store.id()), d.route(), d.templates(), audience),
+				source.endsAt(), new Campaign.Definition(d.offer(), List.of(store.id()), d.route(), d.templates(), audience, null),
 				store.id(), store.path(), Campaign.Status.DRAFT, null, null, null, null, null, null, me.username(), now, now);
 		String name = staff.findActive(me.id()).map(StaffDirectory.StaffMemberView::displayName).orElse(me.username());
 		Forwards.Forward forward = new Forwards.Forward(child.id(), sourceId, store.id(), me.id(), name, now);

@@ -29,9 +29,9 @@ import io.storecast.identity.OrgNodeId;
 @Repository
 class Engagement {
 
-	/** A recipient as handed off: the store that spoke, the tracked link, the coupon granted. */
+	/** A recipient as handed off: the store that spoke, the tracked link, the coupon granted, the A/B variant (null: none). */
 	record HandedOff(CustomerId customerId, OrgNodeId storeId, @Nullable Long linkId,
-			io.storecast.coupons.@Nullable IssuedCoupon coupon) {
+			io.storecast.coupons.@Nullable IssuedCoupon coupon, @Nullable String variant) {
 	}
 
 	/** A delivery report for one recipient of one campaign. */
@@ -53,14 +53,16 @@ class Engagement {
 			return;
 		}
 		jdbc.sql("""
-				INSERT INTO campaigns_engagement (campaign_id, customer_id, store_id, channel, link_id, handed_off_at)
-				SELECT ?, u.customer_id, u.store_id, ?, u.link_id, ?
-				  FROM unnest(CAST(? AS uuid[]), CAST(? AS uuid[]), CAST(? AS bigint[])) AS u(customer_id, store_id, link_id)
+				INSERT INTO campaigns_engagement (campaign_id, customer_id, store_id, channel, link_id, handed_off_at, variant)
+				SELECT ?, u.customer_id, u.store_id, ?, u.link_id, ?, coalesce(u.variant, 'A')
+				  FROM unnest(CAST(? AS uuid[]), CAST(? AS uuid[]), CAST(? AS bigint[]), CAST(? AS text[]))
+				       AS u(customer_id, store_id, link_id, variant)
 				ON CONFLICT DO NOTHING""")
 			.params(campaign.value(), channel.name(), ts(now),
 					rows.stream().map(r -> r.customerId().value()).toArray(UUID[]::new),
 					rows.stream().map(r -> r.storeId().value()).toArray(UUID[]::new),
-					rows.stream().map(HandedOff::linkId).toArray(Long[]::new))
+					rows.stream().map(HandedOff::linkId).toArray(Long[]::new),
+					rows.stream().map(HandedOff::variant).toArray(String[]::new))
 			.update();
 	}
 

@@ -25,12 +25,13 @@ import io.storecast.identity.CustomerId;
 @Repository("campaignRecipients")
 class Recipients {
 
+	/** HELD: in an A/B test's rest, waiting for the winner (then PLANNED with the winner's variant). */
 	enum Status {
-		PLANNED, HANDED_OFF, DEFERRED, SKIPPED
+		PLANNED, HELD, HANDED_OFF, DEFERRED, SKIPPED
 	}
 
-	/** A recipient waiting to be decided (planned, or deferred and due). */
-	record Pending(CustomerId customerId, Status status) {
+	/** A recipient waiting to be decided (planned, or deferred and due), with the A/B variant they are sent. */
+	record Pending(CustomerId customerId, Status status, @Nullable String variant) {
 	}
 
 	/** Where a recipient stands after a chunk. */
@@ -44,7 +45,8 @@ class Recipients {
 	}
 
 	record Row(CustomerId customerId, Status status, @Nullable String reason, @Nullable Instant deferUntil,
-			@Nullable UUID deliveryId, @Nullable String couponCode, Instant plannedAt, @Nullable Instant decidedAt) {
+			@Nullable UUID deliveryId, @Nullable String couponCode, Instant plannedAt, @Nullable Instant decidedAt,
+			@Nullable String variant) {
 	}
 
 	static final String TOTAL = "recipients";
@@ -56,17 +58,56 @@ class Recipients {
 		this.jdbc = jdbc;
 	}
 
-	/** Adds the customers as PLANNED; ones already listed are left as they are. Returns how many were new. */
-	int plan(CampaignId campaign, List<CustomerId> customers, Instant now) {
+	/**
+	 * Adds the customers as PLANNED — with an A/B test, each with their variant, or HELD for the
+	 * winner ({@link AbSplit}); ones already listed are left as they are. Returns how many were new.
+	 */
+	int plan(CampaignId campaign, List<CustomerId> customers, Campaign.@Nullable AbTest test, Instant now) {
 		if (customers.isEmpty()) {
 			return 0;
 		}
+		String[] variants = customers.stream().map(c -> test == null ? null : AbSplit.variant(campaign, c, test))
+			.toArray(String[]::new);
 		return jdbc.sql("""
-				INSERT INTO campaigns_recipients (campaign_id, customer_id, status, planned_at)
-				SELECT ?, c, 'PLANNED', ? FROM unnest(CAST(? AS uuid[])) AS c
+				INSERT INTO campaigns_recipients (campaign_id, customer_id, status, planned_at, variant, rest)
+				SELECT ?, u.c, CASE WHEN ? AND u.v IS NULL THEN 'HELD' ELSE 'PLANNED' END, ?, u.v, ? AND u.v IS NULL
+				  FROM unnest(CAST(? AS uuid[]), CAST(? AS text[])) AS u(c, v)
 				ON CONFLICT DO NOTHING""")
-			.params(campaign.value(), ts(now), ids(customers))
+			.params(campaign.value(), test != null, ts(now), test != null, ids(customers), variants)
 			.update();
+	}
+
+	/**
+	 * Releases an A/B test's rest: every HELD recipient becomes PLANNED with the winner's variant, and
+	 * the counters follow; how many. (The same rows: a recipient is still handed off once.)
+	 */
+	int release(CampaignId campaign, String winner) {
+		int n = jdbc.sql("UPDATE campaigns_recipients SET status = 'PLANNED', variant = ? WHERE campaign_id = ? AND status = 'HELD'")
+			.params(winner, campaign.value())
+			.update();
+		if (n > 0) {
+			recount(campaign);
+		}
+		return n;
+	}
+
+	/** Whether recipients are held for an A/B test's winner. */
+	boolean anyHeld(CampaignId campaign) {
+		return jdbc.sql("SELECT EXISTS (SELECT 1 FROM campaigns_recipients WHERE campaign_id = ? AND status = 'HELD')")
+			.param(campaign.value())
+			.query(Boolean.class)
+			.single();
+	}
+
+	/** An A/B test's rest by status (HELD, PLANNED, HANDED_OFF, DEFERRED, SKIPPED). */
+	Map<String, Long> rest(CampaignId campaign) {
+		Map<String, Long> out = new java.util.TreeMap<>();
+		jdbc.sql("SELECT status, count(*) FROM campaigns_recipients WHERE campaign_id = ? AND rest GROUP BY status")
+			.param(campaign.value())
+			.query(rs -> {
+				out.put(rs.getString(1), rs.getLong(2));
+			});
+		return out;
 	}
 
 	/** Sets the status counters from the rows themselves (once planning is complete). */
@@ -87,20 +128,20 @@ class Recipients {
 	/** Planned recipients after the cursor, in customer order. */
 	List<Pending> planned(CampaignId campaign, @Nullable CustomerId after, int limit) {
 		return jdbc.sql("""
-				SELECT customer_id FROM campaigns_recipients
+				SELECT customer_id, variant FROM campaigns_recipients
 				 WHERE campaign_id = :campaign AND status = 'PLANNED' AND (CAST(:after AS uuid) IS NULL OR customer_id > :after)
 				 ORDER BY customer_id LIMIT :limit""")
 			.param("campaign", campaign.value())
 			.param("after", after == null ? null : after.value())
 			.param("limit", limit)
-			.query((rs, n) -> new Pending(new CustomerId(rs.getObject(1, UUID.class)), Status.PLANNED))
+			.query((rs, n) -> new Pending(new CustomerId(rs.getObject(1, UUID.class)), Status.PLANNED, rs.getString(2)))
 			.list();
 	}
 
 	/** Deferred recipients whose time has come, after the cursor, in customer order. */
 	List<Pending> dueDeferred(CampaignId campaign, Instant now, @Nullable CustomerId after, int limit) {
 		return jdbc.sql("""
-				SELECT customer_id FROM campaigns_recipients
+				SELECT customer_id, variant FROM campaigns_recipients
 				 WHERE campaign_id = :campaign AND status = 'DEFERRED' AND defer_until <= :now
 				   AND (CAST(:after AS uuid) IS NULL OR customer_id > :after)
 				 ORDER BY customer_id LIMIT :limit""")
@@ -108,7 +149,7 @@ class Recipients {
 			.param("now", ts(now))
 			.param("after", after == null ? null : after.value())
 			.param("limit", limit)
-			.query((rs, n) -> new Pending(new CustomerId(rs.getObject(1, UUID.class)), Status.DEFERRED))
+			.query((rs, n) -> new Pending(new CustomerId(rs.getObject(1, UUID.class)), Status.DEFERRED, rs.getString(2)))
 			.list();
 	}
 
@@ -148,11 +189,11 @@ class Recipients {
 		add(campaign, deltas, 0);
 	}
 
-	/** Skips every recipient still planned or deferred (the campaign ended); returns how many. */
+	/** Skips every recipient still planned, held or deferred (the campaign ended); returns how many. */
 	int skipRemaining(CampaignId campaign, String reason, Instant now) {
 		int n = jdbc.sql("""
 				UPDATE campaigns_recipients SET status = 'SKIPPED', reason = ?, defer_until = NULL, decided_at = ?
-				 WHERE campaign_id = ? AND status IN ('PLANNED', 'DEFERRED')""")
+				 WHERE campaign_id = ? AND status IN ('PLANNED', 'HELD', 'DEFERRED')""")
 			.params(reason, ts(now), campaign.value())
 			.update();
 		if (n > 0) {
@@ -213,7 +254,8 @@ class Recipients {
 	private static Row map(ResultSet rs, int n) throws SQLException {
 		return new Row(new CustomerId(rs.getObject("customer_id", UUID.class)), Status.valueOf(rs.getString("status")),
 				rs.getString("reason"), Campaigns.instant(rs, "defer_until"), rs.getObject("delivery_id", UUID.class),
-				rs.getString("coupon_code"), rs.getTimestamp("planned_at").toInstant(), Campaigns.instant(rs, "decided_at"));
+				rs.getString("coupon_code"), rs.getTimestamp("planned_at").toInstant(), Campaigns.instant(rs, "decided_at"),
+				rs.getString("variant"));
 	}
 
 	private static String[] ids(List<CustomerId> customers) {

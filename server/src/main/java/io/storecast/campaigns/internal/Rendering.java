@@ -43,11 +43,17 @@ final class Rendering {
 	private final TrackedLinks links;
 	private final List<OrgNode> participating;
 	private final Map<OrgNodeId, OrgNode> speakers = new HashMap<>();
-	/** The coupon card's title, for a campaign whose customers claim its coupon; else null. */
-	private final @Nullable String couponTitle;
-	private final @Nullable MessageTemplate inApp;
-	private final @Nullable MessageTemplate sms;
+	/** What is said, per A/B variant (the key null: the campaign without a test). */
+	private final Map<@Nullable String, Texts> texts = new HashMap<>();
 	private final List<DeliveryRequest.Step> route;
+
+	/**
+	 * One variant's templates and offer; {@code couponTitle} titles the coupon card of an offer whose
+	 * customers claim its coupon (else null).
+	 */
+	private record Texts(@Nullable MessageTemplate inApp, @Nullable MessageTemplate sms, Campaign.Offer offer,
+			@Nullable String couponTitle) {
+	}
 
 	Rendering(Campaign campaign, OrgDirectory org, Consents consents, String publicUrl, TrackedLinks links,
 			Coupons coupons) {
@@ -61,15 +67,21 @@ final class Rendering {
 		if (participating.isEmpty()) {
 			throw new IllegalStateException("Campaign " + campaign.id() + " has no participating store left");
 		}
-		Campaign.Offer offer = d.offer();
-		this.couponTitle = offer.couponTemplateId() == null || offer.grants() ? null
-				: title(coupons.templateName(offer.couponTemplateId()).orElse(offer.text()));
-		this.inApp = template(d, Channel.IN_APP);
-		this.sms = template(d, Channel.SMS);
+		texts.put(null, texts(d, null, coupons));
+		if (d.abTest() != null) {
+			d.abTest().variants().forEach(v -> texts.put(v.key(), texts(d, v.key(), coupons)));
+		}
 		this.route = d.route().stream()
 			.map(s -> new DeliveryRequest.Step(s.channel(),
 					s.fallbackAfterMinutes() == null ? null : Duration.ofMinutes(s.fallbackAfterMinutes())))
 			.toList();
+	}
+
+	private static Texts texts(Campaign.Definition d, @Nullable String variant, Coupons coupons) {
+		Campaign.Offer offer = d.offer(variant);
+		String couponTitle = offer.couponTemplateId() == null || offer.grants() ? null
+				: title(coupons.templateName(offer.couponTemplateId()).orElse(offer.text()));
+		return new Texts(template(d, variant, Channel.IN_APP), template(d, variant, Channel.SMS), offer, couponTitle);
 	}
 
 	/** A card title is at most 100 characters. */
@@ -77,15 +89,31 @@ final class Rendering {
 		return name.codePointCount(0, name.length()) <= 100 ? name : name.substring(0, name.offsetByCodePoints(0, 100));
 	}
 
-	private static @Nullable MessageTemplate template(Campaign.Definition d, Channel channel) {
-		String text = d.templates().getOrDefault(channel, Map.of()).get(CampaignManagement.LOCALE);
+	private static @Nullable MessageTemplate template(Campaign.Definition d, @Nullable String variant, Channel channel) {
+		String text = d.templates(variant).getOrDefault(channel, Map.of()).get(CampaignManagement.LOCALE);
 		return text == null ? null : MessageTemplate.parse(text);
 	}
 
-	/** Whether the templates show a tracked link (a {@code {link}} with {@code offer.link}): each recipient needs a link id. */
+	/**
+	 * Whether the templates (of any variant) show a tracked link (a {@code {link}} with {@code offer.link}):
+	 * each recipient needs a link id.
+	 */
 	boolean tracksLinks() {
 		return campaign.definition().offer().link() != null
-				&& (usesLink(inApp) || usesLink(sms));
+				&& texts.values().stream().anyMatch(t -> usesLink(t.inApp()) || usesLink(t.sms()));
+	}
+
+	/** What a recipient of this variant is offered (null: no A/B test). */
+	Campaign.Offer offer(@Nullable String variant) {
+		return texts(variant).offer();
+	}
+
+	private Texts texts(@Nullable String variant) {
+		Texts t = texts.get(variant);
+		if (t == null) {
+			throw new IllegalStateException("Campaign " + campaign.id() + " has no variant " + variant);
+		}
+		return t;
 	}
 
 	private static boolean usesLink(@Nullable MessageTemplate template) {
@@ -94,28 +122,38 @@ final class Rendering {
 
 	/**
 	 * The request for one customer (the delivery key is the customer: one message per customer and
-	 * campaign), speaking for {@code store}; {@code linkId} names their tracked link, if the templates show one.
+	 * campaign), speaking for {@code store} with the texts of their A/B {@code variant} (null: no test);
+	 * {@code linkId} names their tracked link, if the templates show one.
 	 */
-	DeliveryRequest request(CustomerProfile customer, OrgNode store, @Nullable String couponCode, @Nullable Long linkId) {
+	DeliveryRequest request(CustomerProfile customer, OrgNode store, @Nullable String variant, @Nullable String couponCode,
+			@Nullable Long linkId) {
 		Campaign.Definition d = campaign.definition();
+		Texts t = texts(variant);
+		MessageTemplate inApp = t.inApp();
+		MessageTemplate sms = t.sms();
 		boolean textChannel = d.routes(Channel.IN_APP) || d.routes(Channel.WEBHOOK);
 		String text;
 		String smsText = null;
 		if (textChannel) {
-			text = render(java.util.Objects.requireNonNull(inApp), customer, store, couponCode, linkId, Channel.IN_APP);
+			text = render(java.util.Objects.requireNonNull(inApp), t.offer(), customer, store, couponCode, linkId,
+					Channel.IN_APP);
 			if (d.routes(Channel.SMS)) {
-				smsText = render(java.util.Objects.requireNonNull(sms), customer, store, couponCode, linkId, Channel.SMS);
+				smsText = render(java.util.Objects.requireNonNull(sms), t.offer(), customer, store, couponCode, linkId,
+						Channel.SMS);
 			}
 		}
 		else {
-			text = render(java.util.Objects.requireNonNull(sms), customer, store, couponCode, linkId, Channel.SMS);
+			text = render(java.util.Objects.requireNonNull(sms), t.offer(), customer, store, couponCode, linkId, Channel.SMS);
 		}
 		Map<String, Object> data = new LinkedHashMap<>();
 		data.put("campaignId", campaign.id().toString());
+		if (variant != null) {
+			data.put("variant", variant);
+		}
 		if (couponCode != null) {
 			data.put("couponCode", couponCode);
 		}
-		Campaign.Offer offer = d.offer();
+		Campaign.Offer offer = t.offer();
 		if (offer.couponTemplateId() != null && !offer.grants()) {
 			// what the card's claim button sends (docs/campaigns.md, Results and ROI)
 			data.put("claim", Map.of("templateId", offer.couponTemplateId().toString(), "source", ResultsListeners.SOURCE,
@@ -125,7 +163,7 @@ final class Rendering {
 			data.put("link", publicUrl + links.path(linkId));
 		}
 		return new DeliveryRequest(campaign.id().source(), customer.id().toString(), customer.id(), store.id(),
-				campaign.purpose(), route, new DeliveryRequest.Content(text, smsText, claimCard(text), data), null);
+				campaign.purpose(), route, new DeliveryRequest.Content(text, smsText, claimCard(t, text), data), null);
 	}
 
 	/**
@@ -133,22 +171,21 @@ final class Rendering {
 	 * claim button that claims for this campaign (messaging's {@code coupon} card with its
 	 * {@code campaignId}); SMS and the webhook carry the text and {@code data.claim}.
 	 */
-	private @Nullable Map<String, Object> claimCard(String text) {
-		Campaign.Definition d = campaign.definition();
-		if (couponTitle == null || !d.routes(Channel.IN_APP)) {
+	private @Nullable Map<String, Object> claimCard(Texts t, String text) {
+		if (t.couponTitle() == null || !campaign.definition().routes(Channel.IN_APP)) {
 			return null;
 		}
 		Map<String, Object> card = new LinkedHashMap<>();
 		card.put("type", "coupon");
-		card.put("templateId", java.util.Objects.requireNonNull(d.offer().couponTemplateId()).toString());
-		card.put("title", couponTitle);
+		card.put("templateId", java.util.Objects.requireNonNull(t.offer().couponTemplateId()).toString());
+		card.put("title", t.couponTitle());
 		card.put("text", text);
 		card.put("campaignId", campaign.id().toString());
 		return card;
 	}
 
-	private String render(MessageTemplate template, CustomerProfile customer, OrgNode store, @Nullable String coupon,
-			@Nullable Long linkId, Channel channel) {
+	private String render(MessageTemplate template, Campaign.Offer offer, CustomerProfile customer, OrgNode store,
+			@Nullable String coupon, @Nullable Long linkId, Channel channel) {
 		Map<String, String> values = new HashMap<>();
 		for (String variable : template.variables()) {
 			values.computeIfAbsent(variable, v -> switch (v) {
@@ -159,8 +196,7 @@ final class Rendering {
 				case "link" -> linkId != null ? publicUrl + links.path(linkId)
 						: publicUrl + consents.unsubscribeLink(customer.id(), channel);
 				case "unsubscribe" -> publicUrl + consents.unsubscribeLink(customer.id(), channel);
-				case "product" -> campaign.definition().offer().product() == null ? ""
-						: campaign.definition().offer().product();
+				case "product" -> offer.product() == null ? "" : offer.product();
 				default -> "";
 			});
 		}

@@ -62,7 +62,7 @@ class ResultsListeners {
 			return;
 		}
 		Optional<Campaign> campaign = campaign(claim.sourceRef());
-		if (campaign.isEmpty() || !claim.templateId().equals(campaign.get().definition().offer().couponTemplateId())) {
+		if (campaign.isEmpty() || !campaign.get().definition().offersTemplate(claim.templateId())) {
 			log.info("Coupon {} was claimed for campaign '{}', which does not offer its template: not attributed",
 					claim.code(), claim.sourceRef());
 			return;

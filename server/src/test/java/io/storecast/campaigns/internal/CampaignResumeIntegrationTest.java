@@ -23,7 +23,8 @@ import tools.jackson.databind.JsonNode;
 /**
  * A send stopped in the middle — a chunk fails after its deliveries were queued but before it
  * committed, as a crash would leave it — resumes where it stopped: every recipient ends with exactly
- * one delivery, none lost, none twice.
+ * one delivery, none lost, none twice; so does an A/B campaign's rest, released by the winner and
+ * stopped mid-way — every recipient once, the rest all the winner's variant.
  */
 @StorecastIntegrationTest
 class CampaignResumeIntegrationTest {
@@ -53,12 +54,7 @@ class CampaignResumeIntegrationTest {
 	void a_send_interrupted_mid_way_resumes_with_exactly_one_delivery_per_recipient() {
 		DemoFixture demo = new DemoFixture(port);
 		Api owner = demo.owner;
-		String id = owner.post("/api/v1/campaigns", Map.of("name", "断点续发", "purpose", "TRANSACTIONAL", "startsAt",
-				Instant.now().minusSeconds(60).toString(), "endsAt", Instant.now().plus(Duration.ofDays(1)).toString(), "offer",
-				Map.of("text", "到店礼"), "stores", List.of(demo.node("HQ")), "route", List.of(Map.of("channel", "IN_APP")),
-				"templates", Map.of("IN_APP", Map.of("zh-CN", "{nickname},{store}欢迎您")), "audience", Map.of("kind", "STORES")))
-			.expect(201)
-			.string("id");
+		String id = create(demo, "断点续发", Map.of());
 		sending.chunkSize(CHUNK);
 		sending.failAfterChunks(CHUNKS_BEFORE_CRASH);
 		owner.post("/api/v1/campaigns/" + id + "/send", Map.of()).expect(202);
@@ -94,6 +90,60 @@ class CampaignResumeIntegrationTest {
 			.single()).isEqualTo(recipients);
 		// and the retry db-scheduler had queued for the failed run finds nothing left to do
 		assertThat(deliveries(id)).isEqualTo(recipients);
+	}
+
+	@Test
+	void the_rest_sent_after_the_winner_resumes_after_a_crash_with_one_delivery_per_recipient() {
+		DemoFixture demo = new DemoFixture(port);
+		Api owner = demo.owner;
+		String id = create(demo, "A/B 断点续发", Map.of("abTest", Map.of("variants",
+				List.of(Map.of("key", "A", "templates", Map.of("IN_APP", Map.of("zh-CN", "A版 欢迎"))),
+						Map.of("key", "B", "templates", Map.of("IN_APP", Map.of("zh-CN", "B版 欢迎")))),
+				"split", List.of(50, 50), "testFraction", 0.3, "metric", "CLICK_RATE")));
+		owner.post("/api/v1/campaigns/" + id + "/send", Map.of()).expect(202);
+		await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(
+				owner.get("/api/v1/campaigns/" + id + "/ab").expect(200).string("status")).isEqualTo("TESTING"));
+		long held = owner.get("/api/v1/campaigns/" + id).expect(200).json().path("progress").path("held").asLong();
+		assertThat(held).isGreaterThan(20);
+
+		// the rest's send stops after one committed chunk; the second, whose deliveries were queued, rolls back
+		sending.chunkSize(10);
+		sending.failAfterChunks(1);
+		owner.post("/api/v1/campaigns/" + id + "/ab/winner", Map.of("variant", "B")).expect(200);
+		await().atMost(Duration.ofSeconds(20)).until(() -> jdbc
+			.sql("SELECT count(*) FROM scheduled_tasks WHERE task_name = ? AND task_instance LIKE ? AND last_failure IS NOT NULL")
+			.params(CampaignScheduling.TASK, id + "@%")
+			.query(Long.class)
+			.single() > 0);
+		JsonNode stopped = owner.get("/api/v1/campaigns/" + id).expect(200).json().path("progress");
+		long recipients = stopped.path("recipients").asLong();
+		assertThat(stopped.path("planned").asLong()).isEqualTo(held - 10);
+		assertThat(deliveries(id)).isEqualTo(recipients - held + 10);
+
+		assertThat(scheduling.resumeInterrupted()).isGreaterThanOrEqualTo(1);
+		await().atMost(Duration.ofSeconds(40)).untilAsserted(
+				() -> assertThat(owner.get("/api/v1/campaigns/" + id).expect(200).string("status")).isEqualTo("SENT"));
+		assertThat(owner.get("/api/v1/campaigns/" + id).expect(200).json().path("progress").path("handedOff").asLong())
+			.isEqualTo(recipients);
+		assertThat(deliveries(id)).isEqualTo(recipients);
+		assertThat(jdbc.sql("""
+				SELECT count(*) FROM campaigns_recipients r
+				  JOIN delivery_messages m ON m.source = ? AND m.request_key = r.customer_id::text
+				 WHERE r.campaign_id = ? AND r.rest AND r.variant = 'B' AND m.content->>'text' = 'B版 欢迎'""")
+			.params("campaign:" + id, UUID.fromString(id))
+			.query(Long.class)
+			.single()).isEqualTo(held);
+		assertThat(owner.get("/api/v1/campaigns/" + id + "/ab").expect(200).string("status")).isEqualTo("SENT_TO_REST");
+	}
+
+	/** A transactional in-app campaign to every customer, with {@code extra} fields; its id. */
+	static String create(DemoFixture demo, String name, Map<String, Object> extra) {
+		Map<String, Object> body = new java.util.HashMap<>(Map.of("name", name, "purpose", "TRANSACTIONAL", "startsAt",
+				Instant.now().minusSeconds(60).toString(), "endsAt", Instant.now().plus(Duration.ofDays(1)).toString(), "offer",
+				Map.of("text", "到店礼"), "stores", List.of(demo.node("HQ")), "route", List.of(Map.of("channel", "IN_APP")),
+				"templates", Map.of("IN_APP", Map.of("zh-CN", "{nickname},{store}欢迎您")), "audience", Map.of("kind", "STORES")));
+		body.putAll(extra);
+		return demo.owner.post("/api/v1/campaigns", body).expect(201).string("id");
 	}
 
 	long deliveries(String campaign) {
