@@ -98,6 +98,7 @@ class AutoForwardIntegrationTest extends TriggerTestSupport {
 		Store later = Store.create(demo, "AF");
 		Store off = Store.create(demo, "AF");
 		Store empty = Store.create(demo, "AF");
+		Store paused = Store.create(demo, "AF");
 		Customer ann = Customer.of(demo, backend, auto, "安安");
 		Customer bo = Customer.of(demo, backend, auto, "波波");
 		Customer.of(demo, backend, later, "彩彩");
@@ -111,11 +112,12 @@ class AutoForwardIntegrationTest extends TriggerTestSupport {
 		rule(east, later.id(), Map.of("delayMinutes", 60));
 		rule(east, off.id(), Map.of("enabled", false));
 		rule(east, empty.id(), Map.of());
+		rule(east, paused.id(), Map.of("delayMinutes", 120));
 		assertThat(east.get("/api/v1/campaigns/forward-rules/" + later.id()).expect(200).json().path("delayMinutes").asInt())
 			.isEqualTo(60);
 
 		// HQ announces the campaign to the region's manager, who may forward for each of these stores
-		String source = campaign(hq, List.of(auto.id(), later.id(), off.id(), empty.id()));
+		String source = campaign(hq, List.of(auto.id(), later.id(), off.id(), empty.id(), paused.id()));
 		String notice = hq.post("/api/v1/staff-notices", Map.of("campaignId", source, "audience",
 				Map.of("nodes", List.of(demo.node("EAST")), "roles", List.of("REGION_MANAGER")))).expect(201).string("id");
 		JsonNode[] open = new JsonNode[1];
@@ -146,7 +148,7 @@ class AutoForwardIntegrationTest extends TriggerTestSupport {
 		assertThat(stores.get(off.id()).path("autoForward").isNull()).isTrue();
 		assertThat(stores.get(off.id()).path("childId").isNull()).isTrue();
 		assertThat(rollUp.path("automatic").asInt()).isEqualTo(1);
-		assertThat(rollUp.path("pendingAutomatic").asInt()).isEqualTo(1);
+		assertThat(rollUp.path("pendingAutomatic").asInt()).isEqualTo(2);
 		// the waiting forward is a persistent db-scheduler task, due after the delay: a restart loses nothing
 		TaskInstanceId waiting = TaskInstanceId.of(TASK, source + "/" + later.id());
 		assertThat(scheduler.getScheduledExecution(waiting).orElseThrow().getExecutionTime())
@@ -160,6 +162,14 @@ class AutoForwardIntegrationTest extends TriggerTestSupport {
 		runNow(source, later.id());
 		// and a task run again after it forwarded forwards nothing twice
 		runNow(source, auto.id());
+		assertThat(forwards(source)).isEqualTo(2);
+		// a rule turned off before its forward is due forwards nothing, and says so
+		east.put("/api/v1/campaigns/forward-rules/" + paused.id(), Map.of("enabled", false, "delayMinutes", 120)).expect(200);
+		runNow(source, paused.id());
+		JsonNode skipped = byStore(hq.get("/api/v1/campaigns/" + source + "/cascade").expect(200).json()).get(paused.id());
+		assertThat(skipped.path("autoForward").path("status").asString()).isEqualTo("SKIPPED");
+		assertThat(skipped.path("autoForward").path("reason").asString()).isEqualTo("rule-disabled");
+		assertThat(skipped.path("childId").isNull()).isTrue();
 		assertThat(forwards(source)).isEqualTo(2);
 
 		// the rule's forward reaches each of the store's customers exactly once; nobody else hears it
