@@ -38,7 +38,9 @@ class CascadeController {
 		return ResponseEntity.status(HttpStatus.CREATED).body(cascades.forward(actor, id, request));
 	}
 
-	@Operation(summary = "The cascade's roll-up: each participating store (forwarded or not, by whom, its results) and each forwarding employee")
+	@Operation(summary = "The cascade's roll-up: each participating store (forwarded or not, by whom, by hand or by its rule, its results) and each forwarding employee",
+			description = "autoForward per store: null where no forward rule took the campaign up, else {status: PENDING (due at dueAt) | "
+					+ "FORWARDED | BY_HAND | SKIPPED | FAILED, reason (a problem code), detail, decidedAt}.")
 	@GetMapping("/cascade")
 	CascadeForwarding.CascadeView cascade(@AuthenticationPrincipal Actor actor, @PathVariable CampaignId id) {
 		return cascades.cascade(actor, id);

@@ -8,6 +8,8 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
 import java.util.function.ToLongFunction;
 
 import org.jspecify.annotations.Nullable;
@@ -37,6 +39,9 @@ import io.storecast.platform.Ids;
  */
 @Service
 class CascadeForwarding {
+
+	/** A chat button or a rule acts for a staff member, but outside any login session. */
+	static final UUID NO_SESSION = new UUID(0, 0);
 
 	/** @param storeId the store whose customers hear it; null: the forwarding employee's own store */
 	record ForwardRequest(@Nullable OrgNodeId storeId, Campaign.@Nullable Audience audience) {
@@ -72,22 +77,38 @@ class CascadeForwarding {
 		}
 	}
 
+	/** @param automatic made by the store's forward rule, in the name of who set it */
 	record ForwardView(CampaignId childId, CampaignId sourceId, StaffNoticeManagement.NodeRef store, StaffId forwardedBy,
-			String forwardedByName, Instant forwardedAt, Campaign.Status status) {
+			String forwardedByName, Instant forwardedAt, boolean automatic, Campaign.Status status) {
 	}
 
-	/** A participating store: whether it forwarded, who did, and what its forward achieved. */
+	/**
+	 * Where a store's automatic forward stands: due at {@code dueAt} (PENDING), made (FORWARDED), beaten
+	 * by a forward by hand (BY_HAND), not tried (SKIPPED) or refused (FAILED), with the reason's code.
+	 */
+	record AutoForwardView(AutoForwards.Status status, Instant dueAt, @Nullable String reason, @Nullable String detail,
+			@Nullable Instant decidedAt) {
+	}
+
+	/**
+	 * A participating store: whether it forwarded, who did, by hand or by its rule ({@code automatic}),
+	 * what its forward achieved, and its automatic forward if its rule took the campaign up.
+	 */
 	record StoreResult(StaffNoticeManagement.NodeRef store, @Nullable CampaignId childId, @Nullable StaffId forwardedBy,
-			@Nullable String forwardedByName, @Nullable Instant forwardedAt, Campaign.@Nullable Status status,
-			Metrics metrics) {
+			@Nullable String forwardedByName, @Nullable Instant forwardedAt, @Nullable Boolean automatic,
+			Campaign.@Nullable Status status, Metrics metrics, @Nullable AutoForwardView autoForward) {
 	}
 
 	record EmployeeResult(StaffId staffId, String name, Metrics metrics) {
 	}
 
-	/** @param notices the staff notices announcing the campaign */
+	/**
+	 * @param notices the staff notices announcing the campaign
+	 * @param automatic how many of the forwards a rule made
+	 * @param pendingAutomatic automatic forwards still waiting for their time
+	 */
 	record CascadeView(CampaignId sourceId, String name, List<StaffNoticeId> notices, int stores, int forwarded,
-			Metrics totals, List<StoreResult> byStore, List<EmployeeResult> byEmployee) {
+			int automatic, int pendingAutomatic, Metrics totals, List<StoreResult> byStore, List<EmployeeResult> byEmployee) {
 	}
 
 	enum RankBy {
@@ -114,6 +135,7 @@ class CascadeForwarding {
 
 	private final Campaigns campaigns;
 	private final Forwards forwards;
+	private final AutoForwards autoForwards;
 	private final StaffNotices notices;
 	private final CampaignManagement campaignManagement;
 	private final AccessPolicy access;
@@ -124,11 +146,12 @@ class CascadeForwarding {
 	private final TransactionTemplate tx;
 	private final Clock clock;
 
-	CascadeForwarding(Campaigns campaigns, Forwards forwards, StaffNotices notices, CampaignManagement campaignManagement,
-			AccessPolicy access, OrgDirectory org, Segments segments, StaffDirectory staff, Results results,
-			TransactionTemplate tx, Clock clock) {
+	CascadeForwarding(Campaigns campaigns, Forwards forwards, AutoForwards autoForwards, StaffNotices notices,
+			CampaignManagement campaignManagement, AccessPolicy access, OrgDirectory org, Segments segments,
+			StaffDirectory staff, Results results, TransactionTemplate tx, Clock clock) {
 		this.campaigns = campaigns;
 		this.forwards = forwards;
+		this.autoForwards = autoForwards;
 		this.notices = notices;
 		this.campaignManagement = campaignManagement;
 		this.access = access;
@@ -156,24 +179,32 @@ class CascadeForwarding {
 			throw ApiException.conflict("not-a-cascade",
 					"Only a campaign announced to staff by a staff notice (its campaignId) is forwarded");
 		}
+		OrgNodeId storeId = request == null || request.storeId() == null ? me.orgNodeId() : request.storeId();
+		return forward(me, source, storeId, request == null ? null : request.audience(), false);
+	}
+
+	/**
+	 * The forward a store's rule makes in the name of {@code owner}, who set it: as by hand, except that
+	 * the announcement to the store (which scheduled it) stands for the owner having been told.
+	 */
+	ForwardView forwardByRule(Actor.Staff owner, CampaignId sourceId, OrgNodeId storeId, Campaign.Audience audience) {
+		access.require(owner, Permission.CAMPAIGN_WRITE);
+		Campaign source = campaigns.find(sourceId).orElseThrow(() -> notFound(sourceId));
+		return forward(owner, source, storeId, audience, true);
+	}
+
+	private ForwardView forward(Actor.Staff me, Campaign source, OrgNodeId storeId, Campaign.@Nullable Audience asked,
+			boolean automatic) {
+		CampaignId sourceId = source.id();
 		if (source.status() == Campaign.Status.CANCELLED || source.status() == Campaign.Status.FAILED) {
 			throw ApiException.conflict("campaign-not-forwardable", "The campaign is " + source.status());
 		}
-		OrgNodeId storeId = request == null || request.storeId() == null ? me.orgNodeId() : request.storeId();
-		OrgNode store = org.find(storeId)
-			.orElseThrow(() -> ApiException.badRequest("unknown-store", "storeId", "No org node " + storeId));
-		if (store.kind() != OrgNodeKind.STORE) {
-			throw ApiException.badRequest("not-a-store", "storeId", store.name() + " is not a store: name the store to forward to");
-		}
-		if (!source.definition().stores().contains(store.id())) {
-			throw ApiException.badRequest("store-not-participating", "storeId",
-					store.name() + " does not take part in this campaign");
-		}
-		access.requireAt(actor, Permission.CAMPAIGN_WRITE, store.id());
+		OrgNode store = participatingStore(source, storeId);
+		access.requireAt(me, Permission.CAMPAIGN_WRITE, store.id());
 		if (forwards.find(sourceId, store.id()).isPresent()) {
 			throw alreadyForwarded(store);
 		}
-		Campaign.Audience audience = audience(request == null ? null : request.audience());
+		Campaign.Audience audience = audience(asked);
 		Instant now = clock.instant();
 		Campaign.Definition d = source.definition();
 		Campaign child = new Campaign(new CampaignId(Ids.newId()),
@@ -181,19 +212,51 @@ class CascadeForwarding {
 				source.endsAt(), new Campaign.Definition(d.offer(), List.of(store.id()), d.route(), d.templates(), audience, null),
 				store.id(), store.path(), Campaign.Status.DRAFT, null, null, null, null, null, null, me.username(), now, now);
 		String name = staff.findActive(me.id()).map(StaffDirectory.StaffMemberView::displayName).orElse(me.username());
-		Forwards.Forward forward = new Forwards.Forward(child.id(), sourceId, store.id(), me.id(), name, now);
+		Forwards.Forward forward = new Forwards.Forward(child.id(), sourceId, store.id(), me.id(), name, now, automatic);
 		tx.executeWithoutResult(s -> {
 			campaigns.insert(child);
 			if (!forwards.insert(forward)) {
 				throw alreadyForwarded(store);
 			}
+			if (!automatic) {
+				// a forward by hand first: the store's rule, if it is waiting, has nothing left to do
+				autoForwards.decide(sourceId, store.id(), AutoForwards.Status.BY_HAND, null, null, child.id(), now);
+			}
 			// sends now, or refuses (nobody in the store's audience, the campaign over) and nothing is kept
-			campaignManagement.send(actor, child.id(), null);
+			campaignManagement.send(me, child.id(), null);
 		});
 		return view(forward, campaigns.find(child.id()).orElseThrow().status(), new HashMap<>());
 	}
 
-	private Campaign.Audience audience(Campaign.@Nullable Audience audience) {
+	/** The store, which must be one of the source's (400 {@code unknown-store}, {@code not-a-store}, {@code store-not-participating}). */
+	OrgNode participatingStore(Campaign source, OrgNodeId storeId) {
+		OrgNode store = store(storeId);
+		if (!source.definition().stores().contains(store.id())) {
+			throw ApiException.badRequest("store-not-participating", "storeId",
+					store.name() + " does not take part in this campaign");
+		}
+		return store;
+	}
+
+	/** A store (400 {@code unknown-store}, or {@code not-a-store} for a region or the head office). */
+	OrgNode store(OrgNodeId storeId) {
+		OrgNode store = org.find(storeId)
+			.orElseThrow(() -> ApiException.badRequest("unknown-store", "storeId", "No org node " + storeId));
+		if (store.kind() != OrgNodeKind.STORE) {
+			throw ApiException.badRequest("not-a-store", "storeId", store.name() + " is not a store: name the store to forward to");
+		}
+		return store;
+	}
+
+	/** The staff member as an actor the access policy can judge, outside any login session (a button, a rule). */
+	Optional<Actor.Staff> staffActor(StaffId id) {
+		return staff.findActive(id)
+			.flatMap(s -> org.find(s.orgNodeId())
+				.map(node -> new Actor.Staff(s.id(), s.username(), s.role(), s.orgNodeId(), node.path(), NO_SESSION, false)));
+	}
+
+	/** The audience of a forward: the store's customers (STORES, the default) or a segment of them. */
+	Campaign.Audience audience(Campaign.@Nullable Audience audience) {
 		if (audience == null || audience.kind() == Campaign.AudienceKind.STORES) {
 			if (audience != null && (audience.segmentId() != null || audience.customerIds() != null)) {
 				throw ApiException.badRequest("validation-failed", "audience", "An audience of kind STORES names neither a segment nor customers");
@@ -220,6 +283,9 @@ class CascadeForwarding {
 		Map<OrgNodeId, StaffNoticeManagement.NodeRef> nodes = new HashMap<>();
 		Map<OrgNodeId, Forwards.Forward> byStore = new HashMap<>();
 		all.forEach(f -> byStore.put(f.storeId(), f));
+		Map<OrgNodeId, AutoForwardView> autos = new HashMap<>();
+		autoForwards.bySource(sourceId).forEach(a -> autos.put(a.storeId(),
+				new AutoForwardView(a.status(), a.dueAt(), a.reason(), a.detail(), a.decidedAt())));
 		Map<CampaignId, Campaign.Status> statuses = new HashMap<>();
 		List<StoreResult> stores = new ArrayList<>();
 		Metrics totals = Metrics.NONE;
@@ -227,7 +293,7 @@ class CascadeForwarding {
 			StaffNoticeManagement.NodeRef store = node(nodes, storeId);
 			Forwards.Forward f = byStore.get(storeId);
 			if (f == null) {
-				stores.add(new StoreResult(store, null, null, null, null, null, Metrics.NONE));
+				stores.add(new StoreResult(store, null, null, null, null, null, null, Metrics.NONE, autos.get(storeId)));
 				continue;
 			}
 			Metrics m = Metrics.of(counters.getOrDefault(f.childId(), Map.of()),
@@ -235,7 +301,8 @@ class CascadeForwarding {
 			totals = totals.plus(m);
 			Campaign.Status status = statuses.computeIfAbsent(f.childId(),
 					id -> campaigns.find(id).map(Campaign::status).orElse(Campaign.Status.FAILED));
-			stores.add(new StoreResult(store, f.childId(), f.forwardedBy(), f.forwardedByName(), f.forwardedAt(), status, m));
+			stores.add(new StoreResult(store, f.childId(), f.forwardedBy(), f.forwardedByName(), f.forwardedAt(),
+					f.automatic(), status, m, autos.get(storeId)));
 		}
 		Map<StaffId, EmployeeResult> employees = new LinkedHashMap<>();
 		for (Forwards.Forward f : all) {
@@ -245,7 +312,9 @@ class CascadeForwarding {
 					(a, b) -> new EmployeeResult(a.staffId(), a.name(), a.metrics().plus(b.metrics())));
 		}
 		return new CascadeView(sourceId, source.name(), notices.announcing(sourceId).stream().map(StaffNotice::id).toList(),
-				stores.size(), all.size(), totals, stores, List.copyOf(employees.values()));
+				stores.size(), all.size(), (int) all.stream().filter(Forwards.Forward::automatic).count(),
+				(int) autos.values().stream().filter(a -> a.status() == AutoForwards.Status.PENDING).count(), totals, stores,
+				List.copyOf(employees.values()));
 	}
 
 	/** Employees or stores ranked by a metric, the highest first (equal values share a rank). */
@@ -274,7 +343,7 @@ class CascadeForwarding {
 
 	private ForwardView view(Forwards.Forward f, Campaign.Status status, Map<OrgNodeId, StaffNoticeManagement.NodeRef> nodes) {
 		return new ForwardView(f.childId(), f.sourceId(), node(nodes, f.storeId()), f.forwardedBy(), f.forwardedByName(),
-				f.forwardedAt(), status);
+				f.forwardedAt(), f.automatic(), status);
 	}
 
 	private StaffNoticeManagement.NodeRef node(Map<OrgNodeId, StaffNoticeManagement.NodeRef> cache, OrgNodeId id) {

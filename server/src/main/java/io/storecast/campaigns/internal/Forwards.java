@@ -23,8 +23,9 @@ import io.storecast.identity.StaffId;
 @Repository
 class Forwards {
 
+	/** @param automatic made by the store's forward rule (in the name of who set it), not by hand */
 	record Forward(CampaignId childId, CampaignId sourceId, OrgNodeId storeId, StaffId forwardedBy,
-			String forwardedByName, Instant forwardedAt) {
+			String forwardedByName, Instant forwardedAt, boolean automatic) {
 	}
 
 	private final JdbcClient jdbc;
@@ -36,10 +37,11 @@ class Forwards {
 	/** Records a forward; false when the store had already forwarded this source. */
 	boolean insert(Forward f) {
 		return jdbc.sql("""
-				INSERT INTO campaigns_forwards (child_id, source_id, store_id, forwarded_by, forwarded_by_name, forwarded_at)
-				VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING""")
+				INSERT INTO campaigns_forwards (child_id, source_id, store_id, forwarded_by, forwarded_by_name, forwarded_at,
+				       automatic)
+				VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING""")
 			.params(f.childId().value(), f.sourceId().value(), f.storeId().value(), f.forwardedBy().value(),
-					f.forwardedByName(), ts(f.forwardedAt()))
+					f.forwardedByName(), ts(f.forwardedAt()), f.automatic())
 			.update() == 1;
 	}
 
@@ -78,6 +80,6 @@ class Forwards {
 		return new Forward(new CampaignId(rs.getObject("child_id", UUID.class)),
 				new CampaignId(rs.getObject("source_id", UUID.class)), new OrgNodeId(rs.getObject("store_id", UUID.class)),
 				new StaffId(rs.getObject("forwarded_by", UUID.class)), rs.getString("forwarded_by_name"),
-				rs.getTimestamp("forwarded_at").toInstant());
+				rs.getTimestamp("forwarded_at").toInstant(), rs.getBoolean("automatic"));
 	}
 }

@@ -1,7 +1,6 @@
 package io.storecast.campaigns.internal;
 
 import java.util.Optional;
-import java.util.UUID;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -10,7 +9,6 @@ import org.springframework.stereotype.Component;
 import org.springframework.transaction.event.TransactionalEventListener;
 
 import io.storecast.identity.Actor;
-import io.storecast.identity.OrgDirectory;
 import io.storecast.identity.StaffDirectory;
 import io.storecast.identity.StaffId;
 import io.storecast.messaging.CardActionClicked;
@@ -35,25 +33,21 @@ import tools.jackson.databind.json.JsonMapper;
 @Component
 class StaffNoticeCards {
 
-	/** A chat button acts for its presser, but outside any login session. */
-	static final UUID NO_SESSION = new UUID(0, 0);
 	private static final Logger log = LoggerFactory.getLogger(StaffNoticeCards.class);
 
 	private final StaffNotices notices;
 	private final StaffNoticeManagement management;
 	private final CascadeForwarding cascades;
 	private final StaffDirectory staff;
-	private final OrgDirectory org;
 	private final MerchantMessaging messaging;
 	private final JsonMapper json;
 
 	StaffNoticeCards(StaffNotices notices, StaffNoticeManagement management, CascadeForwarding cascades,
-			StaffDirectory staff, OrgDirectory org, MerchantMessaging messaging, JsonMapper json) {
+			StaffDirectory staff, MerchantMessaging messaging, JsonMapper json) {
 		this.notices = notices;
 		this.management = management;
 		this.cascades = cascades;
 		this.staff = staff;
-		this.org = org;
 		this.messaging = messaging;
 		this.json = json;
 	}
@@ -83,7 +77,7 @@ class StaffNoticeCards {
 					if (!action.equals(StaffNoticeRuns.FORWARD_ACTION) || n.campaignId() == null) {
 						return;
 					}
-					Actor.Staff actor = actorOf(presser).orElseThrow(() -> ApiException.forbidden("forbidden", "账号已停用"));
+					Actor.Staff actor = cascades.staffActor(presser).orElseThrow(() -> ApiException.forbidden("forbidden", "账号已停用"));
 					CascadeForwarding.ForwardView forward = cascades.forward(actor, n.campaignId(), null);
 					say(click.conversationId(), "forwarded-" + forward.childId(),
 							forward.forwardedByName() + " 已将「" + n.title() + "」转发给" + forward.store().name() + "的顾客。");
@@ -97,13 +91,6 @@ class StaffNoticeCards {
 			String who = staff.findActive(presser).map(StaffDirectory.StaffMemberView::displayName).orElse("");
 			say(click.conversationId(), "refused-" + click.seq() + "-" + presser, who + ":" + refused.getMessage());
 		}
-	}
-
-	/** The staff member who pressed a button, as an actor the access policy can judge. */
-	private Optional<Actor.Staff> actorOf(StaffId id) {
-		return staff.findActive(id)
-			.flatMap(s -> org.find(s.orgNodeId())
-				.map(node -> new Actor.Staff(s.id(), s.username(), s.role(), s.orgNodeId(), node.path(), NO_SESSION, false)));
 	}
 
 	private void say(ConversationId room, String key, String text) {

@@ -49,6 +49,7 @@ class StaffNoticeRuns {
 
 	private final StaffNotices notices;
 	private final StaffNoticeScheduling scheduling;
+	private final AutoForwarding autoForwarding;
 	private final StaffNoticeSettings settings;
 	private final MerchantMessaging messaging;
 	private final OrgDirectory org;
@@ -56,10 +57,12 @@ class StaffNoticeRuns {
 	private final TransactionTemplate tx;
 	private final Clock clock;
 
-	StaffNoticeRuns(StaffNotices notices, StaffNoticeScheduling scheduling, StaffNoticeSettings settings,
-			MerchantMessaging messaging, OrgDirectory org, JsonMapper json, TransactionTemplate tx, Clock clock) {
+	StaffNoticeRuns(StaffNotices notices, StaffNoticeScheduling scheduling, AutoForwarding autoForwarding,
+			StaffNoticeSettings settings, MerchantMessaging messaging, OrgDirectory org, JsonMapper json,
+			TransactionTemplate tx, Clock clock) {
 		this.notices = notices;
 		this.scheduling = scheduling;
+		this.autoForwarding = autoForwarding;
 		this.settings = settings;
 		this.messaging = messaging;
 		this.org = org;
@@ -76,8 +79,8 @@ class StaffNoticeRuns {
 		}
 		// the rooms first, each created (or joined by new members) in a transaction of its own: idempotent
 		Map<OrgNodeId, List<StaffId>> members = new LinkedHashMap<>();
-		notices.recipients(id)
-			.forEach(r -> members.computeIfAbsent(r.roomNodeId(), k -> new java.util.ArrayList<>()).add(r.staffId()));
+		List<StaffNotices.Recipient> recipients = notices.recipients(id);
+		recipients.forEach(r -> members.computeIfAbsent(r.roomNodeId(), k -> new java.util.ArrayList<>()).add(r.staffId()));
 		Map<OrgNodeId, ConversationId> rooms = new LinkedHashMap<>();
 		members.forEach((node, staff) -> rooms.put(node, room(n, node, staff)));
 		try {
@@ -95,6 +98,8 @@ class StaffNoticeRuns {
 				});
 				notices.opened(id, now);
 				StaffNotice open = notices.find(id).orElseThrow();
+				// a cascade is announced to the stores now: their rules' automatic forwards are scheduled with the posting
+				autoForwarding.announced(open, recipients.stream().map(StaffNotices.Recipient::orgNodeId).toList(), now);
 				if (open.requiresAck() && open.remindAfterMinutes() != null) {
 					scheduling.remind(id, 1, open.reminderDue(1));
 				}
