@@ -7,6 +7,6 @@ import org.jspecify.annotations.Nullable;
 
 /** A customer (member) as the identity module keeps it; other modules derive richer profiles from it. */
 public record CustomerProfile(CustomerId id, String externalId, @Nullable String phone, @Nullable String nickname,
-		@Nullable OrgNodeId homeStoreId, @Nullable String memberLevel, @Nullable LocalDate birthday, Instant createdAt,
-		Instant updatedAt) {
+		@Nullable OrgNodeId homeStoreId, @Nullable String memberLevel, @Nullable LocalDate birthday,
+		@Nullable String locale, Instant createdAt, Instant updatedAt) {
 }

@@ -51,8 +51,12 @@ final class Rendering {
 	 * One variant's templates and offer; {@code couponTitle} titles the coupon card of an offer whose
 	 * customers claim its coupon (else null).
 	 */
-	private record Texts(@Nullable MessageTemplate inApp, @Nullable MessageTemplate sms, Campaign.Offer offer,
+	private record Texts(LocalizedTemplates inApp, LocalizedTemplates sms, Campaign.Offer offer,
 			@Nullable String couponTitle) {
+
+		boolean usesLink() {
+			return inApp.uses("link") || sms.uses("link");
+		}
 	}
 
 	Rendering(Campaign campaign, OrgDirectory org, Consents consents, String publicUrl, TrackedLinks links,
@@ -89,9 +93,8 @@ final class Rendering {
 		return name.codePointCount(0, name.length()) <= 100 ? name : name.substring(0, name.offsetByCodePoints(0, 100));
 	}
 
-	private static @Nullable MessageTemplate template(Campaign.Definition d, @Nullable String variant, Channel channel) {
-		String text = d.templates(variant).getOrDefault(channel, Map.of()).get(CampaignManagement.LOCALE);
-		return text == null ? null : MessageTemplate.parse(text);
+	private static LocalizedTemplates template(Campaign.Definition d, @Nullable String variant, Channel channel) {
+		return LocalizedTemplates.parse(d.templates(variant).get(channel));
 	}
 
 	/**
@@ -100,7 +103,7 @@ final class Rendering {
 	 */
 	boolean tracksLinks() {
 		return campaign.definition().offer().link() != null
-				&& texts.values().stream().anyMatch(t -> usesLink(t.inApp()) || usesLink(t.sms()));
+				&& texts.values().stream().anyMatch(Texts::usesLink);
 	}
 
 	/** What a recipient of this variant is offered (null: no A/B test). */
@@ -116,10 +119,6 @@ final class Rendering {
 		return t;
 	}
 
-	private static boolean usesLink(@Nullable MessageTemplate template) {
-		return template != null && template.variables().contains("link");
-	}
-
 	/**
 	 * The request for one customer (the delivery key is the customer: one message per customer and
 	 * campaign), speaking for {@code store} with the texts of their A/B {@code variant} (null: no test);
@@ -129,8 +128,9 @@ final class Rendering {
 			@Nullable Long linkId) {
 		Campaign.Definition d = campaign.definition();
 		Texts t = texts(variant);
-		MessageTemplate inApp = t.inApp();
-		MessageTemplate sms = t.sms();
+		// in the customer's language where the campaign has templates in it (identity's locale), else zh-CN
+		MessageTemplate inApp = t.inApp().forReader(customer.locale());
+		MessageTemplate sms = t.sms().forReader(customer.locale());
 		boolean textChannel = d.routes(Channel.IN_APP) || d.routes(Channel.WEBHOOK);
 		String text;
 		String smsText = null;
@@ -189,7 +189,7 @@ final class Rendering {
 		Map<String, String> values = new HashMap<>();
 		for (String variable : template.variables()) {
 			values.computeIfAbsent(variable, v -> switch (v) {
-				case "nickname" -> nickname(customer.nickname(), channel == Channel.SMS ? SMS_NICKNAME : IN_APP_NICKNAME);
+				case "nickname" -> nickname(customer, channel);
 				case "store" -> store.name();
 				case "coupon" -> coupon == null ? "" : coupon;
 				// without offer.link, {link} is the unsubscribe link it was before tracked links
@@ -203,9 +203,15 @@ final class Rendering {
 		return template.render(values);
 	}
 
-	static String nickname(@Nullable String nickname, int max) {
+	/** The customer's nickname as a template shows it on the channel (one without: 顾客, or Customer in English). */
+	static String nickname(CustomerProfile customer, Channel channel) {
+		return nickname(customer.nickname(), channel == Channel.SMS ? SMS_NICKNAME : IN_APP_NICKNAME,
+				"en".equals(customer.locale()) ? "Customer" : NO_NICKNAME);
+	}
+
+	private static String nickname(@Nullable String nickname, int max, String none) {
 		if (nickname == null || nickname.isBlank()) {
-			return NO_NICKNAME;
+			return none;
 		}
 		String n = nickname.strip();
 		return n.codePointCount(0, n.length()) <= max ? n : n.substring(0, n.offsetByCodePoints(0, max));

@@ -27,8 +27,8 @@ final class TriggerRendering {
 	private final Triggers.Firing firing;
 	private final Consents consents;
 	private final String publicUrl;
-	private final @Nullable MessageTemplate inApp;
-	private final @Nullable MessageTemplate sms;
+	private final LocalizedTemplates inApp;
+	private final LocalizedTemplates sms;
 	private final List<DeliveryRequest.Step> route;
 	private final String keyPrefix;
 
@@ -38,8 +38,8 @@ final class TriggerRendering {
 		this.consents = consents;
 		this.publicUrl = publicUrl;
 		Trigger.Definition d = trigger.definition();
-		this.inApp = template(d, Channel.IN_APP);
-		this.sms = template(d, Channel.SMS);
+		this.inApp = LocalizedTemplates.parse(d.templates().get(Channel.IN_APP));
+		this.sms = LocalizedTemplates.parse(d.templates().get(Channel.SMS));
 		// delivery takes 1 s at the least
 		this.route = d.route().stream()
 			.map(s -> new DeliveryRequest.Step(s.channel(), s.fallbackAfterMinutes() == null ? null
@@ -52,10 +52,6 @@ final class TriggerRendering {
 		return a.compareTo(b) >= 0 ? a : b;
 	}
 
-	private static @Nullable MessageTemplate template(Trigger.Definition d, Channel channel) {
-		String text = d.templates().getOrDefault(channel, Map.of()).get(CampaignManagement.LOCALE);
-		return text == null ? null : MessageTemplate.parse(text);
-	}
 
 	/** The firing's id in 22 characters, so that it and a customer id fit a delivery key (64). */
 	static String compact(UUID id) {
@@ -77,13 +73,15 @@ final class TriggerRendering {
 		String smsText = null;
 		boolean textChannel = d.routes(Channel.IN_APP) || d.routes(Channel.WEBHOOK);
 		if (textChannel) {
-			text = render(java.util.Objects.requireNonNull(inApp), customer, store, Channel.IN_APP);
+			text = render(java.util.Objects.requireNonNull(inApp.forReader(customer.locale())), customer, store,
+					Channel.IN_APP);
 			if (d.routes(Channel.SMS)) {
-				smsText = render(java.util.Objects.requireNonNull(sms), customer, store, Channel.SMS);
+				smsText = render(java.util.Objects.requireNonNull(sms.forReader(customer.locale())), customer, store,
+						Channel.SMS);
 			}
 		}
 		else {
-			text = render(java.util.Objects.requireNonNull(sms), customer, store, Channel.SMS);
+			text = render(java.util.Objects.requireNonNull(sms.forReader(customer.locale())), customer, store, Channel.SMS);
 		}
 		Map<String, Object> card = null;
 		if (subject.card() != null && d.routes(Channel.IN_APP)) {
@@ -104,8 +102,7 @@ final class TriggerRendering {
 		Map<String, String> values = new HashMap<>();
 		for (String variable : template.variables()) {
 			values.computeIfAbsent(variable, v -> switch (v) {
-				case "nickname" -> Rendering.nickname(customer.nickname(),
-						channel == Channel.SMS ? Rendering.SMS_NICKNAME : Rendering.IN_APP_NICKNAME);
+				case "nickname" -> Rendering.nickname(customer, channel);
 				case "store" -> store.name();
 				case "link" -> publicUrl + consents.unsubscribeLink(customer.id(), channel);
 				default -> firing.subject().values().getOrDefault(v, "");

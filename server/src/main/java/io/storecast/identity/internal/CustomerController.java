@@ -40,10 +40,10 @@ class CustomerController {
 	record CustomerBody(@Nullable @Size(max = 32) String phone, @Nullable @Size(min = 1, max = 64) String nickname,
 			@Nullable OrgNodeId homeStoreId,
 			@Nullable @Pattern(regexp = LEVEL, message = "must be 1-32 letters, digits, _ or -") String memberLevel,
-			@Nullable LocalDate birthday) {
+			@Nullable LocalDate birthday, @Nullable String locale) {
 
 		CustomerManagement.CustomerFields fields() {
-			return new CustomerManagement.CustomerFields(phone, nickname, homeStoreId, memberLevel, birthday);
+			return new CustomerManagement.CustomerFields(phone, nickname, homeStoreId, memberLevel, birthday, locale);
 		}
 	}
 

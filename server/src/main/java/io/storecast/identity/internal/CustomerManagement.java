@@ -32,13 +32,15 @@ import io.storecast.platform.PhoneNumbers;
 class CustomerManagement {
 
 	static final Pattern EXTERNAL_ID = Pattern.compile("[A-Za-z0-9._:@-]{1,128}");
+	/** The languages a customer may read (campaigns' and triggers' template locales). */
+	static final java.util.Set<String> LOCALES = java.util.Set.of("zh-CN", "en");
 
 	/** A customer's editable fields; in an upsert every field is replaced, in a patch null keeps the value. */
 	record CustomerFields(@Nullable String phone, @Nullable String nickname, @Nullable OrgNodeId homeStoreId,
-			@Nullable String memberLevel, @Nullable LocalDate birthday) {
+			@Nullable String memberLevel, @Nullable LocalDate birthday, @Nullable String locale) {
 
 		static CustomerFields none() {
-			return new CustomerFields(null, null, null, null, null);
+			return new CustomerFields(null, null, null, null, null, null);
 		}
 	}
 
@@ -73,7 +75,7 @@ class CustomerManagement {
 		var existing = customers.findByExternalIdForUpdate(externalId);
 		if (existing.isEmpty()) {
 			CustomerProfile created = new CustomerProfile(new CustomerId(Ids.newId()), externalId, clean.phone(),
-					clean.nickname(), clean.homeStoreId(), clean.memberLevel(), clean.birthday(), now, now);
+					clean.nickname(), clean.homeStoreId(), clean.memberLevel(), clean.birthday(), clean.locale(), now, now);
 			access.requireCustomer(actor, Permission.CUSTOMER_WRITE, created.id(), created.homeStoreId());
 			if (customers.insertIfAbsent(created)) {
 				events.publishEvent(new CustomerRegistered(created.id(), externalId, created.homeStoreId()));
@@ -85,7 +87,7 @@ class CustomerManagement {
 		CustomerProfile current = existing.orElseThrow();
 		access.requireCustomer(actor, Permission.CUSTOMER_WRITE, current.id(), current.homeStoreId());
 		CustomerProfile replaced = new CustomerProfile(current.id(), externalId, clean.phone(), clean.nickname(),
-				clean.homeStoreId(), clean.memberLevel(), clean.birthday(), current.createdAt(), now);
+				clean.homeStoreId(), clean.memberLevel(), clean.birthday(), clean.locale(), current.createdAt(), now);
 		access.requireCustomer(actor, Permission.CUSTOMER_WRITE, replaced.id(), replaced.homeStoreId());
 		customers.update(replaced);
 		events.publishEvent(new CustomerUpdated(replaced.id()));
@@ -103,7 +105,8 @@ class CustomerManagement {
 				clean.nickname() != null ? clean.nickname() : current.nickname(),
 				clean.homeStoreId() != null ? clean.homeStoreId() : current.homeStoreId(),
 				clean.memberLevel() != null ? clean.memberLevel() : current.memberLevel(),
-				clean.birthday() != null ? clean.birthday() : current.birthday(), current.createdAt(),
+				clean.birthday() != null ? clean.birthday() : current.birthday(),
+				clean.locale() != null ? clean.locale() : current.locale(), current.createdAt(),
 				clock.instant());
 		access.requireCustomer(actor, Permission.CUSTOMER_WRITE, id, changed.homeStoreId());
 		customers.update(changed);
@@ -157,7 +160,7 @@ class CustomerManagement {
 			CustomerFields clean = validated(actor, profile == null ? CustomerFields.none() : profile);
 			Instant now = clock.instant();
 			customer = new CustomerProfile(new CustomerId(Ids.newId()), externalId, clean.phone(), clean.nickname(),
-					clean.homeStoreId(), clean.memberLevel(), clean.birthday(), now, now);
+					clean.homeStoreId(), clean.memberLevel(), clean.birthday(), clean.locale(), now, now);
 			created = customers.insertIfAbsent(customer);
 			if (created) {
 				events.publishEvent(new CustomerRegistered(customer.id(), externalId, customer.homeStoreId()));
@@ -185,8 +188,11 @@ class CustomerManagement {
 				&& (fields.birthday().isAfter(LocalDate.now(clock)) || fields.birthday().getYear() < 1900)) {
 			throw ApiException.badRequest("invalid-value", "birthday", "must be a past date after 1900");
 		}
+		if (fields.locale() != null && !LOCALES.contains(fields.locale())) {
+			throw ApiException.badRequest("invalid-value", "locale", "locale is zh-CN or en");
+		}
 		return new CustomerFields(phone, fields.nickname(), fields.homeStoreId(), fields.memberLevel(),
-				fields.birthday());
+				fields.birthday(), fields.locale());
 	}
 
 	private static void requireExternalId(String externalId) {

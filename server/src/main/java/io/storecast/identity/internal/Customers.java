@@ -103,12 +103,12 @@ class Customers implements CustomerDirectory {
 	boolean insertIfAbsent(CustomerProfile c) {
 		return jdbc.sql("""
 				INSERT INTO identity_customers (id, external_id, phone, nickname, home_store_id, member_level, birthday,
-				                                created_at, updated_at)
-				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+				                                locale, created_at, updated_at)
+				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 				ON CONFLICT (external_id) DO NOTHING""")
 			.params(c.id().value(), c.externalId(), c.phone(), c.nickname(),
 					c.homeStoreId() == null ? null : c.homeStoreId().value(), c.memberLevel(),
-					c.birthday() == null ? null : Date.valueOf(c.birthday()), Timestamp.from(c.createdAt()),
+					c.birthday() == null ? null : Date.valueOf(c.birthday()), c.locale(), Timestamp.from(c.createdAt()),
 					Timestamp.from(c.updatedAt()))
 			.update() == 1;
 	}
@@ -116,10 +116,10 @@ class Customers implements CustomerDirectory {
 	void update(CustomerProfile c) {
 		jdbc.sql("""
 				UPDATE identity_customers SET phone = ?, nickname = ?, home_store_id = ?, member_level = ?,
-				       birthday = ?, updated_at = ?
+				       birthday = ?, locale = ?, updated_at = ?
 				 WHERE id = ?""")
 			.params(c.phone(), c.nickname(), c.homeStoreId() == null ? null : c.homeStoreId().value(),
-					c.memberLevel(), c.birthday() == null ? null : Date.valueOf(c.birthday()),
+					c.memberLevel(), c.birthday() == null ? null : Date.valueOf(c.birthday()), c.locale(),
 					Timestamp.from(c.updatedAt()), c.id().value())
 			.update();
 	}
@@ -129,7 +129,7 @@ class Customers implements CustomerDirectory {
 		Date birthday = rs.getDate("birthday");
 		return new CustomerProfile(new CustomerId(rs.getObject("id", UUID.class)), rs.getString("external_id"),
 				rs.getString("phone"), rs.getString("nickname"), home == null ? null : new OrgNodeId(home),
-				rs.getString("member_level"), birthday == null ? null : birthday.toLocalDate(),
+				rs.getString("member_level"), birthday == null ? null : birthday.toLocalDate(), rs.getString("locale"),
 				OrgNodes.instant(rs, "created_at"), OrgNodes.instant(rs, "updated_at"));
 	}
 }

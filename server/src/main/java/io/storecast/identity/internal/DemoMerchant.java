@@ -201,6 +201,6 @@ class DemoMerchant {
 		String level = LEVELS[random.nextInt(LEVELS.length)];
 		OrgNodeId home = stores.get(random.nextInt(stores.size()));
 		return new CustomerProfile(new CustomerId(Ids.newId()), String.format("demo-c-%04d", i), phone, nickname, home,
-				level, birthday, now, now);
+				level, birthday, null, now, now);
 	}
 }
