@@ -12,6 +12,7 @@ import org.springframework.context.annotation.Configuration;
 import org.springframework.transaction.support.TransactionTemplate;
 
 import com.github.kagkarlsson.scheduler.SchedulerClient;
+import com.github.kagkarlsson.scheduler.exceptions.TaskInstanceCurrentlyExecutingException;
 import com.github.kagkarlsson.scheduler.task.FailureHandler;
 import com.github.kagkarlsson.scheduler.task.TaskInstance;
 import com.github.kagkarlsson.scheduler.task.helper.OneTimeTask;
@@ -20,6 +21,7 @@ import com.github.kagkarlsson.scheduler.task.helper.Tasks;
 import io.storecast.catalog.ProductId;
 import io.storecast.catalog.ProductLaunched;
 import io.storecast.catalog.ProductView;
+import io.storecast.platform.ApiException;
 
 /**
  * Launches announced when their time comes, on db-scheduler's persistent schedule (rows in
@@ -58,11 +60,20 @@ class LaunchScheduling {
 
 	/**
 	 * Schedules (or moves) the announcement of each product at its launch time, in the caller's
-	 * transaction: stored or not with the upsert.
+	 * transaction: stored or not with the upsert. A product whose earlier launch is being announced at
+	 * this very moment cannot have its task moved: 409 {@code launch-being-announced}, retry.
 	 */
 	void schedule(Map<ProductId, Instant> launches) {
-		launches.forEach((id, at) -> scheduler.getObject()
-			.schedule(new TaskInstance<Void>(TASK, id.toString()), at, SchedulerClient.ScheduleOptions.WHEN_EXISTS_RESCHEDULE));
+		launches.forEach((id, at) -> {
+			try {
+				scheduler.getObject()
+					.schedule(new TaskInstance<Void>(TASK, id.toString()), at, SchedulerClient.ScheduleOptions.WHEN_EXISTS_RESCHEDULE);
+			}
+			catch (TaskInstanceCurrentlyExecutingException running) {
+				throw ApiException.conflict("launch-being-announced", "Product " + id
+						+ "'s earlier launch is being announced right now; send the change again in a moment");
+			}
+		});
 	}
 
 	/** Announces the product's scheduled launch if it is due and not announced yet; whether it did. */
