@@ -75,6 +75,8 @@ class TriggersIntegrationTest extends TriggerTestSupport {
 						trigger("DAYS_AFTER_PURCHASE", east, "问卷", "params", Map.of("days", 0))),
 				new Case(400, "validation-failed", "params.days",
 						trigger("NEW_ARRIVAL", east, arrival, "params", Map.of("days", 3))),
+				new Case(400, "validation-failed", "params.restocks",
+						trigger("BIRTHDAY", east, "生日快乐", "params", Map.of("daysBefore", 3, "restocks", true))),
 				new Case(400, "invalid-topic", "params.topics[1]",
 						trigger("NEW_ARRIVAL", east, arrival, "params", Map.of("topics", List.of("tag:新款耳钉", "colour:red")))),
 				new Case(400, "unknown-tag", "params.customerTags[0]",

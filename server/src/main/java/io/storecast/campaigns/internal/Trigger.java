@@ -18,7 +18,10 @@ record Trigger(UUID id, String name, Kind kind, Definition definition, OrgNodeId
 
 	/** What a trigger fires on; the purpose and the template variables follow from it. */
 	enum Kind {
-		/** A product went on sale whose category or tags someone follows, or a tag the trigger names. */
+		/**
+		 * A product went on sale (or, with {@code restocks}, is back in stock at a store) whose category or
+		 * tags someone follows, or a tag the trigger names.
+		 */
 		NEW_ARRIVAL(Purpose.MARKETING, Set.of("product")),
 		/** {@code daysBefore} days before a customer's birthday, in the customer's time zone. */
 		BIRTHDAY(Purpose.MARKETING, Set.of()),
@@ -52,14 +55,20 @@ record Trigger(UUID id, String name, Kind kind, Definition definition, OrgNodeId
 	 * @param topics NEW_ARRIVAL: followers of these topics hear of it too (besides the followers of the
 	 * product's {@code category:…} and {@code tag:…} topics)
 	 * @param customerTags NEW_ARRIVAL: customers carrying any of these tags hear of it
+	 * @param restocks NEW_ARRIVAL: also announce a product back in stock at one of the stores (to that
+	 * store's customers); null or false: launches only
 	 * @param daysBefore BIRTHDAY: days before the birthday (0: on the day)
 	 * @param days DAYS_AFTER_PURCHASE: days after the payment
 	 * @param surveyId DAYS_AFTER_PURCHASE: the survey whose first question the in-app message carries as a card
 	 */
 	record Params(@Nullable List<String> categories, @Nullable List<String> topics, @Nullable List<String> customerTags,
-			@Nullable Integer daysBefore, @Nullable Integer days, @Nullable UUID surveyId) {
+			@Nullable Boolean restocks, @Nullable Integer daysBefore, @Nullable Integer days, @Nullable UUID surveyId) {
 
-		static final Params NONE = new Params(null, null, null, null, null, null);
+		static final Params NONE = new Params(null, null, null, null, null, null, null);
+
+		boolean announcesRestocks() {
+			return Boolean.TRUE.equals(restocks);
+		}
 	}
 
 	/** What the trigger says, to whom, through which channels (stores expanded to stores). */

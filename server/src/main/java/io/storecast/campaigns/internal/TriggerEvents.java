@@ -3,6 +3,7 @@ package io.storecast.campaigns.internal;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.LocalDate;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -19,11 +20,13 @@ import io.storecast.audience.AudienceProfiles;
 import io.storecast.audience.Topic;
 import io.storecast.catalog.Catalog;
 import io.storecast.catalog.ProductLaunched;
+import io.storecast.catalog.ProductRestocked;
 import io.storecast.catalog.ProductView;
 import io.storecast.catalog.SkuView;
 import io.storecast.coupons.CouponExpiringSoon;
 import io.storecast.identity.CustomerDirectory;
 import io.storecast.identity.CustomerId;
+import io.storecast.identity.OrgDirectory;
 import io.storecast.identity.OrgNodeId;
 import io.storecast.orders.OrderDelivered;
 import io.storecast.orders.OrderId;
@@ -48,11 +51,13 @@ class TriggerEvents implements TriggerSending.Check {
 	private final Orders orders;
 	private final CustomerDirectory customers;
 	private final Surveys surveys;
+	private final OrgDirectory org;
 	private final Clock clock;
 
 	TriggerEvents(Triggers triggers, TriggerSending sending, AudienceProfiles audience, Catalog catalog, Orders orders,
-			CustomerDirectory customers, Surveys surveys, Clock clock) {
+			CustomerDirectory customers, Surveys surveys, OrgDirectory org, Clock clock) {
 		this.surveys = surveys;
+		this.org = org;
 		this.triggers = triggers;
 		this.sending = sending;
 		this.audience = audience;
@@ -73,21 +78,52 @@ class TriggerEvents implements TriggerSending.Check {
 		if (arrivals.isEmpty()) {
 			return;
 		}
-		Triggers.Subject subject = productSubject(event, catalog.findProduct(event.productId()).orElse(null));
+		announce(arrivals, event, catalog.findProduct(event.productId()).orElse(null), "product:" + event.productId(), null);
+	}
+
+	/**
+	 * NEW_ARRIVAL with {@code restocks}: a product on sale back in stock at one of the trigger's stores
+	 * is announced as a launch is, to the interested customers of that store alone, from that store;
+	 * once per product, store and day in the merchant's zone (a level that flickers between 0 and 1
+	 * says it once).
+	 */
+	@ApplicationModuleListener(propagation = Propagation.NOT_SUPPORTED)
+	void on(ProductRestocked event) {
+		List<Trigger> arrivals = triggers.enabled(Trigger.Kind.NEW_ARRIVAL)
+			.stream()
+			.filter(t -> t.definition().params().announcesRestocks() && t.definition().stores().contains(event.storeId()))
+			.toList();
+		ProductView product = arrivals.isEmpty() ? null : catalog.findProduct(event.productId()).orElse(null);
+		if (product == null || !product.onSaleAt(event.at())) {
+			return;
+		}
+		LocalDate day = LocalDate.ofInstant(event.at(), org.headOffice().timeZone());
+		announce(arrivals, new ProductLaunched(product.id(), product.externalId(), product.name(), product.category(),
+				product.tags(), event.at()), product, "restock:" + event.productId() + ":" + event.storeId() + ":" + day,
+				event.storeId());
+	}
+
+	/**
+	 * Fires the new-arrival triggers for the product on the event; {@code store}: the store it is
+	 * announced at (it speaks, and only its customers hear), null: each trigger's stores.
+	 */
+	private void announce(List<Trigger> arrivals, ProductLaunched product, @Nullable ProductView view, String eventKey,
+			@Nullable OrgNodeId store) {
+		Triggers.Subject subject = productSubject(product, view, store);
 		Set<Topic> productTopics = new LinkedHashSet<>();
-		topic(Topic.Kind.CATEGORY, event.category()).ifPresent(productTopics::add);
-		event.tags().values().forEach(values -> values.forEach(v -> topic(Topic.Kind.TAG, v).ifPresent(productTopics::add)));
+		topic(Topic.Kind.CATEGORY, product.category()).ifPresent(productTopics::add);
+		product.tags().values().forEach(values -> values.forEach(v -> topic(Topic.Kind.TAG, v).ifPresent(productTopics::add)));
 		for (Trigger t : arrivals) {
 			Trigger.Params p = t.definition().params();
 			List<String> categories = p.categories() == null ? List.of() : p.categories();
-			if (!categories.isEmpty() && (event.category() == null || !categories.contains(event.category()))) {
+			if (!categories.isEmpty() && (product.category() == null || !categories.contains(product.category()))) {
 				continue;
 			}
 			Set<Topic> topics = new LinkedHashSet<>(productTopics);
 			(p.topics() == null ? List.<String>of() : p.topics()).forEach(topic -> topics.add(Topic.parse(topic)));
 			List<String> tags = p.customerTags() == null ? List.of() : p.customerTags();
-			List<OrgNodeId> stores = t.definition().stores();
-			sending.fire(t, "product:" + event.productId(), subject, clock.instant(),
+			List<OrgNodeId> stores = store == null ? t.definition().stores() : List.of(store);
+			sending.fire(t, eventKey, subject, clock.instant(),
 					after -> audience.interested(topics, tags, stores, after, TriggerSending.planPage()));
 		}
 	}
@@ -101,14 +137,20 @@ class TriggerEvents implements TriggerSending.Check {
 		}
 	}
 
-	/** The product's name for {product}, and a product card (when it has an active SKU to price it). */
-	static Triggers.Subject productSubject(ProductLaunched event, @Nullable ProductView product) {
+	/**
+	 * The product's name for {product}, and a product card (when it has an active SKU to price it);
+	 * {@code store}: the store that speaks (a restock's), null: each customer's home store.
+	 */
+	static Triggers.Subject productSubject(ProductLaunched event, @Nullable ProductView product, @Nullable OrgNodeId store) {
 		Map<String, Object> data = new LinkedHashMap<>();
 		data.put("productId", event.productId().toString());
 		data.put("productExternalId", event.externalId());
+		if (store != null) {
+			data.put("storeId", store.toString());
+		}
 		List<SkuView> skus = product == null ? List.of() : product.skus().stream().filter(SkuView::active).toList();
 		if (skus.isEmpty()) {
-			return new Triggers.Subject(Map.of("product", event.name()), null, data, null);
+			return new Triggers.Subject(Map.of("product", event.name()), null, data, store);
 		}
 		Map<String, Object> card = new LinkedHashMap<>();
 		card.put("type", "product");
@@ -122,7 +164,7 @@ class TriggerEvents implements TriggerSending.Check {
 			.filter(i -> i.startsWith("https://") || i.startsWith("http://"))
 			.findFirst()
 			.ifPresent(i -> card.put("imageUrl", i));
-		return new Triggers.Subject(Map.of("product", event.name()), card, data, null);
+		return new Triggers.Subject(Map.of("product", event.name()), card, data, store);
 	}
 
 	/** ORDER_SHIPPED: the customer hears at once, day or night (transactional), from the order's store. */

@@ -47,9 +47,10 @@ class TriggerManagement {
 
 	/**
 	 * @param firings events the trigger fired on
+	 * @param restocks of the firings, NEW_ARRIVAL's restocks (a product back in stock at a store, once a day)
 	 * @param planned recipients waiting for their time (N days after a purchase) or not decided yet
 	 */
-	record Stats(long firings, long recipients, long planned, long handedOff, long deferred, long skipped,
+	record Stats(long firings, long restocks, long recipients, long planned, long handedOff, long deferred, long skipped,
 			Map<String, Long> skippedByReason) {
 	}
 
@@ -213,15 +214,16 @@ class TriggerManagement {
 		refuseUnless(arrival, p.categories(), "categories", kind);
 		refuseUnless(arrival, p.topics(), "topics", kind);
 		refuseUnless(arrival, p.customerTags(), "customerTags", kind);
+		refuseUnless(arrival, p.restocks(), "restocks", kind);
 		refuseUnless(kind == Trigger.Kind.BIRTHDAY, p.daysBefore(), "daysBefore", kind);
 		refuseUnless(kind == Trigger.Kind.DAYS_AFTER_PURCHASE, p.days(), "days", kind);
 		refuseUnless(kind == Trigger.Kind.DAYS_AFTER_PURCHASE, p.surveyId(), "surveyId", kind);
 		return switch (kind) {
 			case NEW_ARRIVAL -> new Trigger.Params(texts(p.categories(), "params.categories", 64), topics(p.topics()),
-					customerTags(p.customerTags()), null, null, null);
-			case BIRTHDAY -> new Trigger.Params(null, null, null,
+					customerTags(p.customerTags()), p.restocks(), null, null, null);
+			case BIRTHDAY -> new Trigger.Params(null, null, null, null,
 					number(p.daysBefore(), "params.daysBefore", 0, MAX_DAYS_BEFORE), null, null);
-			case DAYS_AFTER_PURCHASE -> new Trigger.Params(null, null, null, null,
+			case DAYS_AFTER_PURCHASE -> new Trigger.Params(null, null, null, null, null,
 					number(p.days(), "params.days", 1, MAX_DAYS_AFTER), survey(actor, p.surveyId()));
 			case ORDER_SHIPPED, ORDER_DELIVERED, COUPON_EXPIRING -> Trigger.Params.NONE;
 		};
@@ -306,7 +308,7 @@ class TriggerManagement {
 		long planned = counts.getOrDefault("PLANNED", 0L);
 		long handedOff = counts.getOrDefault("HANDED_OFF", 0L);
 		long deferred = counts.getOrDefault("DEFERRED", 0L);
-		Stats stats = new Stats(counts.getOrDefault("firings", 0L), planned + handedOff + deferred + skippedTotal, planned,
+		Stats stats = new Stats(counts.getOrDefault("firings", 0L), counts.getOrDefault("restocks", 0L), planned + handedOff + deferred + skippedTotal, planned,
 				handedOff, deferred, skippedTotal, skipped);
 		return new TriggerView(t.id(), t.name(), t.kind(), t.purpose(), d.params(), stores, d.route(), d.templates(),
 				t.scopeNodeId(), t.enabled(), t.createdBy(), t.createdAt(), t.updatedAt(), stats);

@@ -219,7 +219,7 @@ class Triggers {
 		return outcomes.stream().map(value).toArray(String[]::new);
 	}
 
-	/** Recipients per status, and skipped ones per reason ({@code SKIPPED:<reason>}), and the firings. */
+	/** Recipients per status, and skipped ones per reason ({@code SKIPPED:<reason>}), and the firings (of which restocks). */
 	Map<String, Long> counts(UUID trigger) {
 		Map<String, Long> counts = new LinkedHashMap<>();
 		jdbc.sql("""
@@ -229,8 +229,14 @@ class Triggers {
 			.query(rs -> {
 				counts.put(rs.getString(1), rs.getLong(2));
 			});
-		counts.put("firings",
-				jdbc.sql("SELECT count(*) FROM campaigns_trigger_firings WHERE trigger_id = ?").param(trigger).query(Long.class).single());
+		jdbc.sql("""
+				SELECT count(*), count(*) FILTER (WHERE event_key LIKE 'restock:%')
+				  FROM campaigns_trigger_firings WHERE trigger_id = ?""")
+			.param(trigger)
+			.query(rs -> {
+				counts.put("firings", rs.getLong(1));
+				counts.put("restocks", rs.getLong(2));
+			});
 		return counts;
 	}
 

@@ -42,7 +42,9 @@ class ProductController {
 	}
 
 	@Operation(summary = "Create or replace a product with its SKUs (201 when new, 200 when updated)",
-			description = "SKUs the product no longer lists become inactive; they keep their stock and history.")
+			description = "SKUs the product no longer lists become inactive; they keep their stock and history. A product "
+					+ "put on sale is announced (ProductLaunched) at once; an active one whose launchAt lies ahead is "
+					+ "announced when that time comes (a changed launchAt moves it).")
 	@PutMapping("/products/{externalId}")
 	ResponseEntity<ProductView> upsert(@AuthenticationPrincipal Actor actor, @PathVariable String externalId,
 			@RequestBody ProductManagement.ProductBody body) {

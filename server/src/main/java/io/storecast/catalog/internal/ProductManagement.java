@@ -74,11 +74,13 @@ class ProductManagement {
 	private final AccessPolicy access;
 	private final TransactionTemplate tx;
 	private final ApplicationEventPublisher events;
+	private final LaunchScheduling launchScheduling;
 	private final Clock clock;
 
 	ProductManagement(Products products, AccessPolicy access, TransactionTemplate tx, ApplicationEventPublisher events,
-			Clock clock) {
+			LaunchScheduling launchScheduling, Clock clock) {
 		this.products = products;
+		this.launchScheduling = launchScheduling;
 		this.access = access;
 		this.tx = tx;
 		this.events = events;
@@ -161,7 +163,8 @@ class ProductManagement {
 
 	/**
 	 * Writes whole products: every field, and the SKUs a product no longer lists become inactive; a
-	 * product that goes on sale by this write is announced ({@link ProductLaunched}).
+	 * product that goes on sale by this write is announced ({@link ProductLaunched}), one whose launch
+	 * time lies ahead is announced when that time comes ({@link LaunchScheduling}).
 	 */
 	private Map<String, Products.Upserted> write(List<ProductDraft> drafts, Instant now) {
 		Set<ProductDraft.Field> all = Products.allFields();
@@ -173,14 +176,19 @@ class ProductManagement {
 			d.skus().forEach(s -> skus.add(new Products.SkuWrite(id, s)));
 		}
 		products.upsertSkus(skus, all, null, now);
+		List<ProductId> announced = new ArrayList<>();
+		Map<ProductId, @Nullable Instant> launches = new HashMap<>();
 		for (ProductDraft d : drafts) {
-			products.deactivateOtherSkus(written.get(d.externalId()).id(),
-					d.skus().stream().map(ProductDraft.SkuDraft::externalId).toList(), now);
+			ProductId id = written.get(d.externalId()).id();
+			products.deactivateOtherSkus(id, d.skus().stream().map(ProductDraft.SkuDraft::externalId).toList(), now);
 			if (onSale(d, now) && !wasOnSale.contains(d.externalId())) {
-				events.publishEvent(new ProductLaunched(written.get(d.externalId()).id(), d.externalId(), d.name(),
-						d.category(), d.tags(), now));
+				events.publishEvent(new ProductLaunched(id, d.externalId(), d.name(), d.category(), d.tags(), now));
+				announced.add(id);
 			}
+			launches.put(id, d.active() && d.launchAt() != null && d.launchAt().isAfter(now) ? d.launchAt() : null);
 		}
+		products.markAnnounced(announced);
+		launchScheduling.schedule(products.scheduleLaunches(launches));
 		return written;
 	}
 

@@ -199,6 +199,58 @@ class Products implements Catalog {
 			.list());
 	}
 
+	// --- launches ---------------------------------------------------------------------------------
+
+	/**
+	 * Notes for each product the launch time an API upsert scheduled an announcement for (null: none);
+	 * answers the products whose scheduled time changed to a time (to schedule, or move, their task).
+	 */
+	Map<ProductId, Instant> scheduleLaunches(Map<ProductId, @Nullable Instant> launches) {
+		if (launches.isEmpty()) {
+			return Map.of();
+		}
+		List<ProductId> ids = List.copyOf(launches.keySet());
+		Map<ProductId, Instant> changed = new HashMap<>();
+		jdbc.sql("""
+				UPDATE catalog_products p SET scheduled_launch_at = i.at
+				  FROM unnest(CAST(? AS uuid[]), CAST(? AS timestamptz[])) AS i(id, at)
+				 WHERE p.id = i.id AND p.scheduled_launch_at IS DISTINCT FROM i.at
+				RETURNING p.id, p.scheduled_launch_at""")
+			.params(ids.stream().map(ProductId::toString).toArray(String[]::new),
+					ids.stream().map(launches::get).map(at -> at == null ? null : at.toString()).toArray(String[]::new))
+			.query(rs -> {
+				Timestamp at = rs.getTimestamp(2);
+				if (at != null) {
+					changed.put(new ProductId(rs.getObject(1, UUID.class)), at.toInstant());
+				}
+			});
+		return changed;
+	}
+
+	/** Notes that the products' current launches were announced. */
+	void markAnnounced(Collection<ProductId> ids) {
+		if (!ids.isEmpty()) {
+			jdbc.sql("UPDATE catalog_products SET announced_launch_at = launch_at WHERE id = ANY(CAST(? AS uuid[]))")
+				.param(ids.stream().map(ProductId::toString).toArray(String[]::new))
+				.update();
+		}
+	}
+
+	/**
+	 * Marks the product's scheduled launch announced if it is due now: active, its launch time still the
+	 * one scheduled, reached, not ended, and not announced yet; whether it did (under the row's lock, so
+	 * two runs cannot both).
+	 */
+	boolean claimScheduledLaunch(ProductId id, Instant now) {
+		Timestamp at = Timestamp.from(now);
+		return jdbc.sql("""
+				UPDATE catalog_products SET announced_launch_at = launch_at
+				 WHERE id = ? AND active AND launch_at = scheduled_launch_at AND launch_at <= ?
+				   AND (end_at IS NULL OR end_at > ?) AND announced_launch_at IS DISTINCT FROM launch_at""")
+			.params(id.value(), at, at)
+			.update() == 1;
+	}
+
 	// --- writes -----------------------------------------------------------------------------------
 
 	/** What an upsert did to one product. */

@@ -60,7 +60,8 @@ class StockController {
 	@Operation(summary = "Adjust stock: a sale, receipt, return, damage, transfer or stocktake (COUNT)",
 			description = "Send {storeId, sku, reason, delta, note}; a COUNT sends quantity (the units counted) instead of "
 					+ "delta. A level never goes below zero (409 insufficient-stock). Needs an Idempotency-Key: a retry "
-					+ "with the same key answers 200 with the original adjustment and changes nothing.")
+					+ "with the same key answers 200 with the original adjustment and changes nothing. A level back from 0 "
+					+ "announces the product as restocked at the store (ProductRestocked).")
 	@PostMapping("/stock/adjustments")
 	ResponseEntity<StockAdjustment> adjust(@AuthenticationPrincipal Actor actor,
 			@RequestHeader(name = "Idempotency-Key", required = false) @Nullable String key,

@@ -18,6 +18,7 @@ import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 
 import io.storecast.catalog.AdjustmentReason;
+import io.storecast.catalog.ProductRestocked;
 import io.storecast.catalog.SkuId;
 import io.storecast.catalog.SkuView;
 import io.storecast.catalog.StockAdjustment;
@@ -38,7 +39,8 @@ import io.storecast.platform.TextFields;
 /**
  * Stock per SKU and store: every change is an atomic, audited adjustment (what, why, who, when),
  * applied as a delta under the row's lock so that concurrent sales never overwrite each other; a
- * level never goes below zero. Crossing a low-stock threshold publishes an event, once per crossing.
+ * level never goes below zero. Crossing a low-stock threshold publishes an event, once per crossing;
+ * a level back from 0 publishes {@link ProductRestocked}.
  */
 @Service
 class StockKeeping implements StockLevels {
@@ -207,9 +209,16 @@ class StockKeeping implements StockLevels {
 		return a;
 	}
 
-	/** Applies the low-stock rule to a change just written (same transaction). */
+	/**
+	 * Applies the low-stock rule to a change just written (same transaction), and announces a SKU that
+	 * was out of stock at the store and is back ({@link ProductRestocked}).
+	 */
 	void afterChange(SkuId sku, String skuExternal, OrgNodeId store, long delta, long after,
 			@Nullable Integer threshold, boolean alerted, Instant now) {
+		if (after > 0 && after - delta == 0) {
+			products.findSku(sku)
+				.ifPresent(v -> events.publishEvent(new ProductRestocked(v.productId(), sku, skuExternal, store, after, now)));
+		}
 		switch (LowStock.evaluate(delta, after, threshold, alerted)) {
 			case ALERT -> {
 				stock.setAlerted(sku, store, true);
