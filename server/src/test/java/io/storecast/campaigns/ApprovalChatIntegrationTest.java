@@ -266,6 +266,26 @@ class ApprovalChatIntegrationTest {
 	}
 
 	@Test
+	void a_card_pressed_by_whoever_asked_for_the_send_since_is_answered_and_changes_nothing() {
+		String name = unique("新品预告");
+		String id = draft(storeManager, name);
+		storeManager.post("/api/v1/campaigns/" + id + "/send", Map.of()).expect(202);
+		String marketerRoom = room(marketer);
+		JsonNode card = awaitMessage(marketer, marketerRoom, cardOf(name));
+		demo.owner.post("/api/v1/campaigns/" + id + "/reject", Map.of("reason", "换个时间")).expect(200);
+		awaitMessage(storeManager, room(storeManager), text(name, "被 ", "理由:换个时间"));
+
+		// the marketer sends it themselves: their old card cannot approve their own send
+		marketer.post("/api/v1/campaigns/" + id + "/send", Map.of()).expect(202);
+		press(marketer, marketerRoom, card, "approve");
+		awaitMessage(marketer, marketerRoom, text(name, "不能批准自己提交的发送申请"));
+		JsonNode c = campaign(id);
+		assertThat(c.path("status").asString()).isEqualTo("PENDING_APPROVAL");
+		assertThat(c.path("approval").path("requestedBy").asString()).isEqualTo("hq.marketer");
+		demo.owner.post("/api/v1/campaigns/" + id + "/withdraw", Map.of()).expect(200);
+	}
+
+	@Test
 	void the_requester_or_a_writer_withdraws_a_waiting_send_and_nobody_else() {
 		String id = draft(storeManager, unique("会员招募"));
 		storeManager.post("/api/v1/campaigns/" + id + "/withdraw", Map.of()).expectProblem(409, "campaign-not-pending-approval");

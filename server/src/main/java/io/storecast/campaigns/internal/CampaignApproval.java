@@ -77,12 +77,14 @@ class CampaignApproval {
 	 */
 	void approve(Actor actor, CampaignId id, @Nullable UUID requestId, Runnable alsoInTransaction) {
 		Campaign c = pending(actor, id);
-		Approvals.Approval approval = request(id, requestId, "approved");
+		Approvals.Approval approval = request(id, null, "approved");
 		String me = CampaignManagement.createdBy(actor);
 		if (approval.requestedBy().equals(me)) {
 			throw ApiException.forbidden("own-send-approval",
 					"A send is approved by someone else than who asked for it (" + me + ")");
 		}
+		// one's own send is said first: a card of an earlier request, pressed by who asked anew, says so
+		request(id, requestId, "approved");
 		Instant now = clock.instant();
 		CampaignManagement.SendRequest asked = approval.request();
 		if (asked.at() != null && asked.at().isBefore(now)) {
