@@ -208,8 +208,9 @@ class RecurringCampaignsIntegrationTest {
 			JsonNode pending = storeManager.post("/api/v1/campaigns/" + id + "/send", Map.of()).expect(202).json();
 			assertThat(pending.path("status").asString()).isEqualTo("PENDING_APPROVAL");
 			assertThat(pending.path("approval").path("audience").asLong()).isEqualTo(2);
-			assertThat(jdbc.sql("SELECT count(*) FROM scheduled_tasks WHERE task_instance LIKE ?").param(id + "%")
-				.query(Long.class).single()).isZero();
+			// nothing sent or scheduled; only its expiry waits (campaigns-approval-expiry)
+			assertThat(jdbc.sql("SELECT count(*) FROM scheduled_tasks WHERE task_instance LIKE ? AND task_name <> ?")
+				.params(id + "%", "campaigns-approval-expiry").query(Long.class).single()).isZero();
 
 			// not by the requester, not without the permission, not out of order
 			storeManager.post("/api/v1/campaigns/" + id + "/approve", Map.of()).expectProblem(403, "forbidden");

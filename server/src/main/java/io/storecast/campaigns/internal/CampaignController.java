@@ -81,7 +81,9 @@ class CampaignController {
 			202 with the campaign SCHEDULED (it turns SENDING when its time comes), or RECURRING: each occurrence of \
 			the cron rule (db-scheduler syntax, second minute hour day month weekday, in zone — default the head \
 			office's) starts a run, a child campaign sent to the audience then. An audience above the approval \
-			threshold leaves it PENDING_APPROVAL. An audience with nobody in it is 409 empty-audience; a time in the \
+			threshold leaves it PENDING_APPROVAL: the staff who may approve it get an approve / reject card in \
+			their 营销审批 room in the chat, and it is a DRAFT again (approval-expired) if still undecided when the \
+			campaign ends. An audience with nobody in it is 409 empty-audience; a time in the \
 			past 400 schedule-in-past; a bad rule 400 invalid-cron, invalid-zone, recurrence-never-fires or \
 			recurrence-too-frequent.""")
 	@PostMapping("/{id}/send")
@@ -90,17 +92,31 @@ class CampaignController {
 		return ResponseEntity.status(HttpStatus.ACCEPTED).body(campaigns.send(actor, id, request));
 	}
 
-	@Operation(summary = "Approve a send waiting for approval (CAMPAIGN_APPROVE; not the one who asked): it is scheduled as asked")
+	@Operation(summary = "Approve a send waiting for approval (CAMPAIGN_APPROVE; not the one who asked): it is scheduled as asked", description = """
+			An at that has passed meanwhile sends now. The same as pressing 批准 on the card in the chat; the \
+			requester is told there. 403 own-send-approval for one's own send; 409 campaign-not-pending-approval \
+			when nothing waits.""")
 	@PostMapping("/{id}/approve")
 	CampaignManagement.CampaignView approve(@AuthenticationPrincipal Actor actor, @PathVariable CampaignId id) {
 		return approval.approve(actor, id);
 	}
 
-	@Operation(summary = "Reject a send waiting for approval ({\"reason\"}): the campaign is a DRAFT again")
+	@Operation(summary = "Reject a send waiting for approval ({\"reason\"}): the campaign is a DRAFT again", description = """
+			reason: 1-500 characters. The same as pressing 驳回 on the card in the chat (whose reason is 在聊天中驳回); \
+			the requester is told there, with the reason.""")
 	@PostMapping("/{id}/reject")
 	CampaignManagement.CampaignView reject(@AuthenticationPrincipal Actor actor, @PathVariable CampaignId id,
 			@RequestBody(required = false) CampaignApproval.@Nullable RejectRequest request) {
 		return approval.reject(actor, id, request);
+	}
+
+	@Operation(summary = "Withdraw a send waiting for approval: the campaign is a DRAFT again (statusReason withdrawn)", description = """
+			The requester, or anyone with CAMPAIGN_WRITE on the campaign; the approvers are told in the chat, and \
+			their cards then answer that nothing waits any more. Not PENDING_APPROVAL: 409 \
+			campaign-not-pending-approval.""")
+	@PostMapping("/{id}/withdraw")
+	CampaignManagement.CampaignView withdraw(@AuthenticationPrincipal Actor actor, @PathVariable CampaignId id) {
+		return approval.withdraw(actor, id);
 	}
 
 	@Operation(summary = "Campaign settings: approvalAbove, the audience size above which a send waits for approval (0: never)")

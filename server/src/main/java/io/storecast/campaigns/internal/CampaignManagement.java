@@ -124,6 +124,7 @@ class CampaignManagement {
 	private final CampaignScheduling scheduling;
 	private final CampaignRecurrence recurrence;
 	private final Approvals approvals;
+	private final ApprovalScheduling approvalScheduling;
 	private final AccessPolicy access;
 	private final OrgDirectory org;
 	private final CustomerDirectory customers;
@@ -135,7 +136,7 @@ class CampaignManagement {
 	private final Clock clock;
 
 	CampaignManagement(Campaigns campaigns, Recipients recipients, CampaignScheduling scheduling,
-			CampaignRecurrence recurrence, Approvals approvals, AccessPolicy access,
+			CampaignRecurrence recurrence, Approvals approvals, ApprovalScheduling approvalScheduling, AccessPolicy access,
 			OrgDirectory org, CustomerDirectory customers, Segments segments, Coupons coupons, Consents consents,
 			CampaignSettings settings, TransactionTemplate tx, Clock clock) {
 		this.campaigns = campaigns;
@@ -143,6 +144,7 @@ class CampaignManagement {
 		this.scheduling = scheduling;
 		this.recurrence = recurrence;
 		this.approvals = approvals;
+		this.approvalScheduling = approvalScheduling;
 		this.access = access;
 		this.org = org;
 		this.customers = customers;
@@ -220,7 +222,10 @@ class CampaignManagement {
 				if (!campaigns.transition(id, List.of(Campaign.Status.DRAFT), Campaign.Status.PENDING_APPROVAL, null, now)) {
 					throw notDraft();
 				}
-				approvals.request(id, createdBy(actor), now, audience, asked);
+				UUID requestId = Ids.newId();
+				approvals.request(id, requestId, createdBy(actor), actor instanceof Actor.Staff staff ? staff.id() : null, now,
+						audience, asked);
+				approvalScheduling.requested(c, requestId, asked);
 			}
 			else if (!start(id, Campaign.Status.DRAFT, plan, now)) {
 				throw notDraft();
