@@ -54,6 +54,9 @@ final class CampaignFanoutScenario implements Scenario {
 				.asString();
 			double heapBefore = heapMb(data);
 			double heapPeak = heapBefore;
+			ServerProcess server = data.fixture.server;
+			long cpuServer = -server.cpuNanos();
+			long cpuPg = -server.postgresCpuNanos();
 			long started = System.nanoTime();
 			data.ok(data.call("POST", "/api/v1/campaigns/" + id + "/send", Map.of()), "sending");
 			double planSeconds = -1;
@@ -82,6 +85,8 @@ final class CampaignFanoutScenario implements Scenario {
 				}
 			}
 			double seconds = (System.nanoTime() - started) / 1e9;
+			cpuServer += server.cpuNanos();
+			cpuPg += server.postgresCpuNanos();
 			JsonNode p = campaign.path("progress");
 			long recipients = p.path("recipients").asLong();
 			long handedOff = p.path("handedOff").asLong();
@@ -95,11 +100,46 @@ final class CampaignFanoutScenario implements Scenario {
 			results.emit(NAME, "heap_before_mb", heapBefore, "MB");
 			results.emit(NAME, "heap_peak_mb", heapPeak, "MB");
 			results.emit(NAME, "heap_after_mb", heapMb(data), "MB");
+			// what one hand-off cost while it ran (the server's CPU includes delivery's workers posting meanwhile)
+			results.emit(NAME, "handoff_server_cpu_per_recipient", cpuServer / 1e6 / Math.max(1, handedOff), "ms");
+			results.emit(NAME, "handoff_postgres_cpu_per_recipient", cpuPg / 1e6 / Math.max(1, handedOff), "ms");
+			results.emit(NAME, "delivered_at_handoff", delivered(p), "messages");
+			// then until delivery has posted every in-app message (stored in the customer's conversation:
+			// what an online customer receives at once, and an offline one on reconnecting)
+			long limit = started + Duration.ofSeconds(Long.getLong("bench.campaign.deliver-seconds", 900)).toNanos();
+			long tail = System.nanoTime();
+			long cpuServerTail = -server.cpuNanos();
+			long cpuPgTail = -server.postgresCpuNanos();
+			while (delivered(p) < handedOff && System.nanoTime() < limit) {
+				Thread.sleep(1000); // a poll interval, not a wait for an outcome
+				p = data.ok(data.call("GET", "/api/v1/campaigns/" + id, null), "progress").path("progress");
+				heapPeak = Math.max(heapPeak, heapMb(data));
+			}
+			double deliveredSeconds = (System.nanoTime() - started) / 1e9;
+			cpuServerTail += server.cpuNanos();
+			cpuPgTail += server.postgresCpuNanos();
+			long deliveredAll = delivered(p);
+			results.emit(NAME, "delivered", deliveredAll, "messages");
+			results.emit(NAME, "delivered_seconds", deliveredSeconds, "s");
+			results.emit(NAME, "delivered_per_s", deliveredAll / deliveredSeconds, "messages/s");
+			results.emit(NAME, "tail_server_cpu_per_message", cpuServerTail / 1e6
+					/ Math.max(1, deliveredAll - delivered(campaign.path("progress"))), "ms");
+			results.emit(NAME, "tail_postgres_cpu_per_message", cpuPgTail / 1e6
+					/ Math.max(1, deliveredAll - delivered(campaign.path("progress"))), "ms");
+			results.emit(NAME, "heap_peak_with_delivery_mb", heapPeak, "MB");
+			Bench.progress("%s: %,d of %,d in-app messages posted %.1f s after the send (the tail took %.1f s)", NAME,
+					deliveredAll, handedOff, deliveredSeconds, (System.nanoTime() - tail) / 1e9);
 			Bench.progress("%s: %,d recipients (%,d handed off, %s skipped by reason) in %.1f s = %,.0f/s (target %,.0f/s); "
 					+ "recipient list in %.1f s; heap %.0f MB before, %.0f MB at most", NAME, recipients, handedOff,
 					p.path("skippedByReason"), seconds, recipients / seconds, TARGET_PER_S, planSeconds, heapBefore, heapPeak);
 			return campaign.path("status").asString().equals("SENT") && recipients == customers;
 		}
+	}
+
+	/** In-app messages delivery has finished with: stored in the conversation (DELIVERED; a READ one was too) or FAILED. */
+	private static long delivered(JsonNode progress) {
+		JsonNode d = progress.path("deliveries");
+		return d.path("DELIVERED").asLong() + d.path("FAILED").asLong();
 	}
 
 	/** The server's used heap, from its Prometheus endpoint (the sum over heap pools). */

@@ -77,7 +77,9 @@ class OrgManagement {
 
 	@Transactional
 	OrgNode update(Actor actor, OrgNodeId id, NodeChanges changes) {
-		OrgNode node = find(actor, id, Permission.ORG_WRITE);
+		find(actor, id, Permission.ORG_WRITE);
+		// what is written back is read from the table, not the cache (another node may have changed it)
+		OrgNode node = nodes.findFresh(id).orElseThrow(() -> ApiException.notFound("not-found", "No org node " + id));
 		if (changes.code() != null && !changes.code().equalsIgnoreCase(node.code())) {
 			requireFreeCode(changes.code());
 		}

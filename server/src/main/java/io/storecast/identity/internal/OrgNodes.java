@@ -3,6 +3,7 @@ package io.storecast.identity.internal;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.util.List;
@@ -13,6 +14,9 @@ import org.springframework.jdbc.core.RowMapper;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
 
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+
 import io.storecast.identity.OpeningHours;
 import io.storecast.identity.OrgDirectory;
 import io.storecast.identity.OrgNode;
@@ -20,13 +24,24 @@ import io.storecast.identity.OrgNodeId;
 import io.storecast.identity.OrgNodeKind;
 import tools.jackson.databind.json.JsonMapper;
 
-/** The org tree in {@code identity_org_nodes}; subtrees are prefix scans on the materialized path. */
+/**
+ * The org tree in {@code identity_org_nodes}; subtrees are prefix scans on the materialized path.
+ * <p>
+ * Nodes are looked up on most requests (a staff member's scope, a store's name and hours for a
+ * message) and change rarely, and a node's path never changes: {@link #find} answers from a cache
+ * that this node's writes clear at once and that forgets a node after 10 s, so another cluster node's
+ * change of a name or opening hours is seen within 10 s.
+ */
 @Repository
 class OrgNodes implements OrgDirectory {
 
 	private final JdbcClient jdbc;
 	private final JsonMapper json;
 	private final RowMapper<OrgNode> mapper;
+	private final Cache<OrgNodeId, OrgNode> cached = Caffeine.newBuilder()
+		.maximumSize(20_000)
+		.expireAfterWrite(Duration.ofSeconds(10))
+		.build();
 
 	OrgNodes(JdbcClient jdbc, JsonMapper json) {
 		this.jdbc = jdbc;
@@ -36,6 +51,18 @@ class OrgNodes implements OrgDirectory {
 
 	@Override
 	public Optional<OrgNode> find(OrgNodeId id) {
+		OrgNode hit = cached.getIfPresent(id);
+		if (hit != null) {
+			return Optional.of(hit);
+		}
+		// a node not found is not remembered: it may be created on another cluster node a moment later
+		Optional<OrgNode> stored = findFresh(id);
+		stored.ifPresent(n -> cached.put(id, n));
+		return stored;
+	}
+
+	/** The node as stored now (for a read that is written back). */
+	Optional<OrgNode> findFresh(OrgNodeId id) {
 		return jdbc.sql("SELECT * FROM identity_org_nodes WHERE id = ?").param(id.value()).query(mapper).optional();
 	}
 
@@ -82,6 +109,7 @@ class OrgNodes implements OrgDirectory {
 					json.writeValueAsString(node.openingHours()), Timestamp.from(node.createdAt()),
 					Timestamp.from(node.updatedAt()))
 			.update();
+		cached.invalidate(node.id());
 	}
 
 	void update(OrgNode node) {
@@ -92,6 +120,7 @@ class OrgNodes implements OrgDirectory {
 			.params(node.code(), node.name(), node.timeZone().getId(), node.city(),
 					json.writeValueAsString(node.openingHours()), Timestamp.from(node.updatedAt()), node.id().value())
 			.update();
+		cached.invalidate(node.id());
 	}
 
 	static String likePrefix(String path) {

@@ -879,13 +879,19 @@ class MessagingService implements Messaging, MerchantMessaging, ConversationCach
 
 	@Override
 	public ConversationId customerConversation(OrgNodeId storeId, CustomerId customerId) {
-		OrgNode store = org.find(storeId)
+		Participant customer = Participant.customer(customerId);
+		String key = "store:" + storeId + "|" + customer;
+		// most calls find the conversation (a campaign's messages, a card's reply): one query; the store
+		// and the customer are checked when it is created
+		Optional<ConversationRow> existing = store.findByDirectKey(key);
+		if (existing.isPresent()) {
+			return existing.get().id();
+		}
+		OrgNode node = org.find(storeId)
 			.filter(n -> n.kind() == OrgNodeKind.STORE)
 			.orElseThrow(() -> new IllegalArgumentException("No store " + storeId));
 		customers.find(customerId).orElseThrow(() -> new IllegalArgumentException("No customer " + customerId));
-		Participant customer = Participant.customer(customerId);
-		String key = "store:" + storeId + "|" + customer;
-		return ensureConversation(key, ConversationKind.DIRECT, store.id(), null, "merchant", () -> {
+		return createConversation(key, ConversationKind.DIRECT, node.id(), null, "merchant", () -> {
 			List<Participant> people = new ArrayList<>();
 			people.add(customer);
 			staff.activeAt(storeId).stream().map(s -> Participant.staff(s.id())).forEach(people::add);
@@ -921,21 +927,26 @@ class MessagingService implements Messaging, MerchantMessaging, ConversationCach
 	private ConversationId ensureConversation(String key, ConversationKind kind, @Nullable OrgNodeId node,
 			@Nullable String title, String createdBy, java.util.function.Supplier<List<Participant>> people) {
 		Optional<ConversationRow> existing = store.findByDirectKey(key);
-		if (existing.isEmpty()) {
-			// created at the same moment by another caller: theirs is used. No duplicate-key error is
-			// raised, so a caller's own transaction (a listener's) is not aborted by the race.
-			tx.executeWithoutResult(s -> {
-				Instant now = clock.instant();
-				ConversationRow row = new ConversationRow(new ConversationId(Ids.newId()), kind,
-						node == null ? null : node.value(), title, key, createdBy, now, 0, now, 0,
-						settings.defaultMemberLimit(), false, null);
-				if (store.insertConversationIfAbsent(row)) {
-					store.addMembers(row.id(), people.get(), MemberRole.MEMBER, now);
-				}
-			});
-			existing = store.findByDirectKey(key);
-		}
-		return existing.orElseThrow().id();
+		return existing.isPresent() ? existing.get().id() : createConversation(key, kind, node, title, createdBy, people);
+	}
+
+	/** Creates the conversation of this key with its first members, or finds the one a racing creator made. */
+	private ConversationId createConversation(String key, ConversationKind kind, @Nullable OrgNodeId node,
+			@Nullable String title, String createdBy, java.util.function.Supplier<List<Participant>> people) {
+		// created at the same moment by another caller: theirs is used. No duplicate-key error is
+		// raised, so a caller's own transaction (a listener's) is not aborted by the race.
+		ConversationId created = tx.execute(s -> {
+			Instant now = clock.instant();
+			ConversationRow row = new ConversationRow(new ConversationId(Ids.newId()), kind,
+					node == null ? null : node.value(), title, key, createdBy, now, 0, now, 0,
+					settings.defaultMemberLimit(), false, null);
+			if (!store.insertConversationIfAbsent(row)) {
+				return null;
+			}
+			store.addMembers(row.id(), people.get(), MemberRole.MEMBER, now);
+			return row.id();
+		});
+		return created != null ? created : store.findByDirectKey(key).orElseThrow().id();
 	}
 
 	@Override
