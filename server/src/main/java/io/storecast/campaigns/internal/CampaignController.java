@@ -63,7 +63,9 @@ class CampaignController {
 		return campaigns.list(actor, status, after, CursorPage.limit(limit));
 	}
 
-	@Operation(summary = "A campaign with its progress: recipients planned, handed off, deferred, skipped by reason, and delivery outcomes")
+	@Operation(summary = "A campaign with its progress: recipients planned, handed off, deferred, skipped by reason, and delivery outcomes", description = """
+			A recurring campaign's progress is its runs' added up; its recurrence names the run count, the last run \
+			(campaignId, status, dueAt, startedAt) and the next run's time (nextRunAt).""")
 	@GetMapping("/{id}")
 	CampaignManagement.CampaignView get(@AuthenticationPrincipal Actor actor, @PathVariable CampaignId id) {
 		return campaigns.get(actor, id);

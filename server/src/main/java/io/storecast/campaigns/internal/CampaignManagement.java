@@ -723,8 +723,12 @@ class CampaignManagement {
 						p.decision(), p.decidedBy(), p.decidedAt(), p.reason())).orElse(null));
 	}
 
+	/** The campaign's progress; a recurring campaign's is its runs' added up (it sends nothing itself). */
 	private Progress progress(Campaign c) {
-		Map<String, Long> counters = recipients.counters(c.id());
+		List<CampaignId> ids = new java.util.ArrayList<>();
+		ids.add(c.id());
+		recurrence.runs(c.id()).forEach(run -> ids.add(run.childId()));
+		Map<String, Long> counters = recipients.counters(ids);
 		Map<String, Long> skipped = new java.util.TreeMap<>();
 		Map<String, Long> deliveries = new java.util.TreeMap<>();
 		counters.forEach((name, n) -> {
@@ -739,6 +743,6 @@ class CampaignManagement {
 		return new Progress(counters.getOrDefault(Recipients.TOTAL, 0L), counters.getOrDefault("PLANNED", 0L),
 				counters.getOrDefault("HELD", 0L), counters.getOrDefault("HANDED_OFF", 0L), deferred,
 				skipped.values().stream().mapToLong(Long::longValue).sum(), skipped,
-				deferred > 0 ? recipients.nextWakeUp(c.id()).orElse(null) : null, deliveries);
+				deferred > 0 ? recipients.nextWakeUp(ids).orElse(null) : null, deliveries);
 	}
 }
