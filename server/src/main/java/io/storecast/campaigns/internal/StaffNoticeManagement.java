@@ -140,6 +140,7 @@ class StaffNoticeManagement {
 			campaign = campaigns.find(r.campaignId())
 				.filter(c -> access.reaches(actor, c.scopeNodeId()))
 				.orElseThrow(() -> ApiException.badRequest("unknown-campaign", "campaignId", "No campaign " + r.campaignId()));
+			requireUnsent(campaign);
 		}
 		String title = TextFields.required(r.title() == null && campaign != null ? campaign.name() : r.title(), "title", 100);
 		String text = TextFields.required(r.text() == null && campaign != null ? campaign.definition().offer().text()
@@ -171,11 +172,28 @@ class StaffNoticeManagement {
 		StaffNotice n = new StaffNotice(new StaffNoticeId(Ids.newId()), title, text, audience.stored(), requiresAck, remind,
 				maxReminders, checkIn, campaign == null ? null : campaign.id(), audience.scope().id(), audience.scope().path(),
 				StaffNotice.Status.SCHEDULED, null, when, null, null, null, 1, 1, createdBy, now);
+		CampaignId announced = n.campaignId();
 		tx.executeWithoutResult(s -> {
+			if (announced != null) {
+				// sending it locks the row too: one of the two sees the other
+				requireUnsent(campaigns.lock(announced).orElseThrow());
+			}
 			notices.insert(n, audience.recipients());
 			scheduling.post(n.id(), when);
 		});
 		return view(n);
+	}
+
+	/**
+	 * A cascade's source reaches customers through the stores' forwards only, so a campaign sent,
+	 * scheduled or waiting for approval already is not announced (409 {@code campaign-sent-directly}).
+	 */
+	private static void requireUnsent(Campaign c) {
+		if (c.status() != Campaign.Status.DRAFT) {
+			throw ApiException.conflict("campaign-sent-directly", "「" + c.name() + "」 is " + c.status()
+					+ ": it is sent to customers directly, so it is not announced for the stores to forward as well; "
+					+ "announce a draft (a copy of it) instead");
+		}
 	}
 
 	private StaffNotice.@Nullable CheckIn checkIn(StaffNotice.@Nullable CheckIn checkIn) {
