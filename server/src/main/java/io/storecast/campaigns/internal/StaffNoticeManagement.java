@@ -103,6 +103,7 @@ class StaffNoticeManagement {
 	private final StaffNoticeRuns runs;
 	private final StaffNoticeScheduling scheduling;
 	private final StaffNoticeSettings settings;
+	private final StaffNoticeAudience audiences;
 	private final Campaigns campaigns;
 	private final CampaignManagement campaignManagement;
 	private final AccessPolicy access;
@@ -113,12 +114,14 @@ class StaffNoticeManagement {
 	private final Clock clock;
 
 	StaffNoticeManagement(StaffNotices notices, StaffNoticeRuns runs, StaffNoticeScheduling scheduling,
-			StaffNoticeSettings settings, Campaigns campaigns, CampaignManagement campaignManagement, AccessPolicy access,
-			OrgDirectory org, StaffDirectory staff, Messaging messaging, TransactionTemplate tx, Clock clock) {
+			StaffNoticeSettings settings, StaffNoticeAudience audiences, Campaigns campaigns,
+			CampaignManagement campaignManagement, AccessPolicy access, OrgDirectory org, StaffDirectory staff,
+			Messaging messaging, TransactionTemplate tx, Clock clock) {
 		this.notices = notices;
 		this.runs = runs;
 		this.scheduling = scheduling;
 		this.settings = settings;
+		this.audiences = audiences;
 		this.campaigns = campaigns;
 		this.campaignManagement = campaignManagement;
 		this.access = access;
@@ -240,10 +243,8 @@ class StaffNoticeManagement {
 			List<OrgNode> roots = nodes.stream()
 				.filter(n -> nodes.stream().noneMatch(o -> !o.id().equals(n.id()) && o.contains(n)))
 				.toList();
-			for (OrgNode root : roots) {
-				staff.activeUnder(root.id(), roles)
-					.forEach(s -> recipients.putIfAbsent(s.id(), recipient(s, root.id())));
-			}
+			audiences.byRoles(roots.stream().map(OrgNode::id).toList(), roles)
+				.forEach(r -> recipients.putIfAbsent(r.staffId(), r));
 			scope = campaignManagement.lowestCommonNode(roots);
 			a = new StaffNotice.Audience(roots.stream().map(OrgNode::id).toList(), List.copyOf(roles), null);
 		}
@@ -267,7 +268,7 @@ class StaffNoticeManagement {
 				homes.add(org.find(member.orgNodeId()).orElseThrow());
 			}
 			scope = campaignManagement.lowestCommonNode(homes);
-			members.forEach(m -> recipients.putIfAbsent(m.id(), recipient(m, scope.id())));
+			members.forEach(m -> recipients.putIfAbsent(m.id(), StaffNoticeAudience.recipient(m, scope.id())));
 			a = new StaffNotice.Audience(null, null, List.copyOf(recipients.keySet()));
 		}
 		if (recipients.isEmpty()) {
@@ -299,10 +300,6 @@ class StaffNoticeManagement {
 			}
 		}
 		return nodes;
-	}
-
-	private static StaffNotices.Recipient recipient(StaffDirectory.StaffMemberView s, OrgNodeId room) {
-		return new StaffNotices.Recipient(s.id(), s.displayName(), s.role(), s.orgNodeId(), room, null, 0, null);
 	}
 
 	// ---- reading
