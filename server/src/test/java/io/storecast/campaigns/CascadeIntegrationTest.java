@@ -50,6 +50,11 @@ class CascadeIntegrationTest {
 	}
 
 	String campaign(Api api) {
+		return campaign(demo, api);
+	}
+
+	/** A draft for the East region's stores, to be announced and forwarded. */
+	static String campaign(DemoFixture demo, Api api) {
 		return api.post("/api/v1/campaigns", Map.of("name", "月饼礼盒 满200减30", "purpose", "TRANSACTIONAL", "startsAt",
 				Instant.now().minusSeconds(60).toString(), "endsAt", Instant.now().plus(Duration.ofDays(7)).toString(), "offer",
 				Map.of("text", "月饼礼盒满200减30,本周有效", "product", "月饼礼盒"), "stores", List.of(demo.node("EAST")), "route",

@@ -47,6 +47,11 @@ class RecurringCampaignsIntegrationTest {
 	}
 
 	Map<String, Object> campaign(String store, Object... overrides) {
+		return campaign(demo, store, overrides);
+	}
+
+	/** A transactional in-app campaign for the store's customers, with the fields overridden. */
+	static Map<String, Object> campaign(DemoFixture demo, String store, Object... overrides) {
 		Map<String, Object> c = new HashMap<>(Map.of("name", "周一会员日", "purpose", "TRANSACTIONAL", "startsAt",
 				Instant.now().minusSeconds(60).toString(), "endsAt", Instant.now().plus(Duration.ofDays(30)).toString(),
 				"offer", Map.of("text", "会员日9折"), "stores", List.of(demo.node(store)), "route",
@@ -65,14 +70,19 @@ class RecurringCampaignsIntegrationTest {
 			.single();
 	}
 
-	/** Brings a scheduled run forward to now, as if its time had come. */
 	void due(String id, int run) {
+		due(jdbc, id, run);
+	}
+
+	/** Brings a scheduled run forward to now, as if its time had come. */
+	static void due(JdbcClient jdbc, String id, int run) {
 		assertThat(jdbc.sql("UPDATE scheduled_tasks SET execution_time = now() WHERE task_name = ? AND task_instance = ?")
 			.params(RECUR, id + "#" + run)
 			.update()).isEqualTo(1);
 	}
 
-	JsonNode awaitRuns(Api api, String id, int runs) {
+	/** The campaign once it has started {@code runs} runs and the latest is sent. */
+	static JsonNode awaitRuns(Api api, String id, int runs) {
 		JsonNode[] last = new JsonNode[1];
 		await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(250)).untilAsserted(() -> {
 			last[0] = api.get("/api/v1/campaigns/" + id).expect(200).json();

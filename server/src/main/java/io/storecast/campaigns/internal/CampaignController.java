@@ -63,7 +63,9 @@ class CampaignController {
 		return campaigns.list(actor, status, after, CursorPage.limit(limit));
 	}
 
-	@Operation(summary = "A campaign with its progress: recipients planned, handed off, deferred, skipped by reason, and delivery outcomes")
+	@Operation(summary = "A campaign with its progress: recipients planned, handed off, deferred, skipped by reason, and delivery outcomes", description = """
+			A recurring campaign's progress is its runs' added up; its recurrence names the run count, the last run \
+			(campaignId, status, dueAt, startedAt) and the next run's time (nextRunAt).""")
 	@GetMapping("/{id}")
 	CampaignManagement.CampaignView get(@AuthenticationPrincipal Actor actor, @PathVariable CampaignId id) {
 		return campaigns.get(actor, id);
@@ -83,7 +85,8 @@ class CampaignController {
 			office's) starts a run, a child campaign sent to the audience then. An audience above the approval \
 			threshold leaves it PENDING_APPROVAL: the staff who may approve it get an approve / reject card in \
 			their 营销审批 room in the chat, and it is a DRAFT again (approval-expired) if still undecided when the \
-			campaign ends. An audience with nobody in it is 409 empty-audience; a time in the \
+			campaign ends. A campaign a staff notice announced (a cascade's source) is 409 cascade-source: it \
+			reaches customers through each store's forward. An audience with nobody in it is 409 empty-audience; a time in the \
 			past 400 schedule-in-past; a bad rule 400 invalid-cron, invalid-zone, recurrence-never-fires or \
 			recurrence-too-frequent.""")
 	@PostMapping("/{id}/send")

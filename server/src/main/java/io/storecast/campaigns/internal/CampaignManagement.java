@@ -125,6 +125,7 @@ class CampaignManagement {
 	private final CampaignRecurrence recurrence;
 	private final Approvals approvals;
 	private final ApprovalScheduling approvalScheduling;
+	private final StaffNotices notices;
 	private final AccessPolicy access;
 	private final OrgDirectory org;
 	private final CustomerDirectory customers;
@@ -136,15 +137,16 @@ class CampaignManagement {
 	private final Clock clock;
 
 	CampaignManagement(Campaigns campaigns, Recipients recipients, CampaignScheduling scheduling,
-			CampaignRecurrence recurrence, Approvals approvals, ApprovalScheduling approvalScheduling, AccessPolicy access,
-			OrgDirectory org, CustomerDirectory customers, Segments segments, Coupons coupons, Consents consents,
-			CampaignSettings settings, TransactionTemplate tx, Clock clock) {
+			CampaignRecurrence recurrence, Approvals approvals, ApprovalScheduling approvalScheduling, StaffNotices notices,
+			AccessPolicy access, OrgDirectory org, CustomerDirectory customers, Segments segments, Coupons coupons,
+			Consents consents, CampaignSettings settings, TransactionTemplate tx, Clock clock) {
 		this.campaigns = campaigns;
 		this.recipients = recipients;
 		this.scheduling = scheduling;
 		this.recurrence = recurrence;
 		this.approvals = approvals;
 		this.approvalScheduling = approvalScheduling;
+		this.notices = notices;
 		this.access = access;
 		this.org = org;
 		this.customers = customers;
@@ -211,6 +213,7 @@ class CampaignManagement {
 	CampaignView send(Actor actor, CampaignId id, @Nullable SendRequest request) {
 		Campaign c = writable(actor, id);
 		requireDraft(c);
+		requireNotCascadeSource(c);
 		Instant now = clock.instant();
 		SendRequest asked = request == null ? new SendRequest(null, null) : request;
 		Plan plan = plan(c, asked, now);
@@ -218,6 +221,8 @@ class CampaignManagement {
 		long above = approvals.settings().approvalAbove();
 		long audience = above > 0 ? audienceUpTo(c, above + 1) : 0;
 		tx.executeWithoutResult(s -> {
+			// a staff notice announcing it locks the row too: one of the two sees the other
+			requireNotCascadeSource(campaigns.lock(id).orElseThrow());
 			if (audience > above) {
 				if (!campaigns.transition(id, List.of(Campaign.Status.DRAFT), Campaign.Status.PENDING_APPROVAL, null, now)) {
 					throw notDraft();
@@ -232,6 +237,18 @@ class CampaignManagement {
 			}
 		});
 		return get(actor, id);
+	}
+
+	/**
+	 * A campaign a staff notice announced (a cascade's source) reaches customers through each store's
+	 * forward only: sent directly as well, a customer would hear it twice (409 {@code cascade-source}).
+	 */
+	private void requireNotCascadeSource(Campaign c) {
+		if (!notices.announcing(c.id()).isEmpty()) {
+			throw ApiException.conflict("cascade-source", "「" + c.name() + "」 was announced to staff by a staff notice: "
+					+ "it reaches customers through each store's forward (POST /api/v1/campaigns/" + c.id()
+					+ "/forwards, or the store's forward rule), not by sending it directly");
+		}
 	}
 
 	/** A send checked: at a time, or recurring by a rule. */
@@ -723,8 +740,12 @@ class CampaignManagement {
 						p.decision(), p.decidedBy(), p.decidedAt(), p.reason())).orElse(null));
 	}
 
+	/** The campaign's progress; a recurring campaign's is its runs' added up (it sends nothing itself). */
 	private Progress progress(Campaign c) {
-		Map<String, Long> counters = recipients.counters(c.id());
+		List<CampaignId> ids = new java.util.ArrayList<>();
+		ids.add(c.id());
+		recurrence.runs(c.id()).forEach(run -> ids.add(run.childId()));
+		Map<String, Long> counters = recipients.counters(ids);
 		Map<String, Long> skipped = new java.util.TreeMap<>();
 		Map<String, Long> deliveries = new java.util.TreeMap<>();
 		counters.forEach((name, n) -> {
@@ -739,6 +760,6 @@ class CampaignManagement {
 		return new Progress(counters.getOrDefault(Recipients.TOTAL, 0L), counters.getOrDefault("PLANNED", 0L),
 				counters.getOrDefault("HELD", 0L), counters.getOrDefault("HANDED_OFF", 0L), deferred,
 				skipped.values().stream().mapToLong(Long::longValue).sum(), skipped,
-				deferred > 0 ? recipients.nextWakeUp(c.id()).orElse(null) : null, deliveries);
+				deferred > 0 ? recipients.nextWakeUp(ids).orElse(null) : null, deliveries);
 	}
 }

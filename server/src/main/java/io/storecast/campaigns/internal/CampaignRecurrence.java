@@ -55,9 +55,12 @@ class CampaignRecurrence {
 			@Nullable String statusReason, long recipients, long handedOff, long deferred, long skipped) {
 	}
 
-	/** @param runs the newest first (at most 20) */
+	/**
+	 * @param lastRun the latest run started (null before the first)
+	 * @param runs the newest first (at most 20)
+	 */
 	record RecurrenceView(String cron, ZoneId zone, @Nullable Instant until, @Nullable Instant nextRunAt, int runCount,
-			List<RunView> runs) {
+			@Nullable RunView lastRun, List<RunView> runs) {
 	}
 
 	private final ObjectProvider<SchedulerClient> scheduler;
@@ -196,7 +199,7 @@ class CampaignRecurrence {
 	/** Stops future runs (the campaign is cancelled) and cancels the runs still scheduled or sending. */
 	void cancelRuns(CampaignId id, Instant now) {
 		recurrences.nextRunAt(id, null);
-		for (Recurrences.Run run : recurrences.runs(id, Integer.MAX_VALUE)) {
+		for (Recurrences.Run run : runs(id)) {
 			Campaign child = campaigns.lock(run.childId()).orElseThrow();
 			if (child.status().cancellable()) {
 				campaigns.transition(child.id(), List.of(child.status()), Campaign.Status.CANCELLED, "cancelled", now);
@@ -217,8 +220,19 @@ class CampaignRecurrence {
 						child.statusReason(), counters.getOrDefault(Recipients.TOTAL, 0L),
 						counters.getOrDefault("HANDED_OFF", 0L), counters.getOrDefault("DEFERRED", 0L), skipped);
 			}).toList();
-			return new RecurrenceView(rule.cron(), rule.zone(), rule.until(), rule.nextRunAt(), recurrences.runCount(id), runs);
+			return new RecurrenceView(rule.cron(), rule.zone(), rule.until(), rule.nextRunAt(), recurrences.runCount(id),
+					runs.isEmpty() ? null : runs.get(0), runs);
 		}).orElse(null);
+	}
+
+	/** Whether the campaign was sent with a recurrence rule. */
+	boolean recurs(CampaignId id) {
+		return recurrences.find(id).isPresent();
+	}
+
+	/** Every run the campaign started, the newest first; none for a campaign that does not recur. */
+	List<Recurrences.Run> runs(CampaignId id) {
+		return recurrences.runs(id, Integer.MAX_VALUE);
 	}
 
 	private void finish(CampaignId id, Instant now) {

@@ -16,6 +16,7 @@ import io.storecast.campaigns.CampaignId;
 import io.storecast.identity.Actor;
 import io.storecast.identity.OrgDirectory;
 import io.storecast.identity.OrgNodeId;
+import io.storecast.platform.ApiException;
 
 /**
  * A campaign's results — its own messages and those of its forwards — per store, channel, hour,
@@ -27,7 +28,9 @@ class CampaignResults {
 
 	enum By {
 		STORE(Results.Key.STORE), CHANNEL(Results.Key.CHANNEL), HOUR(Results.Key.HOUR), EMPLOYEE(Results.Key.EMPLOYEE),
-		VARIANT(Results.Key.VARIANT);
+		VARIANT(Results.Key.VARIANT),
+		/** A recurring campaign's runs, each its own campaign: a row per run. */
+		RUN(Results.Key.CAMPAIGN);
 
 		final Results.Key key;
 
@@ -63,9 +66,10 @@ class CampaignResults {
 
 	/**
 	 * @param forwards the campaign's forwards, whose results are included
+	 * @param runs a recurring campaign's runs, whose results are included
 	 * @param attributionWindow how long after its claim a coupon's redemption counts
 	 */
-	record ResultsView(CampaignId campaignId, String name, By by, int forwards, Duration attributionWindow,
+	record ResultsView(CampaignId campaignId, String name, By by, int forwards, int runs, Duration attributionWindow,
 			Figures totals, List<Row> rows) {
 	}
 
@@ -74,14 +78,16 @@ class CampaignResults {
 			"readRate", "clickRate", "redemptionRate", "roi");
 
 	private final CampaignManagement campaigns;
+	private final CampaignRecurrence recurrence;
 	private final Forwards forwards;
 	private final Results results;
 	private final OrgDirectory org;
 	private final ResultsSettings settings;
 
-	CampaignResults(CampaignManagement campaigns, Forwards forwards, Results results, OrgDirectory org,
-			ResultsSettings settings) {
+	CampaignResults(CampaignManagement campaigns, CampaignRecurrence recurrence, Forwards forwards, Results results,
+			OrgDirectory org, ResultsSettings settings) {
 		this.campaigns = campaigns;
+		this.recurrence = recurrence;
 		this.forwards = forwards;
 		this.results = results;
 		this.org = org;
@@ -92,9 +98,20 @@ class CampaignResults {
 		Campaign c = campaigns.readable(actor, id);
 		By group = by == null ? By.STORE : by;
 		List<Forwards.Forward> all = forwards.bySource(id);
-		List<CampaignId> ids = new ArrayList<>(all.size() + 1);
+		// a recurring campaign sends nothing itself: its runs (child campaigns) carry its results
+		List<Recurrences.Run> runs = recurrence.runs(id);
+		if (group == By.RUN && !recurrence.recurs(id)) {
+			throw ApiException.badRequest("validation-failed", "by",
+					"by=RUN groups a recurring campaign's runs; this campaign does not recur");
+		}
+		List<CampaignId> ids = new ArrayList<>(all.size() + runs.size() + 1);
 		ids.add(id);
 		all.forEach(f -> ids.add(f.childId()));
+		Map<String, Instant> due = new HashMap<>();
+		runs.forEach(r -> {
+			ids.add(r.childId());
+			due.put(r.childId().toString(), r.dueAt());
+		});
 		Map<String, String> employees = new HashMap<>();
 		all.forEach(f -> employees.put(f.forwardedBy().toString(), f.forwardedByName()));
 		Results.Counts totals = Results.Counts.NONE;
@@ -102,15 +119,20 @@ class CampaignResults {
 		ZoneId zone = org.headOffice().timeZone();
 		for (var e : results.counts(ids, group.key, zone).entrySet()) {
 			totals = totals.plus(e.getValue());
-			rows.add(new Row(e.getKey(), label(group, e.getKey(), employees, zone), Figures.of(e.getValue())));
+			rows.add(new Row(e.getKey(), label(group, e.getKey(), employees, due, zone), Figures.of(e.getValue())));
 		}
-		if (group != By.HOUR) {
+		if (group == By.RUN) {
+			rows.sort(Comparator.comparing(r -> r.key() == null ? Instant.MAX : due.getOrDefault(r.key(), Instant.MAX)));
+		}
+		else if (group != By.HOUR) {
 			rows.sort(Comparator.comparing(Row::label, Comparator.nullsLast(Comparator.naturalOrder())));
 		}
-		return new ResultsView(id, c.name(), group, all.size(), settings.attributionWindow(), Figures.of(totals), rows);
+		return new ResultsView(id, c.name(), group, all.size(), runs.size(), settings.attributionWindow(),
+				Figures.of(totals), rows);
 	}
 
-	private @Nullable String label(By by, @Nullable String key, Map<String, String> employees, ZoneId zone) {
+	private @Nullable String label(By by, @Nullable String key, Map<String, String> employees, Map<String, Instant> due,
+			ZoneId zone) {
 		if (key == null) {
 			return null;
 		}
@@ -118,9 +140,15 @@ class CampaignResults {
 			case STORE -> org.find(OrgNodeId.valueOf(key)).map(n -> n.name()).orElse(key);
 			case EMPLOYEE -> employees.getOrDefault(key, key);
 			// the hour as the merchant reads it: 2026-09-10T10:00+08:00
-			case HOUR -> Instant.parse(key).atZone(zone).toOffsetDateTime().toString();
+			case HOUR -> merchantTime(Instant.parse(key), zone);
+			// the run's occurrence of the rule, as the merchant reads it
+			case RUN -> due.containsKey(key) ? merchantTime(due.get(key), zone) : key;
 			default -> key;
 		};
+	}
+
+	private static String merchantTime(Instant at, ZoneId zone) {
+		return at.atZone(zone).toOffsetDateTime().toString();
 	}
 
 	/** The view as CSV (RFC 4180), UTF-8 with a byte order mark so that Excel reads the Chinese names. */

@@ -5,6 +5,7 @@ import static io.storecast.campaigns.internal.Campaigns.ts;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -204,8 +205,15 @@ class Recipients {
 
 	/** When the earliest deferred recipient is due, if any is deferred. */
 	Optional<Instant> nextWakeUp(CampaignId campaign) {
-		return jdbc.sql("SELECT min(defer_until) FROM campaigns_recipients WHERE campaign_id = ? AND status = 'DEFERRED'")
-			.param(campaign.value())
+		return nextWakeUp(List.of(campaign));
+	}
+
+	/** When the earliest deferred recipient of any of these campaigns is due, if any is deferred. */
+	Optional<Instant> nextWakeUp(Collection<CampaignId> campaigns) {
+		return jdbc.sql("""
+				SELECT min(defer_until) FROM campaigns_recipients
+				 WHERE campaign_id = ANY(CAST(? AS uuid[])) AND status = 'DEFERRED'""")
+			.param(uuids(campaigns))
 			.query((rs, n) -> Optional.ofNullable(Campaigns.instant(rs, "min")))
 			.single();
 	}
@@ -242,9 +250,14 @@ class Recipients {
 
 	/** Every counter of the campaign, shards summed. */
 	Map<String, Long> counters(CampaignId campaign) {
+		return counters(List.of(campaign));
+	}
+
+	/** Every counter of these campaigns, added up (a recurring campaign's runs). */
+	Map<String, Long> counters(Collection<CampaignId> campaigns) {
 		Map<String, Long> counters = new HashMap<>();
-		jdbc.sql("SELECT name, sum(n) FROM campaigns_counters WHERE campaign_id = ? GROUP BY name")
-			.param(campaign.value())
+		jdbc.sql("SELECT name, sum(n) FROM campaigns_counters WHERE campaign_id = ANY(CAST(? AS uuid[])) GROUP BY name")
+			.param(uuids(campaigns))
 			.query(rs -> {
 				counters.put(rs.getString(1), rs.getLong(2));
 			});
@@ -256,6 +269,10 @@ class Recipients {
 				rs.getString("reason"), Campaigns.instant(rs, "defer_until"), rs.getObject("delivery_id", UUID.class),
 				rs.getString("coupon_code"), rs.getTimestamp("planned_at").toInstant(), Campaigns.instant(rs, "decided_at"),
 				rs.getString("variant"));
+	}
+
+	private static UUID[] uuids(Collection<CampaignId> campaigns) {
+		return campaigns.stream().map(CampaignId::value).toArray(UUID[]::new);
 	}
 
 	private static String[] ids(List<CustomerId> customers) {

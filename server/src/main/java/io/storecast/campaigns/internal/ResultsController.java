@@ -34,10 +34,12 @@ class ResultsController {
 		this.results = results;
 	}
 
-	@Operation(summary = "A campaign's results by STORE (default), CHANNEL, HOUR, EMPLOYEE or VARIANT, as JSON or CSV", description = """
+	@Operation(summary = "A campaign's results by STORE (default), CHANNEL, HOUR, EMPLOYEE, VARIANT or RUN, as JSON or CSV", description = """
 			Per group and in total: recipients, sent, delivered, read, failed, clicked, replied, forwarded, unsubscribed, \
 			claimed, redeemed, orders, revenueFen, couponCostFen, readRate, clickRate, redemptionRate and roi \
-			((revenue - coupon cost) / coupon cost; null when nothing was redeemed). Includes the campaign's forwards. \
+			((revenue - coupon cost) / coupon cost; null when nothing was redeemed). Includes the campaign's forwards, \
+			and a recurring campaign's runs (by=RUN: a row per run, keyed by the run's campaign id, labelled with its \
+			time in the merchant's zone; 400 validation-failed for a campaign that does not recur). \
 			format=csv or Accept: text/csv gives CSV (UTF-8 with a byte order mark). docs/campaigns.md, Results and ROI.""")
 	@GetMapping(path = "/results", produces = { MediaType.APPLICATION_JSON_VALUE, "text/csv" })
 	ResponseEntity<?> results(@AuthenticationPrincipal Actor actor, @PathVariable CampaignId id,

@@ -34,7 +34,9 @@ class StaffNoticeController {
 			title (≤ 100), text (≤ 1,000), audience {nodes, roles} (staff of those roles at or below the nodes) or \
 			{staffIds}, requiresAck, remindAfterMinutes (reminders to those who have not acknowledged, up to \
 			maxReminders, default 3), checkIn {everyMinutes, prompt?} (rounds until closed), campaignId (a cascade: \
-			the campaign announced, forwarded by each manager), sendAt (default now). 201 with the notice SCHEDULED \
+			the campaign announced, forwarded by each manager; a campaign sent, scheduled or waiting for approval \
+			already is 409 campaign-sent-directly), sendAt (default now; a notice scheduled ahead reaches who holds \
+			the roles when it is sent, FAILED empty-audience if nobody does). 201 with the notice SCHEDULED \
 			(OPEN once posted). Posted in each audience node's staff room (docs/campaigns.md#staff-notices).""")
 	@PostMapping
 	ResponseEntity<StaffNoticeManagement.NoticeView> create(@AuthenticationPrincipal Actor actor,

@@ -103,6 +103,7 @@ class StaffNoticeManagement {
 	private final StaffNoticeRuns runs;
 	private final StaffNoticeScheduling scheduling;
 	private final StaffNoticeSettings settings;
+	private final StaffNoticeAudience audiences;
 	private final Campaigns campaigns;
 	private final CampaignManagement campaignManagement;
 	private final AccessPolicy access;
@@ -113,12 +114,14 @@ class StaffNoticeManagement {
 	private final Clock clock;
 
 	StaffNoticeManagement(StaffNotices notices, StaffNoticeRuns runs, StaffNoticeScheduling scheduling,
-			StaffNoticeSettings settings, Campaigns campaigns, CampaignManagement campaignManagement, AccessPolicy access,
-			OrgDirectory org, StaffDirectory staff, Messaging messaging, TransactionTemplate tx, Clock clock) {
+			StaffNoticeSettings settings, StaffNoticeAudience audiences, Campaigns campaigns,
+			CampaignManagement campaignManagement, AccessPolicy access, OrgDirectory org, StaffDirectory staff,
+			Messaging messaging, TransactionTemplate tx, Clock clock) {
 		this.notices = notices;
 		this.runs = runs;
 		this.scheduling = scheduling;
 		this.settings = settings;
+		this.audiences = audiences;
 		this.campaigns = campaigns;
 		this.campaignManagement = campaignManagement;
 		this.access = access;
@@ -140,6 +143,7 @@ class StaffNoticeManagement {
 			campaign = campaigns.find(r.campaignId())
 				.filter(c -> access.reaches(actor, c.scopeNodeId()))
 				.orElseThrow(() -> ApiException.badRequest("unknown-campaign", "campaignId", "No campaign " + r.campaignId()));
+			requireUnsent(campaign);
 		}
 		String title = TextFields.required(r.title() == null && campaign != null ? campaign.name() : r.title(), "title", 100);
 		String text = TextFields.required(r.text() == null && campaign != null ? campaign.definition().offer().text()
@@ -171,11 +175,28 @@ class StaffNoticeManagement {
 		StaffNotice n = new StaffNotice(new StaffNoticeId(Ids.newId()), title, text, audience.stored(), requiresAck, remind,
 				maxReminders, checkIn, campaign == null ? null : campaign.id(), audience.scope().id(), audience.scope().path(),
 				StaffNotice.Status.SCHEDULED, null, when, null, null, null, 1, 1, createdBy, now);
+		CampaignId announced = n.campaignId();
 		tx.executeWithoutResult(s -> {
+			if (announced != null) {
+				// sending it locks the row too: one of the two sees the other
+				requireUnsent(campaigns.lock(announced).orElseThrow());
+			}
 			notices.insert(n, audience.recipients());
 			scheduling.post(n.id(), when);
 		});
 		return view(n);
+	}
+
+	/**
+	 * A cascade's source reaches customers through the stores' forwards only, so a campaign sent,
+	 * scheduled or waiting for approval already is not announced (409 {@code campaign-sent-directly}).
+	 */
+	private static void requireUnsent(Campaign c) {
+		if (c.status() != Campaign.Status.DRAFT) {
+			throw ApiException.conflict("campaign-sent-directly", "「" + c.name() + "」 is " + c.status()
+					+ ": it is sent to customers directly, so it is not announced for the stores to forward as well; "
+					+ "announce a draft (a copy of it) instead");
+		}
 	}
 
 	private StaffNotice.@Nullable CheckIn checkIn(StaffNotice.@Nullable CheckIn checkIn) {
@@ -222,10 +243,8 @@ class StaffNoticeManagement {
 			List<OrgNode> roots = nodes.stream()
 				.filter(n -> nodes.stream().noneMatch(o -> !o.id().equals(n.id()) && o.contains(n)))
 				.toList();
-			for (OrgNode root : roots) {
-				staff.activeUnder(root.id(), roles)
-					.forEach(s -> recipients.putIfAbsent(s.id(), recipient(s, root.id())));
-			}
+			audiences.byRoles(roots.stream().map(OrgNode::id).toList(), roles)
+				.forEach(r -> recipients.putIfAbsent(r.staffId(), r));
 			scope = campaignManagement.lowestCommonNode(roots);
 			a = new StaffNotice.Audience(roots.stream().map(OrgNode::id).toList(), List.copyOf(roles), null);
 		}
@@ -249,7 +268,7 @@ class StaffNoticeManagement {
 				homes.add(org.find(member.orgNodeId()).orElseThrow());
 			}
 			scope = campaignManagement.lowestCommonNode(homes);
-			members.forEach(m -> recipients.putIfAbsent(m.id(), recipient(m, scope.id())));
+			members.forEach(m -> recipients.putIfAbsent(m.id(), StaffNoticeAudience.recipient(m, scope.id())));
 			a = new StaffNotice.Audience(null, null, List.copyOf(recipients.keySet()));
 		}
 		if (recipients.isEmpty()) {
@@ -281,10 +300,6 @@ class StaffNoticeManagement {
 			}
 		}
 		return nodes;
-	}
-
-	private static StaffNotices.Recipient recipient(StaffDirectory.StaffMemberView s, OrgNodeId room) {
-		return new StaffNotices.Recipient(s.id(), s.displayName(), s.role(), s.orgNodeId(), room, null, 0, null);
 	}
 
 	// ---- reading

@@ -51,6 +51,7 @@ class StaffNoticeRuns {
 	private final StaffNoticeScheduling scheduling;
 	private final AutoForwarding autoForwarding;
 	private final StaffNoticeSettings settings;
+	private final StaffNoticeAudience audiences;
 	private final MerchantMessaging messaging;
 	private final OrgDirectory org;
 	private final JsonMapper json;
@@ -58,12 +59,13 @@ class StaffNoticeRuns {
 	private final Clock clock;
 
 	StaffNoticeRuns(StaffNotices notices, StaffNoticeScheduling scheduling, AutoForwarding autoForwarding,
-			StaffNoticeSettings settings, MerchantMessaging messaging, OrgDirectory org, JsonMapper json,
-			TransactionTemplate tx, Clock clock) {
+			StaffNoticeSettings settings, StaffNoticeAudience audiences, MerchantMessaging messaging, OrgDirectory org,
+			JsonMapper json, TransactionTemplate tx, Clock clock) {
 		this.notices = notices;
 		this.scheduling = scheduling;
 		this.autoForwarding = autoForwarding;
 		this.settings = settings;
+		this.audiences = audiences;
 		this.messaging = messaging;
 		this.org = org;
 		this.json = json;
@@ -77,9 +79,19 @@ class StaffNoticeRuns {
 		if (n == null || n.status() != StaffNotice.Status.SCHEDULED) {
 			return;
 		}
+		// a notice scheduled ahead reaches who holds the role now (a manager appointed since, not one who left);
+		// one sent at once keeps who it was created for
+		boolean ahead = n.sendAt().isAfter(n.createdAt());
+		List<StaffNotices.Recipient> recipients = ahead ? audiences.resolve(n.audience(), n.scopeNodeId())
+				: notices.recipients(id);
+		if (recipients.isEmpty() || recipients.size() > settings.maxRecipients()) {
+			String reason = recipients.isEmpty() ? "empty-audience" : "too-many-recipients";
+			notices.fail(id, reason);
+			log.warn("Staff notice {} was not posted: {} ({} recipients)", id, reason, recipients.size());
+			return;
+		}
 		// the rooms first, each created (or joined by new members) in a transaction of its own: idempotent
 		Map<OrgNodeId, List<StaffId>> members = new LinkedHashMap<>();
-		List<StaffNotices.Recipient> recipients = notices.recipients(id);
 		recipients.forEach(r -> members.computeIfAbsent(r.roomNodeId(), k -> new java.util.ArrayList<>()).add(r.staffId()));
 		Map<OrgNodeId, ConversationId> rooms = new LinkedHashMap<>();
 		members.forEach((node, staff) -> rooms.put(node, room(n, node, staff)));
@@ -90,6 +102,10 @@ class StaffNoticeRuns {
 					return;
 				}
 				Instant now = clock.instant();
+				if (ahead) {
+					// with the posting, under the lock: a run repeated after a crash starts again from here
+					notices.replaceRecipients(id, recipients);
+				}
 				MessageDraft draft = noticeDraft(locked);
 				rooms.forEach((node, room) -> {
 					long seq = messaging.post(room, "notice-" + id, draft).message().seq();

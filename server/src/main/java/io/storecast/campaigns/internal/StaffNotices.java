@@ -70,11 +70,21 @@ class StaffNotices {
 					n.scopeNodeId().value(), n.scopePath(), n.status().name(), ts(n.sendAt()), n.createdBy(),
 					ts(n.createdAt()))
 			.update();
+		insertRecipients(n.id(), recipients);
+	}
+
+	/** Replaces a notice's recipients (before it is posted: nothing refers to them yet). */
+	void replaceRecipients(StaffNoticeId id, List<Recipient> recipients) {
+		jdbc.sql("DELETE FROM campaigns_staff_notice_recipients WHERE notice_id = ?").param(id.value()).update();
+		insertRecipients(id, recipients);
+	}
+
+	private void insertRecipients(StaffNoticeId id, List<Recipient> recipients) {
 		jdbc.sql("""
 				INSERT INTO campaigns_staff_notice_recipients (notice_id, staff_id, display_name, role, org_node_id, room_node_id)
 				SELECT ?, * FROM unnest(CAST(? AS uuid[]), CAST(? AS text[]), CAST(? AS text[]), CAST(? AS uuid[]),
 				                        CAST(? AS uuid[]))""")
-			.params(n.id().value(), recipients.stream().map(r -> r.staffId().value()).toArray(UUID[]::new),
+			.params(id.value(), recipients.stream().map(r -> r.staffId().value()).toArray(UUID[]::new),
 					recipients.stream().map(Recipient::displayName).toArray(String[]::new),
 					recipients.stream().map(r -> r.role().name()).toArray(String[]::new),
 					recipients.stream().map(r -> r.orgNodeId().value()).toArray(UUID[]::new),

@@ -27,7 +27,7 @@ class CampaignResultsUnitTest {
 		Results.Counts counts = new Results.Counts(10, 10, 9, 3, 1, 2, 1, 0, 0, 4, 2, 2, 45_200, 6000);
 		CampaignResults.Figures f = CampaignResults.Figures.of(counts);
 		var view = new CampaignResults.ResultsView(CampaignId.valueOf("00000000-0000-0000-0000-000000000001"), "月饼",
-				CampaignResults.By.STORE, 0, Duration.ofDays(14), f,
+				CampaignResults.By.STORE, 0, 0, Duration.ofDays(14), f,
 				List.of(new CampaignResults.Row("a", "上海,南京路\"店\"", f), new CampaignResults.Row("b", "=SUM(A1)", f),
 						new CampaignResults.Row(null, null, f)));
 		String[] lines = CampaignResults.csv(view).split("\r\n");
