@@ -169,6 +169,8 @@ class SurveyCampaignsIntegrationTest extends TriggerTestSupport {
 		marketer.post("/api/v1/campaigns/" + id + "/send", Map.of()).expect(202);
 		JsonNode first = card(chat, store, 1);
 		card(app, store, 1);
+		String draft = marketer.post("/api/v1/campaigns", campaign(List.of(store.id()), List.of(chat.id()),
+				Map.of("text", "问卷", "surveyId", survey))).expect(201).string("id");
 
 		// only who may change it closes it; closing twice changes nothing
 		demo.staff("sh-njr.clerk1").post("/api/v1/surveys/" + survey + "/close", Map.of()).expectProblem(403, "forbidden");
@@ -189,7 +191,9 @@ class SurveyCampaignsIntegrationTest extends TriggerTestSupport {
 		assertThat(results.path("invited").asInt()).isEqualTo(2);
 		assertThat(results.path("started").asInt()).isZero();
 
-		// nothing may name it any more
+		// nothing may name it any more: a draft saved before is not sent
+		marketer.post("/api/v1/campaigns/" + draft + "/send", Map.of()).expectProblem(409, "survey-closed");
+		assertThat(marketer.get("/api/v1/campaigns/" + draft).expect(200).string("status")).isEqualTo("DRAFT");
 		long before = campaigns();
 		assertThat(marketer.post("/api/v1/campaigns", campaign(List.of(store.id()), List.of(chat.id()),
 				Map.of("text", "问卷", "surveyId", survey))).expectProblem(400, "survey-closed").errorFields())
