@@ -158,6 +158,35 @@ class SurveyCampaignsIntegrationTest extends TriggerTestSupport {
 	}
 
 	@Test
+	void an_order_delivered_trigger_asks_its_en_customer_in_english() {
+		TriggerTesting.Store store = TriggerTesting.Store.create(demo, "SVE");
+		TriggerTesting.Customer en = atNoon(store, "Bob");
+		demo.owner.patch("/api/v1/customers/" + en.id(), Map.of("locale", "en")).expect(200);
+		Api marketer = demo.staff("hq.marketer");
+		String survey = survey();
+		String trigger = marketer.post("/api/v1/campaign-triggers", TriggersIntegrationTest.trigger("ORDER_DELIVERED",
+				List.of(store.id()), "订单{order}已送达,说说您的感受?", "params", Map.of("surveyId", survey), "templates",
+				Map.of("IN_APP", Map.of("zh-CN", "订单{order}已送达,说说您的感受?", "en", "Order {order} has arrived: how was it?"))))
+			.expect(201).string("id");
+		try {
+			String order = paidEarrings(en, store, Instant.now().minus(Duration.ofHours(2)));
+			backend.post("/api/v1/orders/" + order + "/events", io.storecast.orders.OrderTesting.status("DELIVERED", Instant.now()))
+				.expect(201);
+			assertThat(card(en, store, 1).path("payload").path("text").asString()).isEqualTo("Order " + order + " has arrived: how was it?");
+			walk(en, store, new Walk("1/2 Are you happy with the craftsmanship?", List.of("Happy", "So-so", "Unhappy"), "Unhappy",
+					"2/2 What else do you like? (choose any)", "Rings", "Chosen: Rings.", List.of("Necklaces", "Bracelets", "Submit")));
+			await().atMost(Duration.ofSeconds(10))
+				.until(() -> said(en, store, "Thank you for completing the survey \"新品问卷\"!"));
+			JsonNode results = marketer.get("/api/v1/surveys/" + survey + "/results?by=STORE").expect(200).json();
+			assertThat(results.path("stores").get(0).path("storeId").asString()).isEqualTo(store.id());
+			assertThat(results.path("stores").get(0).path("completed").asInt()).isEqualTo(1);
+		}
+		finally {
+			marketer.post("/api/v1/campaign-triggers/" + trigger + "/disable", Map.of()).expect(200);
+		}
+	}
+
+	@Test
 	void a_closed_survey_takes_no_more_answers_and_no_campaign_or_trigger_may_name_it() {
 		TriggerTesting.Store store = TriggerTesting.Store.create(demo, "SVC");
 		TriggerTesting.Customer chat = atNoon(store, "小王");
