@@ -40,6 +40,13 @@ abstract class TriggerTestSupport {
 		return number;
 	}
 
+	/** A customer of the store for whom it is noon now (no quiet hours in the way). */
+	TriggerTesting.Customer atNoon(TriggerTesting.Store store, String nickname) {
+		TriggerTesting.Customer customer = TriggerTesting.Customer.of(demo, backend, store, nickname);
+		customer.localHour(demo, 12);
+		return customer;
+	}
+
 	/** Whether every publication of the event type (a simple class name) has been handled. */
 	boolean handled(String eventType) {
 		return jdbc.sql("SELECT count(*) FROM event_publication WHERE event_type LIKE ? AND completion_date IS NULL")

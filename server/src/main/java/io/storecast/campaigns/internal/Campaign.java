@@ -137,15 +137,17 @@ record Campaign(CampaignId id, String name, Purpose purpose, Instant startsAt, I
 	 * @param product a product name for {@code {product}}
 	 * @param link where a tracked {@code {link}} leads (http or https); null: no tracked link
 	 * @param couponMode how recipients get the coupon; null: GRANT
+	 * @param surveyId a survey whose first question is the in-app message's card (its recipients are
+	 * invited to answer it); null: none
 	 */
 	record Offer(String text, @Nullable CouponTemplateId couponTemplateId, @Nullable String product,
-			@Nullable String link, @Nullable CouponMode couponMode) {
+			@Nullable String link, @Nullable CouponMode couponMode, java.util.@Nullable UUID surveyId) {
 
 		/** This offer with what a variant offers differently. */
 		Offer with(@Nullable VariantOffer o) {
 			return o == null ? this
 					: new Offer(text, o.couponTemplateId() != null ? o.couponTemplateId() : couponTemplateId,
-							o.product() != null ? o.product() : product, link, couponMode);
+							o.product() != null ? o.product() : product, link, couponMode, surveyId);
 		}
 
 		/** Whether the send grants each recipient a coupon (a coupon template, not left to claims). */

@@ -34,7 +34,9 @@ class CampaignController {
 
 	@Operation(summary = "Create a campaign (a DRAFT)", description = """
 			name, purpose (MARKETING or TRANSACTIONAL), startsAt/endsAt, offer {text, couponTemplateId?, \
-			couponMode? (GRANT or CLAIM), product?, link? (where the tracked {link} leads)}, \
+			couponMode? (GRANT or CLAIM), product?, link? (where the tracked {link} leads), surveyId? (a survey you can \
+			read and not closed, else 400 unknown-survey / survey-closed; the in-app message is then its first question's \
+			card and the in-app template its text, at most 1,000 characters; not with couponMode CLAIM)}, \
 			stores (org node ids; a region or the head office stands for its stores), route [{channel, \
 			fallbackAfterMinutes?}], templates {IN_APP|SMS: {zh-CN, en?}} with {nickname} {store} {coupon} {link} \
 			{unsubscribe} {product}, audience {kind: STORES | SEGMENT (segmentId) | CUSTOMERS (customerIds, up to 10,000)}, \

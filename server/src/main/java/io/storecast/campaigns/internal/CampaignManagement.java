@@ -132,6 +132,7 @@ class CampaignManagement {
 	private final Segments segments;
 	private final Coupons coupons;
 	private final Consents consents;
+	private final SurveyManagement surveys;
 	private final CampaignSettings settings;
 	private final TransactionTemplate tx;
 	private final Clock clock;
@@ -139,7 +140,8 @@ class CampaignManagement {
 	CampaignManagement(Campaigns campaigns, Recipients recipients, CampaignScheduling scheduling,
 			CampaignRecurrence recurrence, Approvals approvals, ApprovalScheduling approvalScheduling, StaffNotices notices,
 			AccessPolicy access, OrgDirectory org, CustomerDirectory customers, Segments segments, Coupons coupons,
-			Consents consents, CampaignSettings settings, TransactionTemplate tx, Clock clock) {
+			Consents consents, SurveyManagement surveys, CampaignSettings settings, TransactionTemplate tx, Clock clock) {
+		this.surveys = surveys;
 		this.campaigns = campaigns;
 		this.recipients = recipients;
 		this.scheduling = scheduling;
@@ -218,6 +220,9 @@ class CampaignManagement {
 		SendRequest asked = request == null ? new SendRequest(null, null) : request;
 		Plan plan = plan(c, asked, now);
 		requireAudience(c);
+		if (c.definition().offer().surveyId() != null) {
+			surveys.requireOpen(c.definition().offer().surveyId());
+		}
 		long above = approvals.settings().approvalAbove();
 		long audience = above > 0 ? audienceUpTo(c, above + 1) : 0;
 		tx.executeWithoutResult(s -> {
@@ -366,7 +371,7 @@ class CampaignManagement {
 		if (!r.endsAt().isAfter(now)) {
 			throw ApiException.badRequest("validation-failed", "endsAt", "endsAt is in the past");
 		}
-		Campaign.Offer offer = offer(r.offer());
+		Campaign.Offer offer = offer(actor, r.offer());
 		List<OrgNode> stores = stores(actor, r.stores());
 		List<Campaign.RouteStep> route = route(r.route());
 		Map<Channel, Map<String, String>> templates = templates(r.templates(), route, offer, stores, "templates");
@@ -379,7 +384,7 @@ class CampaignManagement {
 				Campaign.Status.DRAFT, null, null, null, null, null, null, createdBy(actor), now, now);
 	}
 
-	private Campaign.Offer offer(Campaign.@Nullable Offer offer) {
+	private Campaign.Offer offer(Actor actor, Campaign.@Nullable Offer offer) {
 		if (offer == null) {
 			throw ApiException.badRequest("validation-failed", "offer", "offer is required: {\"text\": ...}");
 		}
@@ -393,8 +398,14 @@ class CampaignManagement {
 			throw ApiException.badRequest("validation-failed", "offer.couponMode",
 					"offer.couponMode needs offer.couponTemplateId");
 		}
+		if (offer.surveyId() != null && offer.couponMode() == Campaign.CouponMode.CLAIM) {
+			// one card: the survey's question or the coupon's claim button, not both
+			throw ApiException.badRequest("validation-failed", "offer.surveyId", "A survey's card has no claim button: "
+					+ "grant the coupon (couponMode GRANT, {coupon} in the text) or make it the survey's reward");
+		}
+		UUID survey = offer.surveyId() == null ? null : surveys.sendable(actor, offer.surveyId(), "offer.surveyId");
 		return new Campaign.Offer(text, offer.couponTemplateId(), product, TrackedLinks.target(offer.link()),
-				offer.couponMode());
+				offer.couponMode(), survey);
 	}
 
 	/** The participating stores: each node named, or the stores under it; all within the actor's reach. */
@@ -478,7 +489,8 @@ class CampaignManagement {
 			// a tracked link instead of the unsubscribe link
 			longest.put("link", settings.publicUrl().length() + TrackedLinks.LONGEST_PATH);
 		}
-		return templates(given, route, allowed, longest, MAX_IN_APP,
+		// a survey's in-app text is its card's text
+		return templates(given, route, allowed, longest, offer.surveyId() != null ? TriggerManagement.MAX_CARD_TEXT : MAX_IN_APP,
 				" ({coupon} needs offer.couponTemplateId granted, {product} needs offer.product)", field);
 	}
 
@@ -623,7 +635,8 @@ class CampaignManagement {
 				if (length > max) {
 					throw ApiException.badRequest("template-too-long", field, "The template comes to " + length
 							+ " characters with its variables at their longest; " + channel + " allows " + max
-							+ (sms ? " (6 UCS-2 segments with the 【店名】 signature)" : ""));
+							+ (sms ? " (6 UCS-2 segments with the 【店名】 signature)"
+									: max < MAX_IN_APP ? " (it is the text of a card: a product's or a survey's)" : ""));
 				}
 				checked.put(locale.getKey(), text);
 			}

@@ -153,18 +153,18 @@ class CampaignResults {
 
 	/** The view as CSV (RFC 4180), UTF-8 with a byte order mark so that Excel reads the Chinese names. */
 	static String csv(ResultsView view) {
-		StringBuilder out = new StringBuilder("\uFEFF");
+		StringBuilder out = Csv.document();
 		out.append(view.by().name().toLowerCase(java.util.Locale.ROOT)).append(",label,").append(String.join(",", COLUMNS))
 			.append("\r\n");
 		for (Row row : view.rows()) {
 			line(out, row.key(), row.label(), row.figures());
 		}
-		line(out, "total", "合计 Total", view.totals());
+		line(out, "total", Csv.TOTAL, view.totals());
 		return out.toString();
 	}
 
 	private static void line(StringBuilder out, @Nullable String key, @Nullable String label, Figures f) {
-		out.append(cell(key)).append(',').append(cell(label));
+		out.append(Csv.cell(key)).append(',').append(Csv.cell(label));
 		Object[] values = { f.recipients(), f.sent(), f.delivered(), f.read(), f.failed(), f.clicked(), f.replied(),
 				f.forwarded(), f.unsubscribed(), f.claimed(), f.redeemed(), f.orders(), f.revenueFen(), f.couponCostFen(),
 				f.readRate(), f.clickRate(), f.redemptionRate(), f.roi() };
@@ -172,16 +172,6 @@ class CampaignResults {
 			out.append(',').append(v == null ? "" : v.toString());
 		}
 		out.append("\r\n");
-	}
-
-	private static String cell(@Nullable String text) {
-		if (text == null) {
-			return "";
-		}
-		// a leading = + - @ would be a formula in a spreadsheet
-		String safe = !text.isEmpty() && "=+-@".indexOf(text.charAt(0)) >= 0 ? "'" + text : text;
-		return safe.contains(",") || safe.contains("\"") || safe.contains("\n") || safe.contains("\r")
-				? "\"" + safe.replace("\"", "\"\"") + "\"" : safe;
 	}
 
 	static @Nullable Double rate(long part, long base) {

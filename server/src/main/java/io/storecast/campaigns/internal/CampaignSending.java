@@ -59,6 +59,7 @@ class CampaignSending {
 	private final OrgDirectory org;
 	private final Consents consents;
 	private final ResultsRecording results;
+	private final Surveys surveys;
 	private final org.springframework.beans.factory.ObjectProvider<CampaignAbTesting> abTesting;
 	private final CampaignSettings settings;
 	private final TransactionTemplate tx;
@@ -70,9 +71,10 @@ class CampaignSending {
 
 	CampaignSending(Campaigns campaigns, Recipients recipients, CampaignScheduling scheduling, Segments segments,
 			CustomerDirectory customers, ContactPolicy policy, Coupons coupons, Delivery delivery, OrgDirectory org,
-			Consents consents, ResultsRecording results,
+			Consents consents, ResultsRecording results, Surveys surveys,
 			org.springframework.beans.factory.ObjectProvider<CampaignAbTesting> abTesting, CampaignSettings settings,
 			TransactionTemplate tx, Clock clock) {
+		this.surveys = surveys;
 		this.campaigns = campaigns;
 		this.recipients = recipients;
 		this.scheduling = scheduling;
@@ -188,7 +190,9 @@ class CampaignSending {
 	}
 
 	private void process(Campaign c) {
-		Rendering rendering = new Rendering(c, org, consents, settings.publicUrl(), results.links(), coupons);
+		UUID surveyId = c.definition().offer().surveyId();
+		Rendering rendering = new Rendering(c, org, consents, settings.publicUrl(), results.links(), coupons,
+				surveyId == null ? null : surveys.find(surveyId).orElse(null));
 		int size = chunkSizeOverride.get() > 0 ? chunkSizeOverride.get() : settings.chunkSize();
 		int chunks = 0;
 		Instant runAt = clock.instant();

@@ -46,6 +46,8 @@ final class Rendering {
 	/** What is said, per A/B variant (the key null: the campaign without a test). */
 	private final Map<@Nullable String, Texts> texts = new HashMap<>();
 	private final List<DeliveryRequest.Step> route;
+	/** The survey whose first question is the in-app card, or null. */
+	private final @Nullable Survey survey;
 
 	/**
 	 * One variant's templates and offer; {@code couponTitle} titles the coupon card of an offer whose
@@ -60,8 +62,9 @@ final class Rendering {
 	}
 
 	Rendering(Campaign campaign, OrgDirectory org, Consents consents, String publicUrl, TrackedLinks links,
-			Coupons coupons) {
+			Coupons coupons, @Nullable Survey survey) {
 		this.campaign = campaign;
+		this.survey = survey;
 		this.org = org;
 		this.consents = consents;
 		this.publicUrl = publicUrl;
@@ -162,8 +165,24 @@ final class Rendering {
 		if (linkId != null) {
 			data.put("link", publicUrl + links.path(linkId));
 		}
+		if (survey != null) {
+			data.put("surveyId", survey.id().toString());
+		}
 		return new DeliveryRequest(campaign.id().source(), customer.id().toString(), customer.id(), store.id(),
-				campaign.purpose(), route, new DeliveryRequest.Content(text, smsText, claimCard(t, text), data), null);
+				campaign.purpose(), route, new DeliveryRequest.Content(text, smsText, card(t, customer, text), data), null);
+	}
+
+	/**
+	 * The in-app card: a survey's first question (as a trigger sends it; a survey is never saved with a
+	 * claimed coupon), else a claim card, else none.
+	 */
+	private @Nullable Map<String, Object> card(Texts t, CustomerProfile customer, String text) {
+		if (survey == null || !campaign.definition().routes(Channel.IN_APP)) {
+			return claimCard(t, text);
+		}
+		Map<String, Object> card = new LinkedHashMap<>(SurveyCards.invitation(survey, customer.locale()));
+		card.put("text", text);
+		return card;
 	}
 
 	/**

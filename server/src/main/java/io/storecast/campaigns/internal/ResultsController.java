@@ -1,6 +1,5 @@
 package io.storecast.campaigns.internal;
 
-import java.nio.charset.StandardCharsets;
 import java.util.Locale;
 
 import org.jspecify.annotations.Nullable;
@@ -17,7 +16,6 @@ import org.springframework.web.bind.annotation.RestController;
 
 import io.storecast.campaigns.CampaignId;
 import io.storecast.identity.Actor;
-import io.storecast.platform.ApiException;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.tags.Tag;
 
@@ -25,8 +23,6 @@ import io.swagger.v3.oas.annotations.tags.Tag;
 @RestController
 @RequestMapping("/api/v1/campaigns/{id}")
 class ResultsController {
-
-	private static final MediaType CSV = new MediaType("text", "csv", StandardCharsets.UTF_8);
 
 	private final CampaignResults results;
 
@@ -46,25 +42,8 @@ class ResultsController {
 			@RequestParam(required = false) CampaignResults.@Nullable By by,
 			@RequestParam(required = false) @Nullable String format,
 			@RequestHeader(name = HttpHeaders.ACCEPT, required = false) @Nullable String accept) {
-		boolean csv;
-		if (format == null) {
-			csv = accept != null && accept.toLowerCase(Locale.ROOT).contains("text/csv");
-		}
-		else {
-			csv = switch (format.toLowerCase(Locale.ROOT)) {
-				case "csv" -> true;
-				case "json" -> false;
-				default -> throw ApiException.badRequest("validation-failed", "format", "format is json or csv");
-			};
-		}
-		CampaignResults.ResultsView view = results.results(actor, id, by);
-		if (!csv) {
-			return ResponseEntity.ok().contentType(MediaType.APPLICATION_JSON).body(view);
-		}
-		String file = "campaign-" + id + "-results-by-" + view.by().name().toLowerCase(Locale.ROOT) + ".csv";
-		return ResponseEntity.ok()
-			.contentType(CSV)
-			.header(HttpHeaders.CONTENT_DISPOSITION, "attachment; filename=\"" + file + "\"")
-			.body(CampaignResults.csv(view).getBytes(StandardCharsets.UTF_8));
+		return Csv.results(format, accept, () -> results.results(actor, id, by),
+				view -> "campaign-" + id + "-results-by-" + view.by().name().toLowerCase(Locale.ROOT) + ".csv",
+				CampaignResults::csv);
 	}
 }

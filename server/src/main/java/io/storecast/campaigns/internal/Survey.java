@@ -15,7 +15,10 @@ import io.storecast.identity.OrgNodeId;
  * 0-based index, which is why a survey never changes), and an optional reward on completion.
  */
 record Survey(UUID id, String title, List<Question> questions, @Nullable CouponTemplateId couponTemplateId,
-		@Nullable String rewardCode, OrgNodeId scopeNodeId, String scopePath, String createdBy, Instant createdAt) {
+		@Nullable String rewardCode, OrgNodeId scopeNodeId, String scopePath, String createdBy, Instant createdAt,
+		@Nullable Instant closedAt, @Nullable String closedBy) {
+
+	static final String EN = "en";
 
 	enum Kind {
 		/** One option. */
@@ -34,6 +37,33 @@ record Survey(UUID id, String title, List<Question> questions, @Nullable CouponT
 		String option(int index) {
 			return options.get(index).get(CampaignManagement.LOCALE);
 		}
+
+		/** The question in {@code locale} (zh-CN or en, as {@link Survey#locale} picked it). */
+		String text(String locale) {
+			return text.getOrDefault(locale, zh());
+		}
+
+		String option(int index, String locale) {
+			return options.get(index).getOrDefault(locale, option(index));
+		}
+
+		boolean hasEnglish() {
+			return text.containsKey(EN) && options.stream().allMatch(o -> o.containsKey(EN));
+		}
+	}
+
+	/**
+	 * The language the survey speaks to a reader of {@code customerLocale}: en for an en reader when
+	 * every question and option has its English text (a card half in each language is worse than one
+	 * in zh-CN), zh-CN otherwise.
+	 */
+	String locale(@Nullable String customerLocale) {
+		return EN.equals(customerLocale) && questions.stream().allMatch(Question::hasEnglish) ? EN
+				: CampaignManagement.LOCALE;
+	}
+
+	boolean closed() {
+		return closedAt != null;
 	}
 
 	/** Who grants this survey's coupons, for the coupon's record; the grant key is the customer. */

@@ -3,13 +3,16 @@ package io.storecast.campaigns.internal;
 import java.util.UUID;
 
 import org.jspecify.annotations.Nullable;
+import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
 import org.springframework.security.core.annotation.AuthenticationPrincipal;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestHeader;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
@@ -19,8 +22,9 @@ import io.storecast.platform.CursorPage;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.tags.Tag;
 
-@Tag(name = "Surveys", description = "Up to 5 single or multiple choice questions, sent by a DAYS_AFTER_PURCHASE trigger "
-		+ "as chat cards (params.surveyId) or answered through the app; a reward on completion; results")
+@Tag(name = "Surveys", description = "Up to 5 single or multiple choice questions, sent as chat cards by a campaign "
+		+ "(offer.surveyId) or a DAYS_AFTER_PURCHASE / ORDER_DELIVERED trigger (params.surveyId), in the customer's language "
+		+ "where the survey has it, or answered through the app; a reward on completion; closing; results by store and as CSV")
 @RestController
 @RequestMapping("/api/v1/surveys")
 class SurveyController {
@@ -58,16 +62,32 @@ class SurveyController {
 
 	@Operation(summary = "The customer answers every question at once; the reward comes back", description = """
 			{answers: [{question: 0, options: [1]}, ...]}: each question once (0-based), known options, one for SINGLE. \
-			403 not-invited for a survey not sent to the customer; 409 survey-already-answered after any answer (app or chat).""")
+			403 not-invited for a survey not sent to the customer; 409 survey-already-answered after any answer (app or chat); \
+			409 survey-closed once the survey is closed.""")
 	@PostMapping("/{id}/responses")
 	ResponseEntity<SurveyManagement.ResponseView> respond(@AuthenticationPrincipal Actor actor, @PathVariable UUID id,
 			@RequestBody SurveyManagement.ResponseRequest request) {
 		return ResponseEntity.status(HttpStatus.CREATED).body(surveys.respond(actor, id, request));
 	}
 
-	@Operation(summary = "Results: invited, started, completed, completion rate, rewards, and per question each option's count and share")
-	@GetMapping("/{id}/results")
-	SurveyManagement.Results results(@AuthenticationPrincipal Actor actor, @PathVariable UUID id) {
-		return surveys.results(actor, id);
+	@Operation(summary = "Close a survey: no more answers (409 survey-closed; a reply in the chat) or invitations; results stay",
+			description = "CAMPAIGN_WRITE within the survey's scope. Closing a closed survey changes nothing (200).")
+	@PostMapping("/{id}/close")
+	SurveyManagement.SurveyView close(@AuthenticationPrincipal Actor actor, @PathVariable UUID id) {
+		return surveys.close(actor, id);
+	}
+
+	@Operation(summary = "Results: invited, started, completed, completion rate, rewards, per question each option's count and share; by STORE; as JSON or CSV",
+			description = """
+					by=STORE adds the same per store of each customer's first invitation (stores). format=csv or Accept: \
+					text/csv gives CSV (UTF-8 with a byte order mark): a row per store and a total row; the figures, then \
+					per question its answers and each option's count. docs/campaigns.md#surveys.""")
+	@GetMapping(path = "/{id}/results", produces = { MediaType.APPLICATION_JSON_VALUE, "text/csv" })
+	ResponseEntity<?> results(@AuthenticationPrincipal Actor actor, @PathVariable UUID id,
+			@RequestParam(required = false) SurveyManagement.@Nullable By by,
+			@RequestParam(required = false) @Nullable String format,
+			@RequestHeader(name = HttpHeaders.ACCEPT, required = false) @Nullable String accept) {
+		return Csv.results(format, accept, () -> surveys.results(actor, id, by),
+				r -> "survey-" + id + "-results" + (by == null ? "" : "-by-store") + ".csv", SurveyManagement::csv);
 	}
 }

@@ -63,8 +63,10 @@ class SurveyManagement {
 	record RewardView(@Nullable CouponTemplateId couponTemplateId, @Nullable String couponTemplateName, @Nullable String code) {
 	}
 
+	/** @param closedAt when it was closed (no more answers or invitations), by {@code closedBy}; null: open */
 	record SurveyView(UUID id, String title, List<Survey.Question> questions, @Nullable RewardView reward,
-			io.storecast.identity.OrgNodeId scopeNodeId, String createdBy, Instant createdAt) {
+			io.storecast.identity.OrgNodeId scopeNodeId, String createdBy, Instant createdAt, @Nullable Instant closedAt,
+			@Nullable String closedBy) {
 	}
 
 	/** One question's answer: the question's index and the chosen options' indexes (0-based). */
@@ -89,9 +91,25 @@ class SurveyManagement {
 	record QuestionResult(int question, String text, Survey.Kind kind, long answers, List<OptionResult> options) {
 	}
 
-	/** @param invited customers a trigger handed the survey's card to; {@code completionRate} = completed / invited */
-	record Results(UUID surveyId, String title, long invited, long started, long completed, double completionRate,
-			long rewardsGranted, List<QuestionResult> questions) {
+	/** How results may be broken down. */
+	enum By {
+		/** The store of each customer's (first) invitation: the order's store of a trigger, the speaking store of a campaign. */
+		STORE
+	}
+
+	/**
+	 * @param invited customers a trigger or campaign handed the survey's card to; {@code completionRate} =
+	 * completed / invited; {@code by} and {@code stores}: the same per store when asked ({@code by=STORE}),
+	 * else null
+	 */
+	record Results(UUID surveyId, String title, @Nullable Instant closedAt, long invited, long started, long completed,
+			double completionRate, long rewardsGranted, List<QuestionResult> questions, @Nullable By by,
+			@Nullable List<StoreResults> stores) {
+	}
+
+	/** One store's part of the results (the store of the customers' first invitation). */
+	record StoreResults(@Nullable UUID storeId, @Nullable String storeCode, @Nullable String storeName, long invited,
+			long started, long completed, double completionRate, long rewardsGranted, List<QuestionResult> questions) {
 	}
 
 	/** What finishing a response gave: the coupon or fixed code, or why no coupon. */
@@ -135,7 +153,7 @@ class SurveyManagement {
 		};
 		access.requireAt(actor, Permission.CAMPAIGN_WRITE, scope.id());
 		Survey s = new Survey(Ids.newId(), title, questions, template, code, scope.id(), scope.path(), createdBy,
-				clock.instant());
+				clock.instant(), null, null);
 		surveys.insert(s);
 		return view(s);
 	}
@@ -207,9 +225,41 @@ class SurveyManagement {
 		return new CursorPage<>(page.items().stream().map(this::view).toList(), page.nextCursor());
 	}
 
-	/** A survey staff may read, or (for a trigger naming it) nothing. */
-	java.util.Optional<Survey> reachable(Actor actor, UUID id) {
-		return surveys.find(id).filter(s -> access.reaches(actor, s.scopeNodeId()));
+	/**
+	 * The survey a campaign or trigger names in {@code field}: one the actor may read (else 400
+	 * {@code unknown-survey}) and not closed (else 400 {@code survey-closed}).
+	 */
+	UUID sendable(Actor actor, UUID id, String field) {
+		Survey s = surveys.find(id).filter(found -> access.reaches(actor, found.scopeNodeId()))
+			.orElseThrow(() -> ApiException.badRequest("unknown-survey", field, "No survey " + id));
+		if (s.closed()) {
+			throw ApiException.badRequest("survey-closed", field, "The survey '" + s.title() + "' was closed at "
+					+ s.closedAt() + ": it takes no more answers; make a new one");
+		}
+		return id;
+	}
+
+	/**
+	 * Closes the survey: afterwards no answer is taken (app: 409 {@code survey-closed}; chat: a
+	 * reply), no campaign or trigger may name it and no trigger invites to it; its results stay.
+	 * Closing it again changes nothing.
+	 */
+	SurveyView close(Actor actor, UUID id) {
+		Survey s = ScopedAccess.writable(access, actor, surveys.find(id), Survey::scopeNodeId, () -> notFound(id));
+		surveys.close(s.id(), CampaignManagement.createdBy(actor), clock.instant());
+		return view(surveys.find(id).orElseThrow());
+	}
+
+	/** 409 {@code survey-closed} when a draft saved before its survey was closed is sent. */
+	void requireOpen(UUID id) {
+		Survey s = surveys.find(id).orElseThrow(() -> notFound(id));
+		if (s.closed()) {
+			throw closedProblem(s);
+		}
+	}
+
+	static ApiException closedProblem(Survey s) {
+		return ApiException.conflict("survey-closed", "The survey '" + s.title() + "' is closed: it takes no more answers");
 	}
 
 	private Survey readable(Actor actor, UUID id) {
@@ -224,7 +274,8 @@ class SurveyManagement {
 		RewardView reward = s.couponTemplateId() != null
 				? new RewardView(s.couponTemplateId(), coupons.templateName(s.couponTemplateId()).orElse(null), null)
 				: s.rewardCode() != null ? new RewardView(null, null, s.rewardCode()) : null;
-		return new SurveyView(s.id(), s.title(), s.questions(), reward, s.scopeNodeId(), s.createdBy(), s.createdAt());
+		return new SurveyView(s.id(), s.title(), s.questions(), reward, s.scopeNodeId(), s.createdBy(), s.createdAt(),
+				s.closedAt(), s.closedBy());
 	}
 
 	// ---- answers from an app
@@ -251,6 +302,9 @@ class SurveyManagement {
 	 */
 	ResponseView respond(Actor actor, UUID id, ResponseRequest request) {
 		Survey s = invitedTo(actor, id);
+		if (s.closed()) {
+			throw closedProblem(s);
+		}
 		CustomerId customer = ((Actor.Customer) actor).id();
 		List<Surveys.Answer> answers = answers(s, request.answers());
 		if (surveys.lockResponse(s.id(), customer).isPresent()) {
@@ -339,22 +393,72 @@ class SurveyManagement {
 
 	// ---- results
 
-	Results results(Actor actor, UUID id) {
+	Results results(Actor actor, UUID id, @Nullable By by) {
 		Survey s = readable(actor, id);
 		Surveys.Totals totals = surveys.totals(s.id());
-		Map<Integer, long[]> counts = surveys.counts(s.id(), s.questions());
+		Map<@Nullable UUID, Map<Integer, long[]>> counts = surveys.countsByStore(s.id(), s.questions());
+		List<StoreResults> stores = null;
+		if (by == By.STORE) {
+			stores = surveys.totalsByStore(s.id()).stream().map(t -> {
+				OrgNode store = t.store() == null ? null : org.find(new io.storecast.identity.OrgNodeId(t.store())).orElse(null);
+				return new StoreResults(t.store(), store == null ? null : store.code(), store == null ? null : store.name(),
+						t.invited(), t.started(), t.completed(), rate(t.completed(), t.invited()), t.rewarded(),
+						questions(s, counts.get(t.store())));
+			}).toList();
+		}
+		return new Results(s.id(), s.title(), s.closedAt(), totals.invited(), totals.started(), totals.completed(),
+				rate(totals.completed(), totals.invited()), totals.rewarded(), questions(s, counts.get(null)), by, stores);
+	}
+
+	/** Each question's final answers and each option's count and share; {@code counts} null: none. */
+	private static List<QuestionResult> questions(Survey s, @Nullable Map<Integer, long[]> counts) {
 		List<QuestionResult> questions = new ArrayList<>();
 		for (int q = 0; q < s.questions().size(); q++) {
 			Survey.Question question = s.questions().get(q);
-			long[] row = Objects.requireNonNull(counts.get(q));
+			long[] row = counts == null ? new long[question.options().size() + 1] : Objects.requireNonNull(counts.get(q));
 			List<OptionResult> options = new ArrayList<>();
 			for (int o = 0; o < question.options().size(); o++) {
 				options.add(new OptionResult(o, question.option(o), row[o + 1], rate(row[o + 1], row[0])));
 			}
 			questions.add(new QuestionResult(q, question.zh(), question.kind(), row[0], options));
 		}
-		return new Results(s.id(), s.title(), totals.invited(), totals.started(), totals.completed(),
-				rate(totals.completed(), totals.invited()), totals.rewarded(), questions);
+		return questions;
+	}
+
+	/**
+	 * The results as CSV ({@link Csv}): a row per store (with {@code by=STORE}) and the totals' row;
+	 * the figures, then per question its answers and each option's count.
+	 */
+	static String csv(Results r) {
+		StringBuilder out = Csv.document();
+		out.append("store,label,invited,started,completed,completionRate,rewardsGranted");
+		for (QuestionResult q : r.questions()) {
+			out.append(',').append(Csv.cell("Q" + (q.question() + 1) + " " + q.text()));
+			for (OptionResult o : q.options()) {
+				out.append(',').append(Csv.cell("Q" + (q.question() + 1) + "." + (o.option() + 1) + " " + o.text()));
+			}
+		}
+		out.append("\r\n");
+		for (StoreResults st : r.stores() == null ? List.<StoreResults>of() : r.stores()) {
+			line(out, st.storeId() == null ? null : st.storeId().toString(), st.storeName(), st.invited(), st.started(),
+					st.completed(), st.completionRate(), st.rewardsGranted(), st.questions());
+		}
+		line(out, "total", Csv.TOTAL, r.invited(), r.started(), r.completed(), r.completionRate(), r.rewardsGranted(),
+				r.questions());
+		return out.toString();
+	}
+
+	private static void line(StringBuilder out, @Nullable String key, @Nullable String label, long invited, long started,
+			long completed, double completionRate, long rewards, List<QuestionResult> questions) {
+		out.append(Csv.cell(key)).append(',').append(Csv.cell(label));
+		for (Object v : new Object[] { invited, started, completed, completionRate, rewards }) {
+			out.append(',').append(v);
+		}
+		for (QuestionResult q : questions) {
+			out.append(',').append(q.answers());
+			q.options().forEach(o -> out.append(',').append(o.count()));
+		}
+		out.append("\r\n");
 	}
 
 	private static double rate(long part, long whole) {

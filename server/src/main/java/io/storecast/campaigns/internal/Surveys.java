@@ -25,7 +25,7 @@ import tools.jackson.databind.json.JsonMapper;
 /**
  * Surveys in {@code campaigns_surveys}; each customer's answers in {@code campaigns_survey_answers}
  * (one per question) and where they stand in {@code campaigns_survey_responses} (one per customer).
- * Who was invited is read from the trigger firings that carry the survey's card.
+ * Who was invited is read from the trigger firings and the campaigns that carry the survey's card.
  */
 @Repository
 class Surveys {
@@ -85,19 +85,37 @@ class Surveys {
 		return new Survey(rs.getObject("id", UUID.class), rs.getString("title"),
 				json.readValue(rs.getString("questions"), QUESTIONS), template == null ? null : new CouponTemplateId(template),
 				rs.getString("reward_code"), new OrgNodeId(rs.getObject("scope_node_id", UUID.class)), rs.getString("scope_path"),
-				rs.getString("created_by"), rs.getTimestamp("created_at").toInstant());
+				rs.getString("created_by"), rs.getTimestamp("created_at").toInstant(), Campaigns.instant(rs, "closed_at"),
+				rs.getString("closed_by"));
 	}
 
 	// ---- invitations, answers, responses
 
-	/** Whether a trigger handed the survey's card to the customer. */
+	/**
+	 * Every invitation to a survey: a customer handed its card by a trigger (the firing's store) or a
+	 * campaign (the store that spoke), with when; a customer may be invited more than once.
+	 */
+	private static final String INVITATIONS = """
+			WITH invitations AS (
+			  SELECT r.customer_id, CAST(f.subject ->> 'store' AS uuid) AS store_id, r.decided_at AS at
+			    FROM campaigns_trigger_recipients r
+			    JOIN campaigns_trigger_firings f ON f.id = r.firing_id
+			   WHERE r.status = 'HANDED_OFF' AND f.subject -> 'data' ->> 'surveyId' = :survey
+			  UNION ALL
+			  SELECT e.customer_id, e.store_id, e.handed_off_at
+			    FROM campaigns_campaigns c
+			    JOIN campaigns_engagement e ON e.campaign_id = c.id
+			   WHERE c.definition -> 'offer' ->> 'surveyId' = :survey),
+			-- each customer counts once, at the store of their first invitation
+			invited AS (
+			  SELECT DISTINCT ON (customer_id) customer_id, store_id FROM invitations ORDER BY customer_id, at, store_id)
+			""";
+
+	/** Whether a trigger or a campaign handed the survey's card to the customer. */
 	boolean invited(UUID survey, CustomerId customer) {
-		return jdbc.sql("""
-				SELECT EXISTS (SELECT 1 FROM campaigns_trigger_recipients r
-				                 JOIN campaigns_trigger_firings f ON f.id = r.firing_id
-				                WHERE r.customer_id = ? AND r.status = 'HANDED_OFF'
-				                  AND f.subject -> 'data' ->> 'surveyId' = ?)""")
-			.params(customer.value(), survey.toString())
+		return jdbc.sql(INVITATIONS + "SELECT EXISTS (SELECT 1 FROM invitations WHERE customer_id = :customer)")
+			.param("survey", survey.toString())
+			.param("customer", customer.value())
 			.query(Boolean.class)
 			.single();
 	}
@@ -156,16 +174,30 @@ class Surveys {
 
 	// ---- results
 
-	/** @param invited customers handed the survey's card; {@code rewarded}: completions that carried a reward */
-	record Totals(long invited, long started, long completed, long rewarded) {
+	/**
+	 * @param store the store of the customers' first invitation (null: every store); {@code invited}
+	 * customers handed the survey's card; {@code rewarded}: completions that carried a reward
+	 */
+	record Totals(@Nullable UUID store, long invited, long started, long completed, long rewarded) {
+	}
+
+	/** The totals per store of the first invitation, stores by their id. */
+	List<Totals> totalsByStore(UUID survey) {
+		return jdbc.sql(INVITATIONS + """
+				SELECT i.store_id, count(*) AS invited, count(r.customer_id) AS started, count(r.completed_at) AS completed,
+				       count(*) FILTER (WHERE r.coupon_id IS NOT NULL OR r.reward_code IS NOT NULL) AS rewarded
+				  FROM invited i
+				  LEFT JOIN campaigns_survey_responses r ON r.survey_id = CAST(:survey AS uuid) AND r.customer_id = i.customer_id
+				 GROUP BY i.store_id ORDER BY i.store_id""")
+			.param("survey", survey.toString())
+			.query((rs, n) -> new Totals(rs.getObject("store_id", UUID.class), rs.getLong("invited"), rs.getLong("started"),
+					rs.getLong("completed"), rs.getLong("rewarded")))
+			.list();
 	}
 
 	Totals totals(UUID survey) {
-		long invited = jdbc.sql("""
-				SELECT count(DISTINCT r.customer_id) FROM campaigns_trigger_recipients r
-				  JOIN campaigns_trigger_firings f ON f.id = r.firing_id
-				 WHERE r.status = 'HANDED_OFF' AND f.subject -> 'data' ->> 'surveyId' = ?""")
-			.param(survey.toString())
+		long invited = jdbc.sql(INVITATIONS + "SELECT count(*) FROM invited")
+			.param("survey", survey.toString())
 			.query(Long.class)
 			.single();
 		return jdbc.sql("""
@@ -173,32 +205,60 @@ class Surveys {
 				       count(*) FILTER (WHERE coupon_id IS NOT NULL OR reward_code IS NOT NULL) AS rewarded
 				  FROM campaigns_survey_responses WHERE survey_id = ?""")
 			.param(survey)
-			.query((rs, n) -> new Totals(invited, rs.getLong("started"), rs.getLong("completed"), rs.getLong("rewarded")))
+			.query((rs, n) -> new Totals(null, invited, rs.getLong("started"), rs.getLong("completed"), rs.getLong("rewarded")))
 			.single();
 	}
 
-	/** Final answers per question, and per question and option how often it was chosen. */
-	Map<Integer, long[]> counts(UUID survey, List<Survey.Question> questions) {
-		Map<Integer, long[]> out = new java.util.TreeMap<>();
-		for (int q = 0; q < questions.size(); q++) {
-			// [answers, option 0, option 1, ...]
-			out.put(q, new long[questions.get(q).options().size() + 1]);
-		}
-		jdbc.sql("""
-				SELECT question, count(*) AS answers, 0 AS opt FROM campaigns_survey_answers
-				 WHERE survey_id = :survey AND final GROUP BY question
+	/**
+	 * Final answers per question, and per question and option how often it was chosen: {@code [answers,
+	 * option 0, option 1, ...]} per question, for every store together (key null) and per store of the
+	 * customers' first invitation.
+	 */
+	Map<@Nullable UUID, Map<Integer, long[]>> countsByStore(UUID survey, List<Survey.Question> questions) {
+		Map<@Nullable UUID, Map<Integer, long[]>> out = new java.util.HashMap<>();
+		jdbc.sql(INVITATIONS + """
+				, answers AS (
+				  SELECT a.question, a.options, i.store_id FROM campaigns_survey_answers a
+				    LEFT JOIN invited i ON i.customer_id = a.customer_id
+				   WHERE a.survey_id = CAST(:survey AS uuid) AND a.final)
+				SELECT store_id, question, count(*) AS n, 0 AS opt FROM answers GROUP BY store_id, question
 				UNION ALL
-				SELECT question, count(*), o + 1 FROM campaigns_survey_answers, unnest(options) AS o
-				 WHERE survey_id = :survey AND final GROUP BY question, o""")
-			.param("survey", survey)
-			.query((rs, n) -> new long[] { rs.getInt("question"), rs.getInt("opt"), rs.getLong("answers") })
+				SELECT store_id, question, count(*), o + 1 FROM answers, unnest(options) AS o GROUP BY store_id, question, o""")
+			.param("survey", survey.toString())
+			.query((rs, n) -> new Object[] { rs.getObject("store_id", UUID.class), rs.getInt("question"), rs.getInt("opt"),
+					rs.getLong("n") })
 			.list()
 			.forEach(r -> {
-				long[] row = out.get((int) r[0]);
-				if (row != null && r[1] < row.length) {
-					row[(int) r[1]] = r[2];
+				UUID store = (UUID) r[0];
+				add(out.computeIfAbsent(null, k -> empty(questions)), r);
+				if (store != null) {
+					add(out.computeIfAbsent(store, k -> empty(questions)), r);
 				}
 			});
+		out.computeIfAbsent(null, k -> empty(questions));
 		return out;
+	}
+
+	private static Map<Integer, long[]> empty(List<Survey.Question> questions) {
+		Map<Integer, long[]> counts = new java.util.TreeMap<>();
+		for (int q = 0; q < questions.size(); q++) {
+			counts.put(q, new long[questions.get(q).options().size() + 1]);
+		}
+		return counts;
+	}
+
+	private static void add(Map<Integer, long[]> counts, Object[] r) {
+		long[] row = counts.get((Integer) r[1]);
+		int opt = (Integer) r[2];
+		if (row != null && opt < row.length) {
+			row[opt] += (Long) r[3];
+		}
+	}
+
+	/** Closes the survey (once: a second close keeps the first's time); false when it was closed already. */
+	boolean close(UUID survey, String by, Instant now) {
+		return jdbc.sql("UPDATE campaigns_surveys SET closed_at = ?, closed_by = ? WHERE id = ? AND closed_at IS NULL")
+			.params(ts(now), by, survey)
+			.update() == 1;
 	}
 }

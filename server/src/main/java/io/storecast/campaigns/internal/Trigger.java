@@ -42,6 +42,15 @@ record Trigger(UUID id, String name, Kind kind, Definition definition, OrgNodeId
 			this.purpose = purpose;
 			this.variables = variables;
 		}
+
+		/**
+		 * Whether a firing of this kind may carry a survey ({@code params.surveyId}): one customer's own
+		 * order, spoken by its store (the store results are grouped by). A birthday, a launch or a
+		 * coupon reminder asks nobody about anything they bought; a shipped order is not there yet.
+		 */
+		boolean sendsSurveys() {
+			return this == DAYS_AFTER_PURCHASE || this == ORDER_DELIVERED;
+		}
 	}
 
 	Purpose purpose() {
@@ -59,7 +68,7 @@ record Trigger(UUID id, String name, Kind kind, Definition definition, OrgNodeId
 	 * store's customers); null or false: launches only
 	 * @param daysBefore BIRTHDAY: days before the birthday (0: on the day)
 	 * @param days DAYS_AFTER_PURCHASE: days after the payment
-	 * @param surveyId DAYS_AFTER_PURCHASE: the survey whose first question the in-app message carries as a card
+	 * @param surveyId DAYS_AFTER_PURCHASE, ORDER_DELIVERED: the survey whose first question the in-app message carries as a card
 	 */
 	record Params(@Nullable List<String> categories, @Nullable List<String> topics, @Nullable List<String> customerTags,
 			@Nullable Boolean restocks, @Nullable Integer daysBefore, @Nullable Integer days, @Nullable UUID surveyId) {

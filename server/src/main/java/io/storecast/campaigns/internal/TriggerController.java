@@ -37,7 +37,7 @@ class TriggerController {
 			name, kind (NEW_ARRIVAL | BIRTHDAY | ORDER_SHIPPED | ORDER_DELIVERED | DAYS_AFTER_PURCHASE | COUPON_EXPIRING), \
 			purpose (optional; ORDER_* are TRANSACTIONAL, the others MARKETING), params (NEW_ARRIVAL: categories?, topics?, \
 			customerTags?, restocks? (true: also a product back in stock at one of the stores, to that store's \
-			customers, once per product, store and day); BIRTHDAY: daysBefore 0-60; DAYS_AFTER_PURCHASE: days 1-365, surveyId? (the in-app message \
+			customers, once per product, store and day); BIRTHDAY: daysBefore 0-60; DAYS_AFTER_PURCHASE: days 1-365, surveyId?; ORDER_DELIVERED: surveyId? (the in-app message \
 			is then the survey's first question as a card)), stores (org node ids), route \
 			[{channel, fallbackAfterMinutes?}], templates {IN_APP|SMS: {zh-CN, en?}} with {nickname} {store} {link} and the \
 			kind's own: {product} (NEW_ARRIVAL), {order} {carrier} {tracking} (ORDER_SHIPPED), {order} (ORDER_DELIVERED, \

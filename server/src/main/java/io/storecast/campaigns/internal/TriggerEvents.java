@@ -179,8 +179,10 @@ class TriggerEvents implements TriggerSending.Check {
 	/** ORDER_DELIVERED: the customer hears at once (transactional), from the order's store. */
 	@ApplicationModuleListener(propagation = Propagation.NOT_SUPPORTED)
 	void on(OrderDelivered event) {
-		orderEvent(Trigger.Kind.ORDER_DELIVERED, event.orderId(), event.externalId(), event.customerId(), event.storeId(),
-				Map.of("order", event.externalId()), clock.instant());
+		for (Trigger t : triggers.enabled(Trigger.Kind.ORDER_DELIVERED)) {
+			orderFiring(t, event.orderId(), event.externalId(), event.customerId(), event.storeId(),
+					Map.of("order", event.externalId()), clock.instant(), survey(t));
+		}
 	}
 
 	/** DAYS_AFTER_PURCHASE: planned now, due {@code days} after the payment (skipped if the order is closed by then). */
@@ -191,11 +193,15 @@ class TriggerEvents implements TriggerSending.Check {
 		}
 		for (Trigger t : triggers.enabled(Trigger.Kind.DAYS_AFTER_PURCHASE)) {
 			int days = java.util.Objects.requireNonNull(t.definition().params().days());
-			UUID surveyId = t.definition().params().surveyId();
-			Survey survey = surveyId == null ? null : surveys.find(surveyId).orElse(null);
 			orderFiring(t, event.orderId(), event.externalId(), event.customerId(), event.storeId(),
-					Map.of("order", event.externalId()), event.at().plus(Duration.ofDays(days)), survey);
+					Map.of("order", event.externalId()), event.at().plus(Duration.ofDays(days)), survey(t));
 		}
+	}
+
+	/** The survey the trigger sends, if any. */
+	private @Nullable Survey survey(Trigger t) {
+		UUID surveyId = t.definition().params().surveyId();
+		return surveyId == null ? null : surveys.find(surveyId).orElse(null);
 	}
 
 	private void orderEvent(Trigger.Kind kind, OrderId order, String externalId, CustomerId customer, OrgNodeId store,
@@ -207,7 +213,9 @@ class TriggerEvents implements TriggerSending.Check {
 
 	private void orderFiring(Trigger t, OrderId order, String externalId, CustomerId customer, OrgNodeId store,
 			Map<String, String> values, Instant due, @Nullable Survey survey) {
-		if (!t.definition().stores().contains(store)) {
+		if (!t.definition().stores().contains(store)
+				|| t.definition().params().surveyId() != null && (survey == null || survey.closed())) {
+			// a trigger naming a survey closed since sends nothing more
 			return;
 		}
 		Map<String, Object> data = new LinkedHashMap<>(values);
@@ -216,7 +224,7 @@ class TriggerEvents implements TriggerSending.Check {
 		if (survey != null) {
 			data.put("surveyId", survey.id().toString());
 		}
-		Map<String, Object> card = survey == null ? null : SurveyCards.invitation(survey);
+		Map<String, Object> card = survey == null ? null : SurveyCards.invitation(survey, null);
 		sending.fire(t, "order:" + order, new Triggers.Subject(values, card, data, store), due,
 				TriggerSending.only(List.of(customer)));
 	}
@@ -243,9 +251,16 @@ class TriggerEvents implements TriggerSending.Check {
 		}
 	}
 
-	/** A survey after a purchase is not sent for an order cancelled or refunded meanwhile. */
+	/**
+	 * A survey closed since the firing is sent to nobody more; a survey after a purchase is not sent
+	 * for an order cancelled or refunded meanwhile.
+	 */
 	@Override
 	public @Nullable String skip(Trigger trigger, Triggers.Firing firing) {
+		if (firing.subject().data().get("surveyId") instanceof String survey
+				&& surveys.find(UUID.fromString(survey)).map(Survey::closed).orElse(true)) {
+			return "survey-closed";
+		}
 		if (trigger.kind() != Trigger.Kind.DAYS_AFTER_PURCHASE || !(firing.subject().data().get("orderId") instanceof String id)) {
 			return null;
 		}

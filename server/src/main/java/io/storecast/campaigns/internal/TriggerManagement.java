@@ -217,7 +217,7 @@ class TriggerManagement {
 		refuseUnless(arrival, p.restocks(), "restocks", kind);
 		refuseUnless(kind == Trigger.Kind.BIRTHDAY, p.daysBefore(), "daysBefore", kind);
 		refuseUnless(kind == Trigger.Kind.DAYS_AFTER_PURCHASE, p.days(), "days", kind);
-		refuseUnless(kind == Trigger.Kind.DAYS_AFTER_PURCHASE, p.surveyId(), "surveyId", kind);
+		refuseUnless(kind.sendsSurveys(), p.surveyId(), "surveyId", kind);
 		return switch (kind) {
 			case NEW_ARRIVAL -> new Trigger.Params(texts(p.categories(), "params.categories", 64), topics(p.topics()),
 					customerTags(p.customerTags()), p.restocks(), null, null, null);
@@ -225,16 +225,14 @@ class TriggerManagement {
 					number(p.daysBefore(), "params.daysBefore", 0, MAX_DAYS_BEFORE), null, null);
 			case DAYS_AFTER_PURCHASE -> new Trigger.Params(null, null, null, null, null,
 					number(p.days(), "params.days", 1, MAX_DAYS_AFTER), survey(actor, p.surveyId()));
-			case ORDER_SHIPPED, ORDER_DELIVERED, COUPON_EXPIRING -> Trigger.Params.NONE;
+			case ORDER_DELIVERED -> new Trigger.Params(null, null, null, null, null, null, survey(actor, p.surveyId()));
+			case ORDER_SHIPPED, COUPON_EXPIRING -> Trigger.Params.NONE;
 		};
 	}
 
-	/** A survey the actor can read, for a survey's invitation. */
+	/** A survey the actor can read and not closed, for a survey's invitation. */
 	private @Nullable UUID survey(Actor actor, @Nullable UUID id) {
-		if (id != null && surveys.reachable(actor, id).isEmpty()) {
-			throw ApiException.badRequest("unknown-survey", "params.surveyId", "No survey " + id);
-		}
-		return id;
+		return id == null ? null : surveys.sendable(actor, id, "params.surveyId");
 	}
 
 	private static void refuseUnless(boolean applies, @Nullable Object value, String name, Trigger.Kind kind) {

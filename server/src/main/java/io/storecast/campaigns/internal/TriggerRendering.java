@@ -25,6 +25,8 @@ final class TriggerRendering {
 
 	private final Trigger trigger;
 	private final Triggers.Firing firing;
+	/** The survey whose first question the firing's card is (asked in each customer's language), or null. */
+	private final @Nullable Survey survey;
 	private final Consents consents;
 	private final String publicUrl;
 	private final LocalizedTemplates inApp;
@@ -32,9 +34,11 @@ final class TriggerRendering {
 	private final List<DeliveryRequest.Step> route;
 	private final String keyPrefix;
 
-	TriggerRendering(Trigger trigger, Triggers.Firing firing, Consents consents, String publicUrl, Duration minute) {
+	TriggerRendering(Trigger trigger, Triggers.Firing firing, @Nullable Survey survey, Consents consents, String publicUrl,
+			Duration minute) {
 		this.trigger = trigger;
 		this.firing = firing;
+		this.survey = survey;
 		this.consents = consents;
 		this.publicUrl = publicUrl;
 		Trigger.Definition d = trigger.definition();
@@ -85,7 +89,7 @@ final class TriggerRendering {
 		}
 		Map<String, Object> card = null;
 		if (subject.card() != null && d.routes(Channel.IN_APP)) {
-			card = new LinkedHashMap<>(subject.card());
+			card = new LinkedHashMap<>(survey != null ? SurveyCards.invitation(survey, customer.locale()) : subject.card());
 			if ("product".equals(card.get("type"))) {
 				card.put("storeId", store.id().toString());
 			}

@@ -56,12 +56,14 @@ class TriggerSending {
 	private final Consents consents;
 	private final CampaignSettings campaignSettings;
 	private final TriggerSettings settings;
+	private final Surveys surveys;
 	private final TransactionTemplate tx;
 	private final Clock clock;
 
 	TriggerSending(Triggers triggers, CustomerDirectory customers, ContactPolicy policy, Delivery delivery,
-			OrgDirectory org, Consents consents, CampaignSettings campaignSettings, TriggerSettings settings,
+			OrgDirectory org, Consents consents, CampaignSettings campaignSettings, TriggerSettings settings, Surveys surveys,
 			TransactionTemplate tx, Clock clock) {
+		this.surveys = surveys;
 		this.triggers = triggers;
 		this.customers = customers;
 		this.policy = policy;
@@ -123,7 +125,9 @@ class TriggerSending {
 		if (trigger == null) {
 			return;
 		}
-		TriggerRendering rendering = new TriggerRendering(trigger, firing, consents, campaignSettings.publicUrl(),
+		Survey survey = firing.subject().data().get("surveyId") instanceof String id ? surveys.find(UUID.fromString(id)).orElse(null)
+				: null;
+		TriggerRendering rendering = new TriggerRendering(trigger, firing, survey, consents, campaignSettings.publicUrl(),
 				settings.fallbackMinute());
 		String skipAll = !trigger.enabled() ? "trigger-disabled" : check == null ? null : check.skip(trigger, firing);
 		while (Boolean.TRUE.equals(tx.execute(s -> chunk(trigger, firing, rendering, skipAll)))) {
