@@ -119,7 +119,7 @@ class NewArrivalTriggersIntegrationTest extends TriggerTestSupport {
 			scheduler.schedule(new TaskInstance<Void>("catalog-launch", productId), Instant.now());
 			((Scheduler) scheduler).triggerCheckForDueExecutions();
 			await().atMost(Duration.ofSeconds(15)).until(() -> launchTasks(productId).isEmpty());
-			await().atMost(Duration.ofSeconds(10)).until(() -> handled("ProductLaunched"));
+			await().atMost(Duration.ofSeconds(30)).until(() -> handled("ProductLaunched"));
 			assertThat(launchesPublished(productId)).isEqualTo(1);
 			assertThat(cards(fan, store, external)).hasSize(1);
 
@@ -134,7 +134,7 @@ class NewArrivalTriggersIntegrationTest extends TriggerTestSupport {
 				.string("status").equals("DONE"));
 			String importedId = demo.owner.get("/api/v1/catalog/products/" + imported).expect(200).string("id");
 			assertThat(launchTasks(importedId)).isEmpty();
-			await().atMost(Duration.ofSeconds(10)).until(() -> Instant.now().isAfter(csvLaunch.plusSeconds(1)));
+			await().atMost(Duration.ofSeconds(30)).until(() -> Instant.now().isAfter(csvLaunch.plusSeconds(1)));
 			assertThat(launchesPublished(importedId)).isZero();
 			assertThat(cards(fan, store, imported)).isEmpty();
 		}
@@ -153,7 +153,7 @@ class NewArrivalTriggersIntegrationTest extends TriggerTestSupport {
 		String external = "RSTK-" + UUID.randomUUID().toString().substring(0, 8);
 		String productId = demo.owner.put("/api/v1/catalog/products/" + external,
 				product(external, "补货耳钉", category, "images", List.of("https://shop.example/back.jpg"))).expect(201).string("id");
-		await().atMost(Duration.ofSeconds(10)).until(() -> handled("ProductLaunched"));
+		await().atMost(Duration.ofSeconds(30)).until(() -> handled("ProductLaunched"));
 
 		Api marketer = demo.staff("hq.marketer");
 		String restocks = arrivalTrigger(marketer, List.of(here.id(), there.id()), Map.of("restocks", true));
@@ -163,7 +163,7 @@ class NewArrivalTriggersIntegrationTest extends TriggerTestSupport {
 				.asBoolean()).isTrue();
 			// out of stock here (0) → 5: the followers of this store hear of it, from this store
 			adjust(here, external, "RECEIPT", 5);
-			await().atMost(Duration.ofSeconds(10)).until(() -> cards(local, here, external).size() == 1);
+			await().atMost(Duration.ofSeconds(30)).until(() -> cards(local, here, external).size() == 1);
 			JsonNode card = cards(local, here, external).getFirst().path("body").path("payload");
 			assertThat(card.path("storeId").asString()).isEqualTo(here.id());
 			assertThat(card.path("imageUrl").asString()).isEqualTo("https://shop.example/back.jpg");
@@ -176,7 +176,7 @@ class NewArrivalTriggersIntegrationTest extends TriggerTestSupport {
 			// sold out and back the same day: said once; the other store's follower and the trigger without restocks hear nothing
 			adjust(here, external, "SALE", -5);
 			adjust(here, external, "RECEIPT", 3);
-			await().atMost(Duration.ofSeconds(10)).until(() -> handled("ProductRestocked"));
+			await().atMost(Duration.ofSeconds(30)).until(() -> handled("ProductRestocked"));
 			assertThat(TriggerTesting.recipients(marketer, restocks)).extracting(x -> x.path("customerId").asString())
 				.containsExactly(local.id());
 			assertThat(cards(local, here, external)).hasSize(1);
@@ -190,8 +190,8 @@ class NewArrivalTriggersIntegrationTest extends TriggerTestSupport {
 			// a receipt on stock already there is no restock
 			adjust(there, external, "RECEIPT", 2);
 			adjust(there, external, "RECEIPT", 2);
-			await().atMost(Duration.ofSeconds(10)).until(() -> cards(away, there, external).size() == 1);
-			await().atMost(Duration.ofSeconds(10)).until(() -> handled("ProductRestocked"));
+			await().atMost(Duration.ofSeconds(30)).until(() -> cards(away, there, external).size() == 1);
+			await().atMost(Duration.ofSeconds(30)).until(() -> handled("ProductRestocked"));
 			assertThat(TriggerTesting.recipients(marketer, restocks)).hasSize(2);
 		}
 		finally {

@@ -107,7 +107,7 @@ class NewEarringsScenarioTest extends TriggerTestSupport {
 						"skus", List.of(Map.of("externalId", product + "-S", "priceFen", 39_900)))).expect(201);
 
 				// both get the product card live within seconds
-				await().atMost(Duration.ofSeconds(10)).until(() -> cards(loverHears, product).size() == 1
+				await().atMost(Duration.ofSeconds(30)).until(() -> cards(loverHears, product).size() == 1
 						&& cards(followerHears, product).size() == 1);
 				assertThat(Duration.between(launched, Instant.now())).isLessThan(Duration.ofSeconds(10));
 				JsonNode card = cards(loverHears, product).getFirst().path("body").path("payload");
@@ -161,7 +161,7 @@ class NewEarringsScenarioTest extends TriggerTestSupport {
 						"active", false, "skus", List.of(Map.of("externalId", product + "-S", "priceFen", 39_900)))).expect(200);
 				demo.owner.put("/api/v1/catalog/products/" + product, Map.of("name", "珍珠耳钉 2027 新款", "category", "耳饰",
 						"skus", List.of(Map.of("externalId", product + "-S", "priceFen", 39_900)))).expect(200);
-				await().atMost(Duration.ofSeconds(10)).until(() -> handled("ProductLaunched"));
+				await().atMost(Duration.ofSeconds(30)).until(() -> handled("ProductLaunched"));
 				assertThat(marketer.get("/api/v1/campaign-triggers/" + trigger).expect(200).json().path("stats").path("recipients")
 					.asLong()).isEqualTo(4);
 				assertThat(cards(loverHears, product)).hasSize(1);
@@ -172,7 +172,7 @@ class NewEarringsScenarioTest extends TriggerTestSupport {
 				nightOwl.localHour(demo, 12);
 				jdbc.sql("UPDATE campaigns_trigger_recipients SET due_at = now() WHERE customer_id = ? AND status = 'DEFERRED'")
 					.param(UUID.fromString(nightOwl.id())).update();
-				await().atMost(Duration.ofSeconds(10)).until(() -> nightOwl.messages(store).stream()
+				await().atMost(Duration.ofSeconds(30)).until(() -> nightOwl.messages(store).stream()
 					.anyMatch(m -> m.path("body").path("payload").path("productId").asString().equals(product)));
 				assertThat(TriggerTesting.recipient(marketer, trigger, nightOwl.id()).path("status").asString()).isEqualTo("HANDED_OFF");
 			}

@@ -84,7 +84,7 @@ class StaffNoticesIntegrationTest {
 	/** Runs a task instance of the notice now, as if its time had come (it must be scheduled). */
 	void runNow(String instance) {
 		TaskInstanceId task = TaskInstanceId.of(TASK, instance);
-		await().atMost(Duration.ofSeconds(10)).until(() -> scheduler.getScheduledExecution(task).isPresent());
+		await().atMost(Duration.ofSeconds(30)).until(() -> scheduler.getScheduledExecution(task).isPresent());
 		assertThat(scheduler.reschedule(task, Instant.now())).isTrue();
 		((Scheduler) scheduler).triggerCheckForDueExecutions();
 		await().atMost(Duration.ofSeconds(30)).until(() -> scheduler.getScheduledExecution(task).isEmpty());

@@ -115,13 +115,13 @@ class SurveyCampaignsIntegrationTest extends TriggerTestSupport {
 				+ "想听听您的意见");
 		walk(zh, east, new Walk("1/2 耳饰的做工您满意吗?", List.of("满意", "一般", "不满意"), "一般", "2/2 您还喜欢哪些品类?(可多选)", "戒指",
 				"已选:戒指", List.of("项链", "手链", "提交")));
-		await().atMost(Duration.ofSeconds(10)).until(() -> said(zh, east, "感谢您完成问卷「新品问卷」!送您一张优惠券「问卷答谢券」,券码 "));
+		await().atMost(Duration.ofSeconds(30)).until(() -> said(zh, east, "感谢您完成问卷「新品问卷」!送您一张优惠券「问卷答谢券」,券码 "));
 
 		// en: the same in English, from the store that speaks to them
 		assertThat(card(en, west, 1).path("payload").path("text").asString()).startsWith("Hi Amy, 耳饰体验店");
 		walk(en, west, new Walk("1/2 Are you happy with the craftsmanship?", List.of("Happy", "So-so", "Unhappy"), "Happy",
 				"2/2 What else do you like? (choose any)", "Necklaces", "Chosen: Necklaces.", List.of("Bracelets", "Rings", "Submit")));
-		await().atMost(Duration.ofSeconds(10))
+		await().atMost(Duration.ofSeconds(30))
 			.until(() -> said(en, west, "Thank you for completing the survey \"新品问卷\"! Here is a coupon \"问卷答谢券\": "));
 
 		// results: every store, and per store of the invitation
@@ -175,7 +175,7 @@ class SurveyCampaignsIntegrationTest extends TriggerTestSupport {
 			assertThat(card(en, store, 1).path("payload").path("text").asString()).isEqualTo("Order " + order + " has arrived: how was it?");
 			walk(en, store, new Walk("1/2 Are you happy with the craftsmanship?", List.of("Happy", "So-so", "Unhappy"), "Unhappy",
 					"2/2 What else do you like? (choose any)", "Rings", "Chosen: Rings.", List.of("Necklaces", "Bracelets", "Submit")));
-			await().atMost(Duration.ofSeconds(10))
+			await().atMost(Duration.ofSeconds(30))
 				.until(() -> said(en, store, "Thank you for completing the survey \"新品问卷\"!"));
 			JsonNode results = marketer.get("/api/v1/surveys/" + survey + "/results?by=STORE").expect(200).json();
 			assertThat(results.path("stores").get(0).path("storeId").asString()).isEqualTo(store.id());
@@ -211,7 +211,7 @@ class SurveyCampaignsIntegrationTest extends TriggerTestSupport {
 
 		// the chat says it is closed; the app is refused; nothing is stored
 		press(chat, first, "满意");
-		await().atMost(Duration.ofSeconds(10)).until(() -> said(chat, store, "问卷「新品问卷」已结束"));
+		await().atMost(Duration.ofSeconds(30)).until(() -> said(chat, store, "问卷「新品问卷」已结束"));
 		app.api().post("/api/v1/surveys/" + survey + "/responses", Map.of("answers", List.of(
 				Map.of("question", 0, "options", List.of(0)), Map.of("question", 1, "options", List.of(1)))))
 			.expectProblem(409, "survey-closed");

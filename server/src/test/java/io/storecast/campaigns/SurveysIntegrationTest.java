@@ -126,7 +126,7 @@ class SurveysIntegrationTest extends TriggerTestSupport {
 			Instant paid = Instant.now().minus(Duration.ofDays(2)).truncatedTo(ChronoUnit.SECONDS);
 			String order = paidEarrings(chat, store, paid);
 			paidEarrings(app, store, paid);
-			await().atMost(Duration.ofSeconds(10)).until(() -> TriggerTesting.recipients(marketer, trigger).size() == 2);
+			await().atMost(Duration.ofSeconds(30)).until(() -> TriggerTesting.recipients(marketer, trigger).size() == 2);
 			// not sent yet: the app cannot answer
 			app.api().post("/api/v1/surveys/" + survey + "/responses", Map.of("answers", List.of()))
 				.expectProblem(403, "not-invited");
@@ -159,7 +159,7 @@ class SurveysIntegrationTest extends TriggerTestSupport {
 			press(chat, first, "一般", 409);
 			press(chat, more, "发饰", 409);
 			press(chat, third, "会");
-			await().atMost(Duration.ofSeconds(10)).until(() -> chat.messages(store).stream()
+			await().atMost(Duration.ofSeconds(30)).until(() -> chat.messages(store).stream()
 				.anyMatch(m -> m.path("body").path("text").asString().startsWith("感谢您完成问卷「购后小调查」!送您一张优惠券「问卷答谢券」,券码 ")));
 			assertThat(cards(chat, store)).hasSize(6);
 
@@ -218,7 +218,7 @@ class SurveysIntegrationTest extends TriggerTestSupport {
 
 	/** The n-th action card (1-based), once it is there; with its conversation and sequence number. */
 	static JsonNode card(TriggerTesting.Customer customer, TriggerTesting.Store store, int n) {
-		await().atMost(Duration.ofSeconds(10)).until(() -> cards(customer, store).size() >= n);
+		await().atMost(Duration.ofSeconds(30)).until(() -> cards(customer, store).size() >= n);
 		JsonNode m = cards(customer, store).get(n - 1);
 		((tools.jackson.databind.node.ObjectNode) m.path("body")).put("conversationId", m.path("conversationId").asString())
 			.put("seq", m.path("seq").asLong());

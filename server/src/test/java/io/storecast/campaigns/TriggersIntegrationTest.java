@@ -142,7 +142,7 @@ class TriggersIntegrationTest extends TriggerTestSupport {
 			backend.post("/api/v1/orders/" + number + "/events", OrderTesting.status("SHIPPED", Instant.now().minusSeconds(5),
 					"carrier", "顺丰速运", "trackingNumber", "SF1234567890")).expect(201);
 			String expected = "夜里下单,您的订单" + number + "已由顺丰速运发出,运单号SF1234567890";
-			await().atMost(Duration.ofSeconds(10)).until(() -> customer.messages(store).stream()
+			await().atMost(Duration.ofSeconds(30)).until(() -> customer.messages(store).stream()
 				.anyMatch(m -> m.path("body").path("text").asString().equals(expected)));
 			JsonNode r = TriggerTesting.recipient(marketer, trigger, customer.id());
 			assertThat(r.path("status").asString()).isEqualTo("HANDED_OFF");
@@ -155,7 +155,7 @@ class TriggersIntegrationTest extends TriggerTestSupport {
 			String second = paidEarrings(customer, store, Instant.now().minusSeconds(3600));
 			backend.post("/api/v1/orders/" + second + "/events", OrderTesting.status("SHIPPED", Instant.now().minusSeconds(5),
 					"carrier", "顺丰速运", "trackingNumber", "SF0000000002")).expect(201);
-			await().atMost(Duration.ofSeconds(10)).until(() -> handled("OrderShipped"));
+			await().atMost(Duration.ofSeconds(30)).until(() -> handled("OrderShipped"));
 			assertThat(TriggerTesting.recipients(marketer, trigger)).hasSize(1);
 			// enabled again: on again
 			assertThat(marketer.post("/api/v1/campaign-triggers/" + trigger + "/enable", Map.of()).expect(200).json()
@@ -180,7 +180,7 @@ class TriggersIntegrationTest extends TriggerTestSupport {
 			Instant paid = Instant.now().minus(Duration.ofDays(2)).truncatedTo(ChronoUnit.SECONDS);
 			String keptOrder = paidEarrings(kept, store, paid);
 			String cancelledOrder = paidEarrings(cancelled, store, paid);
-			await().atMost(Duration.ofSeconds(10)).until(() -> TriggerTesting.recipients(marketer, trigger).size() == 2);
+			await().atMost(Duration.ofSeconds(30)).until(() -> TriggerTesting.recipients(marketer, trigger).size() == 2);
 			JsonNode planned = TriggerTesting.recipient(marketer, trigger, kept.id());
 			assertThat(planned.path("status").asString()).isEqualTo("PLANNED");
 			assertThat(Instant.parse(planned.path("dueAt").asString())).isEqualTo(paid.plus(Duration.ofDays(3)));
@@ -190,13 +190,13 @@ class TriggersIntegrationTest extends TriggerTestSupport {
 			// the third day comes
 			jdbc.sql("UPDATE campaigns_trigger_recipients SET due_at = now() WHERE trigger_id = ?")
 				.param(UUID.fromString(trigger)).update();
-			await().atMost(Duration.ofSeconds(10)).until(() -> TriggerTesting.recipients(marketer, trigger).stream()
+			await().atMost(Duration.ofSeconds(30)).until(() -> TriggerTesting.recipients(marketer, trigger).stream()
 				.noneMatch(r -> r.path("status").asString().equals("PLANNED")));
 			assertThat(TriggerTesting.recipient(marketer, trigger, kept.id()).path("status").asString()).isEqualTo("HANDED_OFF");
 			JsonNode skipped = TriggerTesting.recipient(marketer, trigger, cancelled.id());
 			assertThat(skipped.path("status").asString()).isEqualTo("SKIPPED");
 			assertThat(skipped.path("reason").asString()).isEqualTo("order-cancelled");
-			await().atMost(Duration.ofSeconds(10)).until(() -> kept.messages(store).stream()
+			await().atMost(Duration.ofSeconds(30)).until(() -> kept.messages(store).stream()
 				.anyMatch(m -> m.path("body").path("text").asString().equals("满意您好,订单" + keptOrder + "用得如何?请花一分钟填写问卷")));
 		}
 		finally {
@@ -238,7 +238,7 @@ class TriggersIntegrationTest extends TriggerTestSupport {
 			tx.executeWithoutResult(s -> events.publishEvent(new CouponExpiringSoon(coupon, "ABCD-EFGH-JKLM-NPQR",
 					new CouponTemplateId(UUID.randomUUID()), "满200减30", CustomerId.valueOf(later.id()),
 					Instant.now().plus(Duration.ofHours(20)))));
-			await().atMost(Duration.ofSeconds(10)).until(() -> later.messages(store).stream()
+			await().atMost(Duration.ofSeconds(30)).until(() -> later.messages(store).stream()
 				.anyMatch(m -> m.path("body").path("text").asString().equals("还早,您的优惠券ABCD-EFGH-JKLM-NPQR明天到期")));
 			assertThat(TriggerTesting.recipient(marketer, reminder, later.id()).path("eventKey").asString())
 				.isEqualTo("coupon:" + coupon);
