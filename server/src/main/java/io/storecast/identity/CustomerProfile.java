@@ -9,4 +9,7 @@ import org.jspecify.annotations.Nullable;
 public record CustomerProfile(CustomerId id, String externalId, @Nullable String phone, @Nullable String nickname,
 		@Nullable OrgNodeId homeStoreId, @Nullable String memberLevel, @Nullable LocalDate birthday,
 		@Nullable String locale, Instant createdAt, Instant updatedAt) {
+
+	/** The languages a customer may read, and campaigns, triggers and surveys may be written in. */
+	public static final java.util.Set<String> LOCALES = java.util.Set.of("zh-CN", "en");
 }

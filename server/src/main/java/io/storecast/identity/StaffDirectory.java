@@ -12,6 +12,12 @@ public interface StaffDirectory {
 
 	Optional<StaffMemberView> findActive(StaffId id);
 
+	/**
+	 * An active staff member as an actor the access policy can judge, for what they do outside a
+	 * request (a card's button pressed in the chat, a rule they set acting for them); no session.
+	 */
+	Optional<Actor.Staff> actorOf(StaffId id);
+
 	/** The active staff whose own node is exactly this one (a store's manager and clerks). */
 	List<StaffMemberView> activeAt(OrgNodeId node);
 

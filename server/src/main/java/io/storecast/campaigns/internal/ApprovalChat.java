@@ -7,7 +7,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.UUID;
 
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -59,7 +58,6 @@ class ApprovalChat {
 	private final Approvals approvals;
 	private final Campaigns campaigns;
 	private final CampaignApproval approval;
-	private final CascadeForwarding cascades;
 	private final StaffDirectory staff;
 	private final OrgDirectory org;
 	private final MerchantMessaging messaging;
@@ -67,13 +65,11 @@ class ApprovalChat {
 	private final TransactionTemplate tx;
 	private final Clock clock;
 
-	ApprovalChat(Approvals approvals, Campaigns campaigns, CampaignApproval approval, CascadeForwarding cascades,
-			StaffDirectory staff, OrgDirectory org, MerchantMessaging messaging, JsonMapper json, TransactionTemplate tx,
+	ApprovalChat(Approvals approvals, Campaigns campaigns, CampaignApproval approval, StaffDirectory staff, OrgDirectory org, MerchantMessaging messaging, JsonMapper json, TransactionTemplate tx,
 			Clock clock) {
 		this.approvals = approvals;
 		this.campaigns = campaigns;
 		this.approval = approval;
-		this.cascades = cascades;
 		this.staff = staff;
 		this.org = org;
 		this.messaging = messaging;
@@ -168,7 +164,7 @@ class ApprovalChat {
 		}
 		Campaign c = campaigns.find(card.campaignId()).orElseThrow();
 		try {
-			Actor.Staff actor = cascades.staffActor(presser)
+			Actor.Staff actor = staff.actorOf(presser)
 				.orElseThrow(() -> ApiException.forbidden("forbidden", "account disabled"));
 			if (action.equals(APPROVE)) {
 				approval.approve(actor, c.id(), card.requestId(), () -> press(click, presser, "APPROVED"));

@@ -24,6 +24,7 @@ import com.github.kagkarlsson.scheduler.task.helper.Tasks;
 
 import io.storecast.campaigns.CampaignId;
 import io.storecast.identity.OrgDirectory;
+import io.storecast.identity.StaffDirectory;
 import io.storecast.identity.OrgNode;
 import io.storecast.identity.OrgNodeId;
 import io.storecast.platform.ApiException;
@@ -53,12 +54,13 @@ class AutoForwarding {
 	private final Campaigns campaigns;
 	private final ObjectProvider<CascadeForwarding> cascades;
 	private final OrgDirectory org;
+	private final StaffDirectory staff;
 	private final TransactionTemplate tx;
 	private final Clock clock;
 
 	AutoForwarding(ObjectProvider<SchedulerClient> scheduler, CampaignScheduling scheduling, ForwardRules rules,
 			AutoForwards autoForwards, Forwards forwards, Campaigns campaigns, ObjectProvider<CascadeForwarding> cascades,
-			OrgDirectory org, TransactionTemplate tx, Clock clock) {
+			OrgDirectory org, StaffDirectory staff, TransactionTemplate tx, Clock clock) {
 		this.scheduler = scheduler;
 		this.scheduling = scheduling;
 		this.rules = rules;
@@ -67,6 +69,7 @@ class AutoForwarding {
 		this.campaigns = campaigns;
 		this.cascades = cascades;
 		this.org = org;
+		this.staff = staff;
 		this.tx = tx;
 		this.clock = clock;
 	}
@@ -165,11 +168,10 @@ class AutoForwarding {
 			return;
 		}
 		ForwardRules.Rule on = Objects.requireNonNull(rule);
-		CascadeForwarding forwarding = cascades.getObject();
-		var owner = forwarding.staffActor(on.setBy())
+		var owner = staff.actorOf(on.setBy())
 			.orElseThrow(() -> ApiException.conflict("rule-owner-inactive",
 					on.setByName() + ", who set the store's forward rule, is no longer active: set the rule again"));
-		CascadeForwarding.ForwardView made = forwarding.forwardByRule(owner, sourceId, storeId, on.audience());
+		CascadeForwarding.ForwardView made = cascades.getObject().forwardByRule(owner, sourceId, storeId, on.audience());
 		autoForwards.decide(sourceId, storeId, AutoForwards.Status.FORWARDED, null, null, made.childId(), now);
 	}
 

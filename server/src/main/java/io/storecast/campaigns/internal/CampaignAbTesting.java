@@ -129,13 +129,13 @@ class CampaignAbTesting {
 		}
 		String by = CampaignManagement.createdBy(actor);
 		tx.executeWithoutResult(s -> {
-			campaigns.lock(id).orElseThrow();
+			Campaign locked = campaigns.lock(id).orElseThrow();
 			AbTests.State state = tests.find(id).orElseThrow(() -> ApiException.conflict("ab-test-not-sent",
 					"The test part has not been handed off yet: the winner is chosen once it has"));
 			if (state.winner() != null) {
 				throw alreadyChosen(state);
 			}
-			choose(id, variant, by, "chosen by " + by, clock.instant());
+			choose(locked, variant, by, "chosen by " + by, clock.instant());
 		});
 		return view(campaigns.find(id).orElseThrow());
 	}
@@ -167,7 +167,7 @@ class CampaignAbTesting {
 					.map(v -> (v == winner ? "winner " : "") + describe(v))
 					.toList()) + " (ties go to the earlier key)";
 			}
-			choose(id, best.key(), AUTO, reason, clock.instant());
+			choose(c, best.key(), AUTO, reason, clock.instant());
 		});
 	}
 
@@ -178,11 +178,11 @@ class CampaignAbTesting {
 	}
 
 	/** Records the winner and, while the campaign is sending, releases the rest to the sender; in the caller's transaction. */
-	private void choose(CampaignId id, String winner, String by, String reason, Instant now) {
+	private void choose(Campaign c, String winner, String by, String reason, Instant now) {
+		CampaignId id = c.id();
 		if (!tests.choose(id, winner, by, now, reason)) {
 			return;
 		}
-		Campaign c = campaigns.find(id).orElseThrow();
 		if (c.status() == Campaign.Status.SENDING && recipients.release(id, winner) > 0) {
 			tests.released(id, now);
 			scheduling.wakeUp(id, now);

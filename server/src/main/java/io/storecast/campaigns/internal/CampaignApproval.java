@@ -84,7 +84,9 @@ class CampaignApproval {
 					"A send is approved by someone else than who asked for it (" + me + ")");
 		}
 		// one's own send is said first: a card of an earlier request, pressed by who asked anew, says so
-		request(id, requestId, "approved");
+		if (requestId != null && !requestId.equals(approval.requestId())) {
+			throw notPending("approved");
+		}
 		Instant now = clock.instant();
 		CampaignManagement.SendRequest asked = approval.request();
 		if (asked.at() != null && asked.at().isBefore(now)) {

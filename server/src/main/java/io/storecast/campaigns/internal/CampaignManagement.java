@@ -113,7 +113,6 @@ class CampaignManagement {
 
 	static final int MAX_IN_APP = 4000;
 	static final String LOCALE = "zh-CN";
-	private static final Set<String> LOCALES = Set.of("zh-CN", "en");
 	private static final int MAX_STORES = 1000;
 	private static final int MAX_STEPS = 3;
 	private static final int MAX_FALLBACK_MINUTES = 7 * 24 * 60;
@@ -615,7 +614,7 @@ class CampaignManagement {
 			Map<String, String> checked = new LinkedHashMap<>();
 			for (var locale : locales.entrySet()) {
 				String field = prefix + "." + channel + "." + locale.getKey();
-				if (!LOCALES.contains(locale.getKey())) {
+				if (!CustomerProfile.LOCALES.contains(locale.getKey())) {
 					throw ApiException.badRequest("validation-failed", field, "A template's locale is zh-CN or en");
 				}
 				String text = TextFields.required(locale.getValue(), field, 10_000);
@@ -746,18 +745,21 @@ class CampaignManagement {
 			.toList();
 		Campaign.Audience a = d.audience();
 		AudienceView audience = new AudienceView(a.kind(), a.segmentId(), a.customerIds() == null ? null : a.customerIds().size());
+		CampaignRecurrence.RecurrenceView recurring = recurrence.view(c.id());
 		return new CampaignView(c.id(), c.name(), c.purpose(), c.startsAt(), c.endsAt(), d.offer(), stores, d.route(),
 				d.templates(), d.abTest(), audience, c.scopeNodeId(), c.status(), c.statusReason(), c.sendAt(), c.startedAt(),
-				c.finishedAt(), c.createdBy(), c.createdAt(), c.updatedAt(), progress(c), recurrence.view(c.id()),
+				c.finishedAt(), c.createdBy(), c.createdAt(), c.updatedAt(), progress(c, recurring != null), recurring,
 				approvals.find(c.id()).map(p -> new ApprovalView(p.requestedBy(), p.requestedAt(), p.audience(), p.request(),
 						p.decision(), p.decidedBy(), p.decidedAt(), p.reason())).orElse(null));
 	}
 
 	/** The campaign's progress; a recurring campaign's is its runs' added up (it sends nothing itself). */
-	private Progress progress(Campaign c) {
+	private Progress progress(Campaign c, boolean recurs) {
 		List<CampaignId> ids = new java.util.ArrayList<>();
 		ids.add(c.id());
-		recurrence.runs(c.id()).forEach(run -> ids.add(run.childId()));
+		if (recurs) {
+			recurrence.runs(c.id()).forEach(run -> ids.add(run.childId()));
+		}
 		Map<String, Long> counters = recipients.counters(ids);
 		Map<String, Long> skipped = new java.util.TreeMap<>();
 		Map<String, Long> deliveries = new java.util.TreeMap<>();

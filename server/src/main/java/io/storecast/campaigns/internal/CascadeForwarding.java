@@ -8,8 +8,6 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
-import java.util.UUID;
 import java.util.function.ToLongFunction;
 
 import org.jspecify.annotations.Nullable;
@@ -40,8 +38,6 @@ import io.storecast.platform.Ids;
 @Service
 class CascadeForwarding {
 
-	/** A chat button or a rule acts for a staff member, but outside any login session. */
-	static final UUID NO_SESSION = new UUID(0, 0);
 
 	/** @param storeId the store whose customers hear it; null: the forwarding employee's own store */
 	record ForwardRequest(@Nullable OrgNodeId storeId, Campaign.@Nullable Audience audience) {
@@ -246,13 +242,6 @@ class CascadeForwarding {
 			throw ApiException.badRequest("not-a-store", "storeId", store.name() + " is not a store: name the store to forward to");
 		}
 		return store;
-	}
-
-	/** The staff member as an actor the access policy can judge, outside any login session (a button, a rule). */
-	Optional<Actor.Staff> staffActor(StaffId id) {
-		return staff.findActive(id)
-			.flatMap(s -> org.find(s.orgNodeId())
-				.map(node -> new Actor.Staff(s.id(), s.username(), s.role(), s.orgNodeId(), node.path(), NO_SESSION, false)));
 	}
 
 	/** The audience of a forward: the store's customers (STORES, the default) or a segment of them. */

@@ -77,7 +77,7 @@ class StaffNoticeCards {
 					if (!action.equals(StaffNoticeRuns.FORWARD_ACTION) || n.campaignId() == null) {
 						return;
 					}
-					Actor.Staff actor = cascades.staffActor(presser).orElseThrow(() -> ApiException.forbidden("forbidden", "账号已停用"));
+					Actor.Staff actor = staff.actorOf(presser).orElseThrow(() -> ApiException.forbidden("forbidden", "账号已停用"));
 					CascadeForwarding.ForwardView forward = cascades.forward(actor, n.campaignId(), null);
 					say(click.conversationId(), "forwarded-" + forward.childId(),
 							forward.forwardedByName() + " 已将「" + n.title() + "」转发给" + forward.store().name() + "的顾客。");

@@ -23,6 +23,7 @@ import io.storecast.coupons.IssuedCoupon;
 import io.storecast.identity.AccessPolicy;
 import io.storecast.identity.Actor;
 import io.storecast.identity.CustomerId;
+import io.storecast.identity.CustomerProfile;
 import io.storecast.identity.OrgDirectory;
 import io.storecast.identity.OrgNode;
 import io.storecast.identity.Permission;
@@ -47,7 +48,6 @@ class SurveyManagement {
 	static final int MAX_QUESTION = 80;
 	/** An option is a card's button label. */
 	static final int MAX_OPTION = 20;
-	private static final Set<String> LOCALES = Set.of(CampaignManagement.LOCALE, "en");
 
 	record QuestionRequest(@Nullable Map<String, String> text, Survey.@Nullable Kind kind,
 			@Nullable List<Map<String, String>> options) {
@@ -199,7 +199,7 @@ class SurveyManagement {
 			throw ApiException.badRequest("validation-failed", field + ".zh-CN", field + ".zh-CN is required");
 		}
 		for (String locale : given.keySet()) {
-			if (!LOCALES.contains(locale)) {
+			if (!CustomerProfile.LOCALES.contains(locale)) {
 				throw ApiException.badRequest("validation-failed", field + "." + locale, "Locales are zh-CN and en");
 			}
 		}
@@ -396,7 +396,7 @@ class SurveyManagement {
 	Results results(Actor actor, UUID id, @Nullable By by) {
 		Survey s = readable(actor, id);
 		Surveys.Totals totals = surveys.totals(s.id());
-		Map<@Nullable UUID, Map<Integer, long[]>> counts = surveys.countsByStore(s.id(), s.questions());
+		Map<@Nullable UUID, Map<Integer, long[]>> counts = surveys.counts(s.id(), s.questions(), by == By.STORE);
 		List<StoreResults> stores = null;
 		if (by == By.STORE) {
 			stores = surveys.totalsByStore(s.id()).stream().map(t -> {

@@ -211,16 +211,22 @@ class Surveys {
 
 	/**
 	 * Final answers per question, and per question and option how often it was chosen: {@code [answers,
-	 * option 0, option 1, ...]} per question, for every store together (key null) and per store of the
-	 * customers' first invitation.
+	 * option 0, option 1, ...]} per question, for every store together (key null) and, {@code byStore},
+	 * per store of the customers' first invitation (only then are the invitations read).
 	 */
-	Map<@Nullable UUID, Map<Integer, long[]>> countsByStore(UUID survey, List<Survey.Question> questions) {
+	Map<@Nullable UUID, Map<Integer, long[]>> counts(UUID survey, List<Survey.Question> questions, boolean byStore) {
 		Map<@Nullable UUID, Map<Integer, long[]>> out = new java.util.HashMap<>();
-		jdbc.sql(INVITATIONS + """
+		String answers = byStore ? INVITATIONS + """
 				, answers AS (
 				  SELECT a.question, a.options, i.store_id FROM campaigns_survey_answers a
 				    LEFT JOIN invited i ON i.customer_id = a.customer_id
 				   WHERE a.survey_id = CAST(:survey AS uuid) AND a.final)
+				""" : """
+				WITH answers AS (
+				  SELECT a.question, a.options, CAST(NULL AS uuid) AS store_id FROM campaigns_survey_answers a
+				   WHERE a.survey_id = CAST(:survey AS uuid) AND a.final)
+				""";
+		jdbc.sql(answers + """
 				SELECT store_id, question, count(*) AS n, 0 AS opt FROM answers GROUP BY store_id, question
 				UNION ALL
 				SELECT store_id, question, count(*), o + 1 FROM answers, unnest(options) AS o GROUP BY store_id, question, o""")

@@ -257,10 +257,6 @@ class TriggerEvents implements TriggerSending.Check {
 	 */
 	@Override
 	public @Nullable String skip(Trigger trigger, Triggers.Firing firing) {
-		if (firing.subject().data().get("surveyId") instanceof String survey
-				&& surveys.find(UUID.fromString(survey)).map(Survey::closed).orElse(true)) {
-			return "survey-closed";
-		}
 		if (trigger.kind() != Trigger.Kind.DAYS_AFTER_PURCHASE || !(firing.subject().data().get("orderId") instanceof String id)) {
 			return null;
 		}

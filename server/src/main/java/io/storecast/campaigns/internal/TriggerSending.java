@@ -125,11 +125,14 @@ class TriggerSending {
 		if (trigger == null) {
 			return;
 		}
-		Survey survey = firing.subject().data().get("surveyId") instanceof String id ? surveys.find(UUID.fromString(id)).orElse(null)
-				: null;
+		Object surveyId = firing.subject().data().get("surveyId");
+		Survey survey = surveyId instanceof String id ? surveys.find(UUID.fromString(id)).orElse(null) : null;
 		TriggerRendering rendering = new TriggerRendering(trigger, firing, survey, consents, campaignSettings.publicUrl(),
 				settings.fallbackMinute());
-		String skipAll = !trigger.enabled() ? "trigger-disabled" : check == null ? null : check.skip(trigger, firing);
+		String skipAll = !trigger.enabled() ? "trigger-disabled"
+				// a firing that asks a survey gone or closed sends nothing more
+				: surveyId != null && (survey == null || survey.closed()) ? "survey-closed"
+						: check == null ? null : check.skip(trigger, firing);
 		while (Boolean.TRUE.equals(tx.execute(s -> chunk(trigger, firing, rendering, skipAll)))) {
 			// next chunk
 		}

@@ -24,7 +24,6 @@ import io.storecast.catalog.StockTransferApproved;
 import io.storecast.catalog.StockTransferRejected;
 import io.storecast.catalog.StockTransferRequested;
 import io.storecast.identity.Actor;
-import io.storecast.identity.OrgDirectory;
 import io.storecast.identity.OrgNode;
 import io.storecast.identity.OrgNodeId;
 import io.storecast.identity.StaffDirectory;
@@ -62,14 +61,11 @@ class StockChat {
 	static final String REJECT_ACTION = "reject-";
 	static final String DISMISS_ACTION = "dismiss";
 	static final int MAX_SUGGESTIONS = 2;
-	/** A chat button acts for its presser, but outside any login session. */
-	static final UUID NO_SESSION = new UUID(0, 0);
 
 	private static final Logger log = LoggerFactory.getLogger(StockChat.class);
 
 	private final MerchantMessaging messaging;
 	private final Stores stores;
-	private final OrgDirectory org;
 	private final StaffDirectory staff;
 	private final Products products;
 	private final StockKeeping keeping;
@@ -79,12 +75,11 @@ class StockChat {
 	private final JsonMapper json;
 	private final Clock clock;
 
-	StockChat(MerchantMessaging messaging, Stores stores, OrgDirectory org, StaffDirectory staff, Products products,
+	StockChat(MerchantMessaging messaging, Stores stores, StaffDirectory staff, Products products,
 			StockKeeping keeping, StockTransfers transfers, Transfers transferRows, StockAlerts alerts, JsonMapper json,
 			Clock clock) {
 		this.messaging = messaging;
 		this.stores = stores;
-		this.org = org;
 		this.staff = staff;
 		this.products = products;
 		this.keeping = keeping;
@@ -337,10 +332,7 @@ class StockChat {
 		if (presser.kind() != Participant.Kind.STAFF) {
 			return Optional.empty();
 		}
-		return staff.findActive(new StaffId(presser.id()))
-			.flatMap(s -> org.find(s.orgNodeId())
-				.map(node -> new Actor.Staff(s.id(), s.username(), s.role(), s.orgNodeId(), node.path(), NO_SESSION,
-						false)));
+		return staff.actorOf(new StaffId(presser.id()));
 	}
 
 	private void feedback(CardActionClicked click, Actor.Staff actor, String text) {

@@ -1,13 +1,9 @@
 package io.storecast.catalog.internal;
 
-import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 
 import org.springframework.stereotype.Component;
-
-import com.github.benmanes.caffeine.cache.Cache;
-import com.github.benmanes.caffeine.cache.Caffeine;
 
 import io.storecast.identity.OrgDirectory;
 import io.storecast.identity.OrgNode;
@@ -28,10 +24,6 @@ class Stores {
 
 	private final OrgDirectory org;
 	private final StaffDirectory staff;
-	private final Cache<OrgNodeId, Optional<OrgNode>> nodes = Caffeine.newBuilder()
-		.maximumSize(10_000)
-		.expireAfterWrite(Duration.ofSeconds(10))
-		.build();
 
 	Stores(OrgDirectory org, StaffDirectory staff) {
 		this.org = org;
@@ -39,7 +31,8 @@ class Stores {
 	}
 
 	Optional<OrgNode> find(OrgNodeId id) {
-		return nodes.get(id, org::find);
+		// identity caches the nodes it finds (OrgNodes)
+		return org.find(id);
 	}
 
 	/** The store, or a 400 problem naming {@code field}. */

@@ -32,8 +32,6 @@ import io.storecast.platform.PhoneNumbers;
 class CustomerManagement {
 
 	static final Pattern EXTERNAL_ID = Pattern.compile("[A-Za-z0-9._:@-]{1,128}");
-	/** The languages a customer may read (campaigns' and triggers' template locales). */
-	static final java.util.Set<String> LOCALES = java.util.Set.of("zh-CN", "en");
 
 	/** A customer's editable fields; in an upsert every field is replaced, in a patch null keeps the value. */
 	record CustomerFields(@Nullable String phone, @Nullable String nickname, @Nullable OrgNodeId homeStoreId,
@@ -188,7 +186,7 @@ class CustomerManagement {
 				&& (fields.birthday().isAfter(LocalDate.now(clock)) || fields.birthday().getYear() < 1900)) {
 			throw ApiException.badRequest("invalid-value", "birthday", "must be a past date after 1900");
 		}
-		if (fields.locale() != null && !LOCALES.contains(fields.locale())) {
+		if (fields.locale() != null && !CustomerProfile.LOCALES.contains(fields.locale())) {
 			throw ApiException.badRequest("invalid-value", "locale", "locale is zh-CN or en");
 		}
 		return new CustomerFields(phone, fields.nickname(), fields.homeStoreId(), fields.memberLevel(),

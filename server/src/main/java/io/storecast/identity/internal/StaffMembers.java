@@ -11,6 +11,7 @@ import org.jspecify.annotations.Nullable;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
 
+import io.storecast.identity.Actor;
 import io.storecast.identity.OrgNodeId;
 import io.storecast.identity.Role;
 import io.storecast.identity.StaffDirectory;
@@ -20,10 +21,15 @@ import io.storecast.identity.StaffId;
 @Repository
 class StaffMembers implements StaffDirectory {
 
-	private final JdbcClient jdbc;
+	/** The session of an actor that acts outside any request. */
+	private static final UUID NO_SESSION = new UUID(0, 0);
 
-	StaffMembers(JdbcClient jdbc) {
+	private final JdbcClient jdbc;
+	private final OrgNodes nodes;
+
+	StaffMembers(JdbcClient jdbc, OrgNodes nodes) {
 		this.jdbc = jdbc;
+		this.nodes = nodes;
 	}
 
 	Optional<StaffMember> find(StaffId id) {
@@ -40,6 +46,14 @@ class StaffMembers implements StaffDirectory {
 	@Override
 	public Optional<StaffMemberView> findActive(StaffId id) {
 		return find(id).filter(StaffMember::active).map(StaffMembers::view);
+	}
+
+	@Override
+	public Optional<Actor.Staff> actorOf(StaffId id) {
+		return find(id).filter(StaffMember::active)
+			.flatMap(s -> nodes.find(s.orgNodeId())
+				.map(node -> new Actor.Staff(s.id(), s.username(), s.role(), s.orgNodeId(), node.path(), NO_SESSION,
+						false)));
 	}
 
 	@Override
