@@ -25,6 +25,17 @@ public interface Coupons {
 			@Nullable String sourceRef);
 
 	/**
+	 * Many customers' claims at once, answered in the same order: each outcome is exactly what
+	 * {@link #claim} would have answered for that command alone (a coupon, a replayed coupon, or the
+	 * refusal {@code claim} would have thrown, including a bad request key or source and an unknown
+	 * template). One bad command never fails the others; nothing is thrown for one. Issuing costs one
+	 * transaction per template in the batch with a fixed number of statements, however many claims
+	 * it holds; a customer's second claim of the same template in one batch is decided after the
+	 * first, as if it came later.
+	 */
+	List<ClaimOutcome> claimAll(List<ClaimCommand> claims);
+
+	/**
 	 * The merchant's system grants one coupon to the customer: as a claim, but the template's
 	 * audience rules are not applied (the granting campaign chose its audience). {@code grantedBy}
 	 * names the system for the record ("campaign:…", "survey:…"); the key is scoped by it.

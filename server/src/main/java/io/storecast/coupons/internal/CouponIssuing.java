@@ -10,6 +10,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.Supplier;
 
 import org.jspecify.annotations.Nullable;
 import org.springframework.context.ApplicationEventPublisher;
@@ -52,6 +53,14 @@ class CouponIssuing {
 
 	/** A coupon issued by this call, or found as issued by an earlier call with the same key. */
 	record Issued(CouponRow coupon, boolean replayed) {
+	}
+
+	/**
+	 * One coupon asked for, its inputs checked: by whom and under which key ({@code issueKey}, scoped to
+	 * the asker), and whether the template's audience rules apply (claims) or not (grants).
+	 */
+	record Request(Template template, CustomerId customer, IssueChannel channel, String issueKey, String issuedBy,
+			@Nullable String source, @Nullable String sourceRef, boolean audience) {
 	}
 
 	private static final class Refused extends RuntimeException {
@@ -100,20 +109,37 @@ class CouponIssuing {
 		this.org = org;
 		this.settings = settings;
 		this.events = events;
-		// nested: inside a caller's transaction (a listener, the demo) a refusal rolls back to a savepoint
-		// and leaves the caller's transaction usable; on its own it is a plain transaction
-		this.tx = new TransactionTemplate(Objects.requireNonNull(tx.getTransactionManager()));
-		this.tx.setPropagationBehavior(TransactionDefinition.PROPAGATION_NESTED);
+		this.tx = nested(tx);
 		this.clock = clock;
+	}
+
+	/**
+	 * Issuing's transactions: nested, so that inside a caller's transaction (a listener, the demo) a
+	 * refusal rolls back to a savepoint and leaves the caller's transaction usable; on its own it is a
+	 * plain transaction.
+	 */
+	static TransactionTemplate nested(TransactionTemplate tx) {
+		TransactionTemplate nested = new TransactionTemplate(Objects.requireNonNull(tx.getTransactionManager()));
+		nested.setPropagationBehavior(TransactionDefinition.PROPAGATION_NESTED);
+		return nested;
 	}
 
 	/** A customer claims (audience rules apply); the key is scoped to the customer. */
 	Issued claim(CustomerId customer, CouponTemplateId templateId, String key, @Nullable String source,
 			@Nullable String sourceRef) {
+		return issue(claimRequest(customer, templateId, key, source, sourceRef));
+	}
+
+	/**
+	 * A customer's claim, its key checked (400) and its template found (404): what {@link #issue}
+	 * takes, alone or in a batch ({@link BatchClaims}).
+	 */
+	Request claimRequest(CustomerId customer, CouponTemplateId templateId, String key, @Nullable String source,
+			@Nullable String sourceRef) {
 		String requestKey = CouponRules.requestKey(key);
 		Template t = management.require(templateId);
 		String who = "customer:" + customer;
-		return issue(t, customer, IssueChannel.CLAIM, who + "|" + requestKey, who, source, sourceRef, true);
+		return new Request(t, customer, IssueChannel.CLAIM, who + "|" + requestKey, who, source, sourceRef, true);
 	}
 
 	/** The merchant's system grants (no audience rules); the key is scoped to the granter. */
@@ -124,30 +150,27 @@ class CouponIssuing {
 		if (profile(customer).isEmpty()) {
 			throw ApiException.badRequest("unknown-customer", "customerId", "No customer " + customer);
 		}
-		return issue(t, customer, IssueChannel.GRANT, "grant:" + grantedBy + "|" + requestKey, grantedBy, source,
-				sourceRef, false);
+		return issue(new Request(t, customer, IssueChannel.GRANT, "grant:" + grantedBy + "|" + requestKey, grantedBy,
+				source, sourceRef, false));
 	}
 
-	private Issued issue(Template t, CustomerId customer, IssueChannel channel, String issueKey, String issuedBy,
-			@Nullable String source, @Nullable String sourceRef, boolean audience) {
+	/** Issues one coupon in a transaction of its own, or answers the earlier coupon of its key, or refuses. */
+	Issued issue(Request r) {
+		Template t = r.template();
+		CustomerId customer = r.customer();
 		Instant now = clock.instant();
-		if (soldOut.getIfPresent(t.id()) != null) {
-			return replayOr(issueKey, t, customer, () -> soldOut(t));
+		Supplier<ApiException> early = cachedRefusal(r, now);
+		if (early != null) {
+			return replayOr(r, early);
 		}
-		if (!t.claimableAt(now)) {
-			return replayOr(issueKey, t, customer, () -> notClaimable(t, now));
-		}
-		if (full.getIfPresent(new Holder(t.id(), customer)) != null) {
-			return replayOr(issueKey, t, customer, () -> limitReached(t));
-		}
-		if (audience && t.hasAudience()) {
-			checkAudience(t, customer, now);
+		ApiException audience = audienceRefusal(r, now);
+		if (audience != null) {
+			throw audience;
 		}
 		Instant[] validity = t.validityFor(now);
-		LocalDate today = LocalDate.ofInstant(now, zone());
+		LocalDate today = today(now);
 		for (int attempt = 0;; attempt++) {
-			CouponRow draft = new CouponRow(Ids.newId(), codes.next(), t.id(), customer, -1, CouponStatus.ISSUED, channel,
-					source, sourceRef, issueKey, issuedBy, validity[0], validity[1], now, null, null, null);
+			CouponRow draft = draft(r, now, validity);
 			try {
 				CouponRow issued = tx.execute(s -> {
 					OptionalInt held = coupons.hold(t.id(), customer, t.perCustomerLimit(), t.perCustomerDailyLimit(), today);
@@ -164,8 +187,7 @@ class CouponIssuing {
 				return new Issued(Objects.requireNonNull(issued), false);
 			}
 			catch (Refused refused) {
-				return replayOr(issueKey, t, customer,
-						() -> refused.reason.equals("limit") ? limitReached(t, customer, today) : outOfStock(t));
+				return replayOr(r, () -> refused.reason.equals("limit") ? limitReached(t, customer, today) : outOfStock(t));
 			}
 			catch (PessimisticLockingFailureException deadlock) {
 				// a lock cycle PostgreSQL broke by aborting this transaction (rare: a slot filled while
@@ -175,9 +197,9 @@ class CouponIssuing {
 				}
 			}
 			catch (DuplicateKeyException duplicate) {
-				Optional<CouponRow> earlier = coupons.findByIssueKey(issueKey);
+				Optional<CouponRow> earlier = coupons.findByIssueKey(r.issueKey());
 				if (earlier.isPresent()) {
-					return replay(earlier.get(), t, customer);
+					return replay(earlier.get(), r);
 				}
 				if (attempt >= 2) {
 					throw duplicate;
@@ -187,7 +209,40 @@ class CouponIssuing {
 		}
 	}
 
-	private void publish(Template t, CouponRow c) {
+	/**
+	 * What refuses the request without a transaction, from what this node remembers and the cached
+	 * template: sold out, not claimable now (paused, before or after the window), the customer's
+	 * whole limit held. Null when it may go on. The refusal yields to an earlier coupon of the same key
+	 * (a replay), so it is given lazily.
+	 */
+	@Nullable Supplier<ApiException> cachedRefusal(Request r, Instant now) {
+		Template t = r.template();
+		if (soldOut.getIfPresent(t.id()) != null) {
+			return () -> soldOut(t);
+		}
+		if (!t.claimableAt(now)) {
+			return () -> notClaimable(t, now);
+		}
+		if (full.getIfPresent(new Holder(t.id(), r.customer())) != null) {
+			return () -> limitReached(t);
+		}
+		return null;
+	}
+
+	/** A new coupon for the request, not yet in a slot ({@code slot} -1) nor stored. */
+	CouponRow draft(Request r, Instant now, Instant[] validity) {
+		return new CouponRow(Ids.newId(), codes.next(), r.template().id(), r.customer(), -1, CouponStatus.ISSUED,
+				r.channel(), r.source(), r.sourceRef(), r.issueKey(), r.issuedBy(), validity[0], validity[1], now, null,
+				null, null);
+	}
+
+	/** The merchant's calendar day at {@code now} (per-day limits count in it). */
+	LocalDate today(Instant now) {
+		return LocalDate.ofInstant(now, zone());
+	}
+
+	/** The coupon's event, heard by synchronous listeners inside the issuing transaction. */
+	void publish(Template t, CouponRow c) {
 		if (c.channel() == IssueChannel.CLAIM) {
 			events.publishEvent(new CouponClaimed(c.id(), CouponCodes.display(c.code()), t.id(), t.kind(), c.customerId(),
 					c.source(), c.sourceRef(), c.validUntil(), c.issuedAt()));
@@ -198,24 +253,25 @@ class CouponIssuing {
 		}
 	}
 
-	private Issued replayOr(String issueKey, Template t, CustomerId customer,
-			java.util.function.Supplier<ApiException> refusal) {
-		Optional<CouponRow> earlier = coupons.findByIssueKey(issueKey);
+	private Issued replayOr(Request r, Supplier<ApiException> refusal) {
+		Optional<CouponRow> earlier = coupons.findByIssueKey(r.issueKey());
 		if (earlier.isPresent()) {
-			return replay(earlier.get(), t, customer);
+			return replay(earlier.get(), r);
 		}
 		throw refusal.get();
 	}
 
-	private static Issued replay(CouponRow earlier, Template t, CustomerId customer) {
-		if (!earlier.templateId().equals(t.id()) || !earlier.customerId().equals(customer)) {
+	/** The earlier coupon of the request's key, replayed; 409 when the key was used for another coupon. */
+	static Issued replay(CouponRow earlier, Request r) {
+		if (!earlier.templateId().equals(r.template().id()) || !earlier.customerId().equals(r.customer())) {
 			throw ApiException.conflict("idempotency-key-reused",
 					"This Idempotency-Key was used for another coupon (" + CouponCodes.display(earlier.code()) + ")");
 		}
 		return new Issued(earlier, true);
 	}
 
-	private ApiException outOfStock(Template t) {
+	/** No stock for the claim: sold out (remembered), or the template was paused meanwhile. */
+	ApiException outOfStock(Template t) {
 		// no slot had room, or the template was paused meanwhile (the claim's SQL checks both)
 		Template fresh = templates.find(t.id()).orElse(t);
 		if (fresh.status() != Template.Status.ACTIVE) {
@@ -239,7 +295,8 @@ class CouponIssuing {
 		return ApiException.conflict("claim-closed", "'" + t.name() + "' could be claimed until " + t.validUntil());
 	}
 
-	private ApiException limitReached(Template t, CustomerId customer, LocalDate today) {
+	/** The holding refused the claim: which limit it reached (a full holding is remembered). */
+	ApiException limitReached(Template t, CustomerId customer, LocalDate today) {
 		// which limit: only a template with a daily limit needs to look
 		IssuedCoupons.Holding h = t.perCustomerDailyLimit() == null ? null : coupons.holding(t.id(), customer).orElse(null);
 		if (h != null && h.issued() < h.limit() && t.perCustomerDailyLimit() != null && h.day().equals(today)) {
@@ -261,21 +318,30 @@ class CouponIssuing {
 	}
 
 	/**
-	 * The audience rules of claims. Until an audience module knows orders: new = registered within
+	 * The audience rules of claims, or null when they let the customer claim (or do not apply: grants,
+	 * templates without an audience). Until an audience module knows orders: new = registered within
 	 * {@code new-customer-days} and never redeemed a coupon; dormant = registered before
 	 * {@code dormant-days} and no redemption within them.
 	 */
-	private void checkAudience(Template t, CustomerId customer, Instant now) {
-		CustomerProfile p = profile(customer)
-			.orElseThrow(() -> ApiException.badRequest("unknown-customer", "customerId", "No customer " + customer));
+	@Nullable ApiException audienceRefusal(Request r, Instant now) {
+		Template t = r.template();
+		CustomerId customer = r.customer();
+		if (!r.audience() || !t.hasAudience()) {
+			return null;
+		}
+		Optional<CustomerProfile> profile = profile(customer);
+		if (profile.isEmpty()) {
+			return ApiException.badRequest("unknown-customer", "customerId", "No customer " + customer);
+		}
+		CustomerProfile p = profile.get();
 		if (!t.memberLevels().isEmpty() && (p.memberLevel() == null || !t.memberLevels().contains(p.memberLevel()))) {
-			throw ApiException.conflict("not-eligible", "'" + t.name() + "' is for members of level "
+			return ApiException.conflict("not-eligible", "'" + t.name() + "' is for members of level "
 					+ String.join(", ", t.memberLevels()) + " only");
 		}
 		if (t.newCustomersOnly()) {
 			boolean recent = p.createdAt().isAfter(now.minus(Duration.ofDays(settings.newCustomerDays())));
 			if (!recent || redemptions.lastRedemption(customer).isPresent()) {
-				throw ApiException.conflict("not-eligible", "'" + t.name() + "' is for new customers only (registered"
+				return ApiException.conflict("not-eligible", "'" + t.name() + "' is for new customers only (registered"
 						+ " within " + settings.newCustomerDays() + " days, no coupon used yet)");
 			}
 		}
@@ -284,10 +350,11 @@ class CouponIssuing {
 			boolean old = p.createdAt().isBefore(since);
 			Optional<Instant> last = redemptions.lastRedemption(customer);
 			if (!old || (last.isPresent() && last.get().isAfter(since))) {
-				throw ApiException.conflict("not-eligible", "'" + t.name() + "' welcomes back customers who have not"
+				return ApiException.conflict("not-eligible", "'" + t.name() + "' welcomes back customers who have not"
 						+ " used a coupon in " + settings.dormantDays() + " days");
 			}
 		}
+		return null;
 	}
 
 	Optional<CustomerProfile> profile(CustomerId customer) {
@@ -308,7 +375,7 @@ class CouponIssuing {
 		return z;
 	}
 
-	private static CouponRow withSlot(CouponRow c, int slot) {
+	static CouponRow withSlot(CouponRow c, int slot) {
 		return new CouponRow(c.id(), c.code(), c.templateId(), c.customerId(), slot, c.status(), c.channel(), c.source(),
 				c.sourceRef(), c.issueKey(), c.issuedBy(), c.validFrom(), c.validUntil(), c.issuedAt(), c.redeemedAt(),
 				c.expiredAt(), c.revokedAt());

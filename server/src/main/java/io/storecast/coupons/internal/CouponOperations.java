@@ -1,6 +1,9 @@
 package io.storecast.coupons.internal;
 
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 
 import org.jspecify.annotations.Nullable;
@@ -8,6 +11,8 @@ import org.springframework.stereotype.Service;
 
 import io.storecast.coupons.Cart;
 import io.storecast.coupons.CartPricing;
+import io.storecast.coupons.ClaimCommand;
+import io.storecast.coupons.ClaimOutcome;
 import io.storecast.coupons.CouponTemplateId;
 import io.storecast.coupons.Coupons;
 import io.storecast.coupons.IssuedCoupon;
@@ -24,13 +29,15 @@ import io.storecast.platform.TextFields;
 class CouponOperations implements Coupons {
 
 	private final CouponIssuing issuing;
+	private final BatchClaims batches;
 	private final CouponRedeeming redeeming;
 	private final IssuedCoupons coupons;
 	private final TemplateManagement templates;
 
-	CouponOperations(CouponIssuing issuing, CouponRedeeming redeeming, IssuedCoupons coupons,
+	CouponOperations(CouponIssuing issuing, BatchClaims batches, CouponRedeeming redeeming, IssuedCoupons coupons,
 			TemplateManagement templates) {
 		this.issuing = issuing;
+		this.batches = batches;
 		this.redeeming = redeeming;
 		this.coupons = coupons;
 		this.templates = templates;
@@ -39,8 +46,36 @@ class CouponOperations implements Coupons {
 	@Override
 	public IssuedCoupon claim(CustomerId customer, CouponTemplateId template, String requestKey,
 			@Nullable String source, @Nullable String sourceRef) {
-		return view(issuing.claim(customer, template, requestKey, CouponRules.source(source, "source"),
-				TextFields.optional(sourceRef, "sourceRef", 128)).coupon());
+		return view(issuing.issue(request(new ClaimCommand(customer, template, requestKey, source, sourceRef))).coupon());
+	}
+
+	@Override
+	public List<ClaimOutcome> claimAll(List<ClaimCommand> claims) {
+		ClaimOutcome[] outcomes = new ClaimOutcome[claims.size()];
+		List<CouponIssuing.Request> requests = new ArrayList<>(claims.size());
+		List<Integer> at = new ArrayList<>(claims.size());
+		for (int i = 0; i < claims.size(); i++) {
+			try {
+				requests.add(request(claims.get(i)));
+				at.add(i);
+			}
+			catch (ApiException refusal) {
+				outcomes[i] = ClaimOutcome.refused(refusal);
+			}
+		}
+		List<BatchClaims.Result> results = requests.isEmpty() ? List.of() : batches.issue(requests);
+		for (int k = 0; k < results.size(); k++) {
+			BatchClaims.Result r = results.get(k);
+			outcomes[at.get(k)] = r.issued() == null ? ClaimOutcome.refused(Objects.requireNonNull(r.refusal()))
+					: ClaimOutcome.issued(view(r.issued().coupon()), r.issued().replayed());
+		}
+		return Arrays.asList(outcomes);
+	}
+
+	/** A claim's inputs checked in {@link #claim}'s order: source, sourceRef, request key (400), template (404). */
+	private CouponIssuing.Request request(ClaimCommand c) {
+		return issuing.claimRequest(c.customer(), c.template(), c.requestKey(), CouponRules.source(c.source(), "source"),
+				TextFields.optional(c.sourceRef(), "sourceRef", 128));
 	}
 
 	@Override

@@ -7,9 +7,12 @@ import java.time.Instant;
 import java.time.LocalDate;
 import java.util.Collection;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
+import java.util.Set;
 import java.util.UUID;
+import java.util.stream.Collectors;
 
 import org.jspecify.annotations.Nullable;
 import org.springframework.jdbc.core.simple.JdbcClient;
@@ -46,18 +49,53 @@ class IssuedCoupons {
 		return jdbc.sql("""
 				INSERT INTO coupons_holdings AS h (template_id, customer_id, issued, lim, day, day_issued)
 				VALUES (?, ?, 1, ?, ?, 1)
-				ON CONFLICT (template_id, customer_id) DO UPDATE
-				   SET issued = h.issued + 1,
-				       day_issued = CASE WHEN h.day = EXCLUDED.day THEN h.day_issued + 1 ELSE 1 END,
-				       day = EXCLUDED.day
-				 WHERE h.issued < h.lim
-				   AND (CAST(? AS int) IS NULL OR h.day <> EXCLUDED.day OR h.day_issued < CAST(? AS int))
-				RETURNING issued""")
+				""" + COUNT_UNDER_LIMITS + " RETURNING issued")
 			.params(template.value(), customer.value(), limit, today, dailyLimit, dailyLimit)
 			.query(Integer.class)
 			.optional()
 			.map(OptionalInt::of)
 			.orElse(OptionalInt.empty());
+	}
+
+	/** A holding counting one more coupon unless it is at the limit or (with one) the daily limit. */
+	private static final String COUNT_UNDER_LIMITS = """
+			ON CONFLICT (template_id, customer_id) DO UPDATE
+			   SET issued = h.issued + 1,
+			       day_issued = CASE WHEN h.day = EXCLUDED.day THEN h.day_issued + 1 ELSE 1 END,
+			       day = EXCLUDED.day
+			 WHERE h.issued < h.lim
+			   AND (CAST(? AS int) IS NULL OR h.day <> EXCLUDED.day OR h.day_issued < CAST(? AS int))""";
+
+	/**
+	 * {@link #hold} for many customers of one template in one statement: counts one more coupon for
+	 * each customer (each at most once) whose limits allow it, and answers those. The rows are taken in
+	 * the database's order of customer ids, so that concurrent batches lock them in the same order.
+	 */
+	Set<CustomerId> holdAll(CouponTemplateId template, Collection<CustomerId> customers, int limit,
+			@Nullable Integer dailyLimit, LocalDate today) {
+		return Set.copyOf(jdbc.sql("""
+				INSERT INTO coupons_holdings AS h (template_id, customer_id, issued, lim, day, day_issued)
+				SELECT ?, c.id, 1, ?, ?, 1 FROM unnest(CAST(? AS uuid[])) AS c(id) ORDER BY c.id
+				""" + COUNT_UNDER_LIMITS + " RETURNING customer_id")
+			.params(template.value(), limit, today, uuids(customers), dailyLimit, dailyLimit)
+			.query((rs, n) -> new CustomerId(rs.getObject(1, UUID.class)))
+			.list());
+	}
+
+	/**
+	 * Takes back one coupon counted today by {@link #holdAll} for each customer, in the same
+	 * transaction (the batch had no stock for them). A holding the count created stays, at 0.
+	 */
+	void release(CouponTemplateId template, Collection<CustomerId> customers) {
+		jdbc.sql("""
+				UPDATE coupons_holdings SET issued = issued - 1, day_issued = day_issued - 1
+				 WHERE template_id = ? AND customer_id = ANY(CAST(? AS uuid[]))""")
+			.params(template.value(), uuids(customers))
+			.update();
+	}
+
+	private static UUID[] uuids(Collection<CustomerId> customers) {
+		return customers.stream().map(CustomerId::value).toArray(UUID[]::new);
 	}
 
 	Optional<Holding> holding(CouponTemplateId template, CustomerId customer) {
@@ -78,6 +116,31 @@ class IssuedCoupons {
 			.update();
 	}
 
+	/** Many coupons in one statement (one template's batch of claims). */
+	void insertAll(List<CouponRow> rows) {
+		CouponRow first = rows.getFirst();
+		jdbc.sql("""
+				INSERT INTO coupons_coupons (id, code, template_id, customer_id, slot, status, channel, source, source_ref,
+				  issue_key, issued_by, valid_from, valid_until, issued_at)
+				SELECT c.id, c.code, ?, c.customer_id, c.slot, ?, c.channel, c.source, c.source_ref, c.issue_key, c.issued_by,
+				       ?, ?, ?
+				  FROM unnest(CAST(? AS uuid[]), CAST(? AS text[]), CAST(? AS uuid[]), CAST(? AS int[]), CAST(? AS text[]),
+				              CAST(? AS text[]), CAST(? AS text[]), CAST(? AS text[]), CAST(? AS text[]))
+				       AS c(id, code, customer_id, slot, channel, source, source_ref, issue_key, issued_by)""")
+			.params(first.templateId().value(), CouponStatus.ISSUED.name(), Timestamp.from(first.validFrom()),
+					Timestamp.from(first.validUntil()), Timestamp.from(first.issuedAt()),
+					rows.stream().map(CouponRow::id).toArray(UUID[]::new),
+					rows.stream().map(CouponRow::code).toArray(String[]::new),
+					rows.stream().map(c -> c.customerId().value()).toArray(UUID[]::new),
+					rows.stream().map(CouponRow::slot).toArray(Integer[]::new),
+					rows.stream().map(c -> c.channel().name()).toArray(String[]::new),
+					rows.stream().map(CouponRow::source).toArray(String[]::new),
+					rows.stream().map(CouponRow::sourceRef).toArray(String[]::new),
+					rows.stream().map(CouponRow::issueKey).toArray(String[]::new),
+					rows.stream().map(CouponRow::issuedBy).toArray(String[]::new))
+			.update();
+	}
+
 	Optional<CouponRow> findByCode(String code) {
 		return jdbc.sql("SELECT * FROM coupons_coupons WHERE code = ?").param(code).query(IssuedCoupons::map).optional();
 	}
@@ -87,6 +150,19 @@ class IssuedCoupons {
 			.param(issueKey)
 			.query(IssuedCoupons::map)
 			.optional();
+	}
+
+	/** The coupons issued under any of these keys, by key. */
+	Map<String, CouponRow> findByIssueKeys(Collection<String> issueKeys) {
+		if (issueKeys.isEmpty()) {
+			return Map.of();
+		}
+		return jdbc.sql("SELECT * FROM coupons_coupons WHERE issue_key = ANY(CAST(? AS text[]))")
+			.param(issueKeys.toArray(String[]::new))
+			.query(IssuedCoupons::map)
+			.list()
+			.stream()
+			.collect(Collectors.toMap(CouponRow::issueKey, c -> c));
 	}
 
 	List<CouponRow> findByCodes(Collection<String> codes) {
