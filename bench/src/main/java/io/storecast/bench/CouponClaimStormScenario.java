@@ -1,7 +1,6 @@
 package io.storecast.bench;
 
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -22,15 +21,16 @@ import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
- * {@code coupon-claim-storm}: 50,000 claim requests over HTTP from 10,000 customers (five each, with
+ * {@code coupon-claim-storm}: 50,000 claim requests over HTTP (a Netty driver, {@link NettyHttpDriver}) from 10,000 customers (five each, with
  * their own Idempotency-Keys, shuffled) against a coupon with stock 10,000 and a limit of one per
- * customer, {@code bench.coupons.inflight} (256) at a time. Figures: requests/s over the storm,
+ * customer, {@code bench.coupons.inflight} (256) at a time, to the gateway's port, where claims are
+ * served by Netty and issued in batches ({@code -Dbench.coupons.via=rest}: to the REST API's
+ * {@code POST /api/v1/coupons/templates/{id}/claims} instead, one transaction per claim). Figures: requests/s over the storm,
  * coupons issued/s until the stock ran out, p50/p99 of all requests and of the successful ones,
  * server and PostgreSQL CPU per request, and the oversell count read from the database (issued
  * past the stock, or a customer holding two: must be 0).
@@ -61,6 +61,8 @@ final class CouponClaimStormScenario implements Scenario {
 		int stock = Integer.getInteger("bench.coupons.stock", 10_000);
 		int inflight = Integer.getInteger("bench.coupons.inflight", 256);
 		int baselineThreads = Integer.getInteger("bench.coupons.baseline.threads", 64);
+		// where the claims go: the gateway's port (the storm path, default) or the REST API's
+		boolean gateway = !"rest".equals(System.getProperty("bench.coupons.via", "gateway"));
 		Duration baselineTime = AuthScenario.seconds("bench.coupons.baseline.seconds", 10);
 
 		Path work = Files.createTempDirectory("storecast-bench-coupons-");
@@ -68,7 +70,8 @@ final class CouponClaimStormScenario implements Scenario {
 		ServerProcess server = null;
 		boolean ok = true;
 		try {
-			List<String> args = new ArrayList<>(StorecastFixture.serverArgs(ServerProcess.freePort()));
+			int gatewayPort = ServerProcess.freePort();
+			List<String> args = new ArrayList<>(StorecastFixture.serverArgs(gatewayPort));
 			args.add("--storecast.db.embedded-port=" + pgPort);
 			args.add("--storecast.db.pool-size=40");
 			server = ServerProcess.start(ServerProcess.serverJar(), work, work.resolve("postgres"), "server.log",
@@ -95,12 +98,14 @@ final class CouponClaimStormScenario implements Scenario {
 				long cpuServer = -s.cpuNanos();
 				long cpuPg = -s.postgresCpuNanos();
 				long cpuDriver = -ServerProcess.cpuNanos(ProcessHandle.current());
-				Storm storm = storm(api, template, tokens, plan, inflight);
+				URI claimBase = gateway ? URI.create("http://127.0.0.1:" + gatewayPort + "/") : server.base();
+				Storm storm = storm(claimBase, template, tokens, plan, inflight);
 				cpuServer += s.cpuNanos();
 				cpuPg += s.postgresCpuNanos();
 				cpuDriver += ServerProcess.cpuNanos(ProcessHandle.current());
 
 				double seconds = storm.nanos() / 1e9;
+				Bench.progress("%s: claims through the %s", NAME, gateway ? "gateway's port (Netty, batched)" : "REST API (Spring MVC)");
 				results.emit(NAME, "claim-requests", requests, "count");
 				results.emit(NAME, "claim-customers", customers, "count");
 				results.emit(NAME, "claim-inflight", inflight, "count");
@@ -172,7 +177,7 @@ final class CouponClaimStormScenario implements Scenario {
 			}
 			long cpuBare = -bare.cpuNanos();
 			long cpuDriver = -ServerProcess.cpuNanos(ProcessHandle.current());
-			Storm storm = storm(api, "00000000-0000-0000-0000-000000000000", tokens, plan, inflight);
+			Storm storm = storm(bare.httpBase(), "00000000-0000-0000-0000-000000000000", tokens, plan, inflight);
 			cpuBare += bare.cpuNanos();
 			cpuDriver += ServerProcess.cpuNanos(ProcessHandle.current());
 			double perSecond = requests / (storm.nanos() / 1e9);
@@ -220,8 +225,11 @@ final class CouponClaimStormScenario implements Scenario {
 			Map<String, Long> statuses) {
 	}
 
-	/** Sends the planned claims ({customer, key}), {@code inflight} at a time, and times each. */
-	static Storm storm(StorecastApi api, String template, String[] tokens, List<int[]> plan, int inflight)
+	/**
+	 * Sends the planned claims ({customer, key}) over {@code inflight} kept-alive connections (Netty,
+	 * closed loop: each connection sends its next claim when the last is answered), and times each.
+	 */
+	static Storm storm(URI base, String template, String[] tokens, List<int[]> plan, int inflight)
 			throws InterruptedException {
 		long[] latency = new long[plan.size()];
 		boolean[] issued = new boolean[plan.size()];
@@ -229,54 +237,34 @@ final class CouponClaimStormScenario implements Scenario {
 		AtomicInteger issuedCount = new AtomicInteger();
 		AtomicLong lastIssued = new AtomicLong();
 		LongAdder errors = new LongAdder();
-		Semaphore permits = new Semaphore(inflight);
 		String path = "/api/v1/coupons/templates/" + template + "/claims";
 		byte[] body = "{\"source\":\"live\"}".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+		int threads = Integer.getInteger("bench.coupons.driver-threads", 1);
 		long start = System.nanoTime();
-		try (ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor()) {
-			for (int i = 0; i < plan.size(); i++) {
-				int index = i;
-				int[] p = plan.get(i);
-				permits.acquire();
-				threads.submit(() -> {
-					HttpRequest request = HttpRequest.newBuilder(api.uri(path))
-						.timeout(StorecastApi.REQUEST_TIMEOUT)
-						.header("Content-Type", "application/json")
-						.header("Authorization", "Bearer " + tokens[p[0]])
-						.header("Idempotency-Key", "storm-" + p[1])
-						.POST(HttpRequest.BodyPublishers.ofByteArray(body))
-						.build();
-					long t0 = System.nanoTime();
-					String kind;
-					try {
-						HttpResponse<String> r = api.client().send(request, HttpResponse.BodyHandlers.ofString());
-						long t1 = System.nanoTime();
-						latency[index] = t1 - t0;
-						if (r.statusCode() == 201) {
+		try (NettyHttpDriver driver = new NettyHttpDriver(base, threads)) {
+			boolean finished = driver.run(plan.size(), i -> new NettyHttpDriver.Request(path, tokens[plan.get(i)[0]],
+					"storm-" + plan.get(i)[1], body), inflight, (index, status, text, nanos) -> {
+						latency[index] = nanos;
+						String kind;
+						if (status == 201) {
 							issued[index] = true;
 							issuedCount.incrementAndGet();
-							lastIssued.accumulateAndGet(t1 - start, Math::max);
+							lastIssued.accumulateAndGet(System.nanoTime() - start, Math::max);
 							kind = "201";
 						}
-						else if (r.statusCode() == 409) {
-							kind = "409 " + StorecastApi.JSON.readTree(r.body()).path("code").asString();
+						else if (status == 409) {
+							int at = text.indexOf("\"code\":\"");
+							kind = "409 " + (at < 0 ? "?" : text.substring(at + 8, text.indexOf('"', at + 8)));
 						}
 						else {
-							kind = "HTTP " + r.statusCode();
+							kind = status < 0 ? text : "HTTP " + status;
 							errors.increment();
 						}
-					}
-					catch (Exception e) {
-						latency[index] = System.nanoTime() - t0;
-						kind = e.getClass().getSimpleName();
-						errors.increment();
-					}
-					finally {
-						permits.release();
-					}
-					statuses.computeIfAbsent(kind, k -> new LongAdder()).increment();
-					return null;
-				});
+						statuses.computeIfAbsent(kind, k -> new LongAdder()).increment();
+					}, StorecastApi.REQUEST_TIMEOUT.multipliedBy(20));
+			if (!finished) {
+				errors.increment();
+				statuses.computeIfAbsent("unfinished", k -> new LongAdder()).increment();
 			}
 		}
 		long nanos = System.nanoTime() - start;

@@ -22,6 +22,14 @@ public class ProblemResponses {
 		this.json = json;
 	}
 
+	/**
+	 * The problem details of a failure answered outside the servlet stack (the gateway's HTTP routes):
+	 * the REST API's shape, with {@code path} as the instance.
+	 */
+	public static ProblemDetail problem(ApiException e, String path) {
+		return ProblemBodies.of(e.status(), e.code(), e.getMessage(), e.fieldProblems(), path);
+	}
+
 	public void write(HttpServletRequest request, HttpServletResponse response, ApiException e) throws IOException {
 		ProblemDetail body = ProblemBodies.of(e.status(), e.code(), e.getMessage(), e.fieldProblems(), request);
 		response.setStatus(e.status().value());

@@ -2,6 +2,7 @@ package io.storecast.coupons.internal;
 
 import java.time.Clock;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -101,7 +102,8 @@ class BatchClaims {
 
 	/** Decides the requests {@code todo}; answers those left for the next round. */
 	private List<Integer> round(List<CouponIssuing.Request> requests, List<Integer> todo, Result[] results) {
-		Instant now = clock.instant();
+		// to the microsecond, as PostgreSQL keeps it: the answer shows what a later read shows
+		Instant now = clock.instant().truncatedTo(ChronoUnit.MICROS);
 		Map<String, CouponRow> earlier = coupons.findByIssueKeys(keys(requests, todo));
 		List<Integer> nextRound = new ArrayList<>();
 		Set<String> keys = new HashSet<>();

@@ -4,6 +4,7 @@ import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.time.LocalDate;
 import java.time.ZoneId;
 import java.util.Objects;
@@ -158,7 +159,8 @@ class CouponIssuing {
 	Issued issue(Request r) {
 		Template t = r.template();
 		CustomerId customer = r.customer();
-		Instant now = clock.instant();
+		// to the microsecond, as PostgreSQL keeps it: the answer shows what a later read shows
+		Instant now = clock.instant().truncatedTo(ChronoUnit.MICROS);
 		Supplier<ApiException> early = cachedRefusal(r, now);
 		if (early != null) {
 			return replayOr(r, early);

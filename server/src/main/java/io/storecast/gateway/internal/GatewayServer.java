@@ -28,7 +28,6 @@ import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
-import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
@@ -36,9 +35,11 @@ import io.netty.handler.codec.http.websocketx.WebSocketDecoderConfig;
 import io.netty.handler.codec.http.websocketx.WebSocketFrameAggregator;
 import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolConfig;
 import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler;
+import io.netty.handler.flow.FlowControlHandler;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.GlobalEventExecutor;
+import io.storecast.coupons.Coupons;
 import io.storecast.gateway.Gateway;
 import io.storecast.identity.TokenVerifier;
 import tools.jackson.databind.json.JsonMapper;
@@ -57,6 +58,8 @@ class GatewayServer implements SmartLifecycle, Gateway {
 	private final Connections connections;
 	private final Dispatcher dispatcher;
 	private final JsonMapper json;
+	private final Coupons coupons;
+	private ClaimBatcher claims;
 	private final ChannelGroup channels = new DefaultChannelGroup("storecast-ws", GlobalEventExecutor.INSTANCE);
 	private ExecutorService workers;
 	private EventLoopGroup boss;
@@ -65,7 +68,8 @@ class GatewayServer implements SmartLifecycle, Gateway {
 	private volatile int port;
 
 	GatewayServer(GatewaySettings settings, TokenVerifier verifier, Connections connections, Dispatcher dispatcher,
-			JsonMapper json) {
+			JsonMapper json, Coupons coupons) {
+		this.coupons = coupons;
 		this.settings = settings;
 		this.verifier = verifier;
 		this.connections = connections;
@@ -87,6 +91,9 @@ class GatewayServer implements SmartLifecycle, Gateway {
 		int hardLimit = (int) settings.hardFrameLimit().toBytes();
 		long high = settings.outboundHighWaterMark().toBytes();
 		FrameHandler frames = new FrameHandler(connections, dispatcher, settings, json);
+		claims = new ClaimBatcher(verifier, coupons, settings.claimWorkers(), settings.claimBatch(), settings.claimQueue());
+		claims.start();
+		ClaimRoute claimRoute = new ClaimRoute(claims, json);
 		WebSocketServerProtocolConfig protocol = WebSocketServerProtocolConfig.newBuilder()
 			.websocketPath(settings.path())
 			.checkStartsWith(true)
@@ -112,10 +119,12 @@ class GatewayServer implements SmartLifecycle, Gateway {
 					channels.add(ch);
 					ChannelPipeline p = ch.pipeline();
 					p.addLast("http", new HttpServerCodec(4096, 8192, 8192));
-					p.addLast("aggregate", new HttpObjectAggregator(8192));
+					p.addLast("aggregate", new BoundedHttpAggregator(8192));
+					// pipelined HTTP requests wait here while one is answered (reads are paused meanwhile)
+					p.addLast("flow", new FlowControlHandler());
 					// before the protocol handler, which answers WebSocket pings itself: they must count as activity
 					p.addLast("idle", new IdleStateHandler(settings.idleTimeout().toMillis(), 0, 0, TimeUnit.MILLISECONDS));
-					p.addLast("auth", new HandshakeHandler(verifier, settings, workers));
+					p.addLast("auth", new HandshakeHandler(verifier, settings, workers, claimRoute));
 					p.addLast("websocket", new WebSocketServerProtocolHandler(protocol));
 					p.addLast("fragments", new WebSocketFrameAggregator(hardLimit));
 					p.addLast("frames", frames);
@@ -139,6 +148,7 @@ class GatewayServer implements SmartLifecycle, Gateway {
 			return;
 		}
 		server.close().syncUninterruptibly();
+		claims.stop();
 		// tell every client to come back (to another node, or after the restart) and resync
 		channels.writeAndFlush(new CloseWebSocketFrame(WebSocketCloseStatus.SERVICE_RESTART)).awaitUninterruptibly(2,
 				TimeUnit.SECONDS);

@@ -24,6 +24,10 @@ import org.springframework.util.unit.DataSize;
  * @param ioThreads event-loop threads; 0 for one per core
  * @param closeGrace how long a connection being closed (slow consumer, session ended, abuse) may take to
  *        read its close frame before it is cut
+ * @param claimWorkers threads issuing the claims of {@code POST /api/v1/coupons/templates/{id}/claims} on the
+ *        gateway's port, each a batch at a time
+ * @param claimBatch the most claims one batch takes (one session query and one transaction per template)
+ * @param claimQueue claims waiting for a worker before new ones are answered 503 {@code busy}
  */
 @ConfigurationProperties("storecast.gateway")
 record GatewaySettings(@DefaultValue("true") boolean enabled, @DefaultValue("127.0.0.1") String address,
@@ -32,5 +36,6 @@ record GatewaySettings(@DefaultValue("true") boolean enabled, @DefaultValue("127
 		@DefaultValue("20") int framesPerSecond, @DefaultValue("40") int frameBurst,
 		@DefaultValue("200") int abuseThreshold, @DefaultValue("1MB") DataSize outboundHighWaterMark,
 		@DefaultValue("64") int maxPendingRequests, @DefaultValue("0") int ioThreads,
-		@DefaultValue("5s") Duration closeGrace) {
+		@DefaultValue("5s") Duration closeGrace, @DefaultValue("2") int claimWorkers,
+		@DefaultValue("256") int claimBatch, @DefaultValue("8192") int claimQueue) {
 }

@@ -18,6 +18,7 @@ import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.QueryStringDecoder;
+import io.netty.handler.flow.FlowControlHandler;
 import io.storecast.identity.Actor;
 import io.storecast.identity.TokenVerifier;
 import io.storecast.messaging.Participant;
@@ -26,24 +27,31 @@ import io.storecast.platform.ApiException;
 /**
  * Authenticates the upgrade request before the WebSocket handshake: the access token comes as
  * {@code ?token=} (browsers cannot set headers on a WebSocket) or {@code Authorization: Bearer}.
- * A refused handshake gets a plain HTTP problem answer and the connection closes.
+ * A refused handshake gets a plain HTTP problem answer and the connection closes. Requests under
+ * {@code /api/v1/} go to the {@link ClaimRoute} instead, and the connection stays plain HTTP.
  */
 final class HandshakeHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
 
 	private final TokenVerifier verifier;
 	private final GatewaySettings settings;
 	private final Executor workers;
+	private final ClaimRoute claims;
 
-	HandshakeHandler(TokenVerifier verifier, GatewaySettings settings, Executor workers) {
+	HandshakeHandler(TokenVerifier verifier, GatewaySettings settings, Executor workers, ClaimRoute claims) {
 		super(false);
 		this.verifier = verifier;
 		this.settings = settings;
 		this.workers = workers;
+		this.claims = claims;
 	}
 
 	@Override
 	protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
 		QueryStringDecoder uri = new QueryStringDecoder(request.uri());
+		if (ClaimRoute.handles(uri.path())) {
+			claims.handle(ctx, request, uri.path());
+			return;
+		}
 		if (!uri.path().equals(settings.path())) {
 			refuse(ctx, request, HttpResponseStatus.NOT_FOUND, "not-found", "The WebSocket is at " + settings.path());
 			return;
@@ -97,6 +105,7 @@ final class HandshakeHandler extends SimpleChannelInboundHandler<FullHttpRequest
 		}
 		ctx.channel().attr(Connection.KEY).set(new Connection(ctx.channel(), actor, participant, session, settings, workers));
 		ctx.pipeline().remove(this);
+		ctx.pipeline().remove(FlowControlHandler.class);
 		ctx.fireChannelRead(request);
 		ctx.channel().config().setAutoRead(true);
 	}

@@ -3,6 +3,9 @@ package io.storecast.identity.internal;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
@@ -19,6 +22,7 @@ import io.storecast.identity.OrgNodeId;
 import io.storecast.identity.Role;
 import io.storecast.identity.StaffId;
 import io.storecast.identity.TokenVerifier;
+import io.storecast.identity.TokenVerifier.Verification;
 import io.storecast.platform.ApiException;
 import io.storecast.platform.Ids;
 
@@ -200,6 +204,51 @@ class Authenticating implements TokenVerifier {
 		return authenticate(credential);
 	}
 
+	@Override
+	public List<Verification> verifyAll(List<String> credentials) {
+		Instant now = clock.instant();
+		Verification[] answers = new Verification[credentials.size()];
+		AccessTokens.Claims[] sessionBound = new AccessTokens.Claims[credentials.size()];
+		List<UUID> sessionIds = new ArrayList<>();
+		for (int i = 0; i < answers.length; i++) {
+			String credential = credentials.get(i);
+			try {
+				if (credential.startsWith(API_KEY_PREFIX)) {
+					answers[i] = Verification.of(authenticateApiKey(credential, now));
+					continue;
+				}
+				AccessTokens.Claims claims = tokens.verify(credential, now);
+				if (claims.kind() == Sessions.SubjectKind.STAFF) {
+					answers[i] = Verification.of(authenticateStaff(claims, now));
+				}
+				else {
+					sessionBound[i] = claims;
+					sessionIds.add(claims.sessionId());
+				}
+			}
+			catch (ApiException e) {
+				answers[i] = Verification.refused(e);
+			}
+		}
+		Map<UUID, Sessions.Session> sessionsById = sessions.findAll(sessionIds);
+		for (int i = 0; i < answers.length; i++) {
+			AccessTokens.Claims claims = sessionBound[i];
+			if (claims == null) {
+				continue;
+			}
+			try {
+				requireLive(claims, Optional.ofNullable(sessionsById.get(claims.sessionId())), now);
+				answers[i] = Verification.of(claims.kind() == Sessions.SubjectKind.CUSTOMER
+						? new Actor.Customer(new CustomerId(claims.subject()), claims.sessionId())
+						: new Actor.Visitor(claims.subject(), claims.sessionId()));
+			}
+			catch (ApiException e) {
+				answers[i] = Verification.refused(e);
+			}
+		}
+		return Arrays.asList(answers);
+	}
+
 	/** Resolves a bearer credential (access token or API key) to the actor, or fails with 401. */
 	Actor authenticate(String credential) {
 		Instant now = clock.instant();
@@ -221,8 +270,11 @@ class Authenticating implements TokenVerifier {
 	}
 
 	private void requireLive(AccessTokens.Claims claims, Instant now) {
-		Sessions.Session session = sessions.find(claims.sessionId())
-			.filter(s -> s.subjectId().equals(claims.subject()))
+		requireLive(claims, sessions.find(claims.sessionId()), now);
+	}
+
+	private static void requireLive(AccessTokens.Claims claims, Optional<Sessions.Session> found, Instant now) {
+		Sessions.Session session = found.filter(s -> s.subjectId().equals(claims.subject()))
 			.orElseThrow(() -> ApiException.unauthorized("invalid-token", "The access token is not valid"));
 		if (!session.activeAt(now)) {
 			throw ApiException.unauthorized("token-revoked", "The session of this token has ended");

@@ -2,7 +2,10 @@ package io.storecast.identity.internal;
 
 import java.sql.Timestamp;
 import java.time.Instant;
+import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 
@@ -50,10 +53,27 @@ class Sessions {
 	Optional<Session> find(UUID id) {
 		return jdbc.sql("SELECT id, subject_kind, subject_id, expires_at, revoked_at FROM identity_sessions WHERE id = ?")
 			.param(id)
-			.query((rs, n) -> new Session(rs.getObject("id", UUID.class), SubjectKind.valueOf(rs.getString("subject_kind")),
-					rs.getObject("subject_id", UUID.class), OrgNodes.instant(rs, "expires_at"),
-					OrgNodes.instant(rs, "revoked_at")))
+			.query(Sessions::session)
 			.optional();
+	}
+
+	/** The sessions with these ids that exist, by id: one query however many. */
+	Map<UUID, Session> findAll(Collection<UUID> ids) {
+		if (ids.isEmpty()) {
+			return Map.of();
+		}
+		Map<UUID, Session> found = new HashMap<>();
+		jdbc.sql("SELECT id, subject_kind, subject_id, expires_at, revoked_at FROM identity_sessions WHERE id = ANY(?)")
+			.param(ids.toArray(UUID[]::new))
+			.query(Sessions::session)
+			.list()
+			.forEach(s -> found.put(s.id(), s));
+		return found;
+	}
+
+	private static Session session(java.sql.ResultSet rs, int n) throws java.sql.SQLException {
+		return new Session(rs.getObject("id", UUID.class), SubjectKind.valueOf(rs.getString("subject_kind")),
+				rs.getObject("subject_id", UUID.class), OrgNodes.instant(rs, "expires_at"), OrgNodes.instant(rs, "revoked_at"));
 	}
 
 	/** Replaces the current refresh hash if it is still {@code current}; false if another refresh won. */
@@ -70,9 +90,7 @@ class Sessions {
 				SELECT id, subject_kind, subject_id, expires_at, revoked_at FROM identity_sessions
 				 WHERE refresh_hash = ?""")
 			.param(hash)
-			.query((rs, n) -> new Session(rs.getObject("id", UUID.class), SubjectKind.valueOf(rs.getString("subject_kind")),
-					rs.getObject("subject_id", UUID.class), OrgNodes.instant(rs, "expires_at"),
-					OrgNodes.instant(rs, "revoked_at")))
+			.query(Sessions::session)
 			.optional();
 	}
 

@@ -19,9 +19,15 @@ public final class ProblemBodies {
 
 	public static ProblemDetail of(HttpStatusCode status, String code, String detail, List<FieldProblem> fieldProblems,
 			HttpServletRequest request) {
+		return of(status, code, detail, fieldProblems, request.getRequestURI());
+	}
+
+	/** The same shape for a request that did not come through the servlet stack (the gateway's port). */
+	public static ProblemDetail of(HttpStatusCode status, String code, String detail, List<FieldProblem> fieldProblems,
+			String path) {
 		ProblemDetail problem = ProblemDetail.forStatusAndDetail(status, detail);
 		problem.setType(type(code));
-		problem.setInstance(URI.create(request.getRequestURI()));
+		problem.setInstance(URI.create(path));
 		problem.setProperty("code", code);
 		if (!fieldProblems.isEmpty()) {
 			problem.setProperty("errors",

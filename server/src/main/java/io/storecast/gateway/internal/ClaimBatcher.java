@@ -1,0 +1,183 @@
+package io.storecast.gateway.internal;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.http.HttpStatus;
+
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.storecast.coupons.ClaimCommand;
+import io.storecast.coupons.ClaimOutcome;
+import io.storecast.coupons.CouponTemplateId;
+import io.storecast.coupons.Coupons;
+import io.storecast.identity.Actor;
+import io.storecast.identity.TokenVerifier;
+import io.storecast.platform.ApiException;
+
+/**
+ * Claims that arrive together are handled together: each worker takes every claim waiting (up to a
+ * batch), verifies their tokens with one session query ({@link TokenVerifier#verifyAll}), issues
+ * them with one transaction per template ({@link Coupons#claimAll}), and answers each on its own
+ * connection. Under light load a batch is one claim and nothing waits; under a storm the batches
+ * grow by themselves while the workers are busy, and the database sees a few statements per batch
+ * instead of a transaction per claim.
+ */
+final class ClaimBatcher {
+
+	private static final Logger log = LoggerFactory.getLogger(ClaimBatcher.class);
+
+	/** A claim request, checked as far as it can be without the database. */
+	record Pending(ClaimRoute route, ChannelHandlerContext ctx, String path, boolean keepAlive, String token,
+			@Nullable ApiException invalid, @Nullable CouponTemplateId template, @Nullable String key,
+			@Nullable String source, @Nullable String sourceRef) {
+	}
+
+	private final TokenVerifier verifier;
+	private final Coupons coupons;
+	private final int batchSize;
+	private final BlockingQueue<Pending> queue;
+	private final List<Thread> workers = new ArrayList<>();
+	private volatile boolean running;
+
+	ClaimBatcher(TokenVerifier verifier, Coupons coupons, int workers, int batchSize, int queueSize) {
+		this.verifier = verifier;
+		this.coupons = coupons;
+		this.batchSize = batchSize;
+		this.queue = new ArrayBlockingQueue<>(queueSize);
+		for (int i = 0; i < workers; i++) {
+			this.workers.add(Thread.ofPlatform().name("claim-batch-" + i).daemon().unstarted(this::work));
+		}
+	}
+
+	void start() {
+		running = true;
+		workers.forEach(Thread::start);
+	}
+
+	void stop() {
+		running = false;
+		workers.forEach(Thread::interrupt);
+	}
+
+	/** False when too many claims wait already (the caller answers 503). */
+	boolean offer(Pending pending) {
+		return running && queue.offer(pending);
+	}
+
+	private void work() {
+		List<Pending> batch = new ArrayList<>(batchSize);
+		while (running) {
+			try {
+				Pending first = queue.poll(1, TimeUnit.SECONDS);
+				if (first == null) {
+					continue;
+				}
+				batch.add(first);
+				queue.drainTo(batch, batchSize - 1);
+				handle(batch);
+			}
+			catch (InterruptedException e) {
+				Thread.currentThread().interrupt();
+				break;
+			}
+			catch (RuntimeException e) {
+				// the tokens could not be checked (the database is away): nobody was answered yet
+				log.error("A batch of {} claims failed", batch.size(), e);
+				batch.forEach(p -> answer(p, unavailable()));
+			}
+			finally {
+				batch.clear();
+			}
+		}
+		// stopping: what still waits is answered, not dropped
+		Pending left;
+		while ((left = queue.poll()) != null) {
+			answer(left, new ApiException(HttpStatus.SERVICE_UNAVAILABLE, "unavailable",
+					"The server is stopping; try again with the same Idempotency-Key"));
+		}
+	}
+
+	private void handle(List<Pending> batch) {
+		List<TokenVerifier.Verification> verified = verifier.verifyAll(batch.stream().map(Pending::token).toList());
+		List<Pending> claims = new ArrayList<>(batch.size());
+		List<ClaimCommand> commands = new ArrayList<>(batch.size());
+		for (int i = 0; i < batch.size(); i++) {
+			Pending p = batch.get(i);
+			TokenVerifier.Verification v = verified.get(i);
+			ApiException refusal = refusal(p, v);
+			if (refusal != null) {
+				answer(p, refusal);
+			}
+			else if (v.actor() instanceof Actor.Customer customer && p.template() != null && p.key() != null) {
+				claims.add(p);
+				commands.add(new ClaimCommand(customer.id(), p.template(), p.key(), p.source(), p.sourceRef()));
+			}
+		}
+		if (commands.isEmpty()) {
+			return;
+		}
+		List<ClaimOutcome> outcomes;
+		try {
+			outcomes = coupons.claimAll(commands);
+		}
+		catch (RuntimeException e) {
+			log.error("A batch of {} claims failed", commands.size(), e);
+			claims.forEach(p -> answer(p, unavailable()));
+			return;
+		}
+		for (int i = 0; i < claims.size(); i++) {
+			Pending p = claims.get(i);
+			ClaimOutcome outcome = outcomes.get(i);
+			if (outcome.refusal() != null) {
+				answer(p, outcome.refusal());
+			}
+			else {
+				FullHttpResponse response = p.route()
+					.json(outcome.replayed() ? HttpResponseStatus.OK : HttpResponseStatus.CREATED, outcome.coupon());
+				response.headers().set("Idempotent-Replayed", Boolean.toString(outcome.replayed()));
+				ClaimRoute.respond(p.ctx(), response, p.keepAlive());
+			}
+		}
+	}
+
+	/** What the REST API answers before the claim itself, in its order: 401, the body's 400, 403, the key's 400. */
+	private static @Nullable ApiException refusal(Pending p, TokenVerifier.Verification v) {
+		if (v.refusal() != null) {
+			return v.refusal();
+		}
+		if (p.invalid() != null) {
+			return p.invalid();
+		}
+		if (!(v.actor() instanceof Actor.Customer)) {
+			return ApiException.forbidden("forbidden",
+					"Customers claim coupons; the merchant's systems grant them (POST .../grants)");
+		}
+		if (p.key() == null) {
+			return ApiException.badRequest("missing-idempotency-key", "Idempotency-Key",
+					"Claims need an Idempotency-Key header of 1-64 letters, digits, '.', '_', ':' or '-', reused on"
+							+ " retries so that a retried request issues one coupon");
+		}
+		return null;
+	}
+
+	private static ApiException unavailable() {
+		return new ApiException(HttpStatus.SERVICE_UNAVAILABLE, "unavailable",
+				"The claim could not be processed; try again with the same Idempotency-Key");
+	}
+
+	private static void answer(Pending p, ApiException e) {
+		FullHttpResponse response = p.route().problem(e, p.path());
+		if (e.retryAfter() != null) {
+			response.headers().set("Retry-After", String.valueOf(Math.max(1, e.retryAfter().toSeconds())));
+		}
+		ClaimRoute.respond(p.ctx(), response, p.keepAlive());
+	}
+}
