@@ -180,6 +180,10 @@ class CouponBatchClaimsIntegrationTest {
 				"409 not-eligible", "400 unknown-customer", "issued", "replayed", "409 claim-not-open", "issued",
 				"409 daily-limit-reached");
 		assertThat(outcomes.get(2).coupon().id()).isEqualTo(before.id());
+		assertThat(coupons.claimAll(List.of())).isEmpty();
+		assertThat(coupons.claimAll(java.util.Arrays.asList(null, new ClaimCommand(someone(), null, "x", null, null)))
+			.stream()
+			.map(CouponBatchClaimsIntegrationTest::answer)).containsExactly("400 validation-failed", "400 validation-failed");
 		assertThat(outcomes.get(14).coupon().id()).isEqualTo(outcomes.get(0).coupon().id());
 		IssuedCoupon issued = outcomes.get(0).coupon();
 		assertThat(issued.customerId()).isEqualTo(fresh);
