@@ -32,6 +32,7 @@ import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.transaction.support.TransactionTemplate;
 
+import io.micrometer.core.instrument.MeterRegistry;
 import io.storecast.identity.CustomerId;
 import io.storecast.platform.ApiException;
 import io.storecast.support.DemoFixture;
@@ -60,6 +61,9 @@ class CouponBatchClaimsIntegrationTest {
 
 	@Autowired
 	TransactionTemplate tx;
+
+	@Autowired
+	MeterRegistry meters;
 
 	DemoFixture demo;
 	CouponEvents events;
@@ -119,6 +123,11 @@ class CouponBatchClaimsIntegrationTest {
 		return refusal == null ? "replayed" : refusal.status().value() + " " + refusal.code();
 	}
 
+	/** Claims of batches issued in a batch transaction ("batch") or left to the single path ("alone"). */
+	double batched(String path) {
+		return meters.counter("storecast.coupons.claims.batched", "path", path).count();
+	}
+
 	long count(String sql, Object... params) {
 		return jdbc.sql(sql).params(params).query(Long.class).single();
 	}
@@ -171,6 +180,10 @@ class CouponBatchClaimsIntegrationTest {
 				"409 not-eligible", "400 unknown-customer", "issued", "replayed", "409 claim-not-open", "issued",
 				"409 daily-limit-reached");
 		assertThat(outcomes.get(2).coupon().id()).isEqualTo(before.id());
+		assertThat(coupons.claimAll(List.of())).isEmpty();
+		assertThat(coupons.claimAll(java.util.Arrays.asList(null, new ClaimCommand(someone(), null, "x", null, null)))
+			.stream()
+			.map(CouponBatchClaimsIntegrationTest::answer)).containsExactly("400 validation-failed", "400 validation-failed");
 		assertThat(outcomes.get(14).coupon().id()).isEqualTo(outcomes.get(0).coupon().id());
 		IssuedCoupon issued = outcomes.get(0).coupon();
 		assertThat(issued.customerId()).isEqualTo(fresh);
@@ -214,12 +227,15 @@ class CouponBatchClaimsIntegrationTest {
 	void a_batch_across_the_stocks_end_issues_exactly_the_stock_and_counts_nothing_for_the_refused() {
 		CouponTemplateId five = create("name", "限量5张", "stock", 5, "perCustomerLimit", 1);
 		List<CustomerId> customers = IntStream.range(0, 8).mapToObj(i -> someone()).toList();
+		double alone = batched("alone");
 
 		List<ClaimOutcome> outcomes = coupons
 			.claimAll(customers.stream().map(c -> claim(c, five, "end")).toList());
 
 		assertThat(outcomes.stream().map(CouponBatchClaimsIntegrationTest::answer).toList()).containsExactly("issued",
 				"issued", "issued", "issued", "issued", "409 sold-out", "409 sold-out", "409 sold-out");
+		// decided in the batch: no slot had room left anywhere
+		assertThat(batched("alone")).isEqualTo(alone);
 		assertThat(count("SELECT count(*) FROM coupons_coupons WHERE template_id = ?", five.value())).isEqualTo(5);
 		assertThat(count("SELECT sum(issued) FROM coupons_stock_slots WHERE template_id = ?", five.value())).isEqualTo(5);
 		assertThat(count("SELECT sum(issued) FROM coupons_holdings WHERE template_id = ?", five.value())).isEqualTo(5);
@@ -259,6 +275,8 @@ class CouponBatchClaimsIntegrationTest {
 			from = to;
 		}
 
+		double batchedBefore = batched("batch");
+		double aloneBefore = batched("alone");
 		Map<String, UUID> couponByKey = new ConcurrentHashMap<>();
 		Map<String, AtomicInteger> answers = new ConcurrentHashMap<>();
 		Set<String> problems = ConcurrentHashMap.newKeySet();
@@ -293,9 +311,10 @@ class CouponBatchClaimsIntegrationTest {
 				f.get();
 			}
 		}
-		System.out.printf("batch claim storm: %d claims in %d batches on %d threads in %d ms, answers %s%n", all.size(),
+		System.out.printf("batch claim storm: %d claims in %d batches on %d threads in %d ms, answers %s;"
+				+ " %.0f issued in batch transactions, %.0f claims left to the single path%n", all.size(),
 				work.stream().mapToInt(List::size).sum(), threads, Duration.ofNanos(System.nanoTime() - started).toMillis(),
-				answers);
+				answers, batched("batch") - batchedBefore, batched("alone") - aloneBefore);
 
 		assertThat(problems).isEmpty();
 		assertThat(answers.keySet()).isSubsetOf("issued", "replayed", "409 sold-out", "409 limit-reached");
@@ -321,6 +340,7 @@ class CouponBatchClaimsIntegrationTest {
 		// stock 16 in two slots of 8; another transaction holds slot 1
 		CouponTemplateId template = create("name", "两槽", "stock", 16, "perCustomerLimit", 1);
 		List<ClaimCommand> batch = IntStream.range(0, 10).mapToObj(i -> claim(someone(), template, "slots")).toList();
+		double alone = batched("alone");
 		List<ClaimOutcome> outcomes = whileHeld(batch,
 				"SELECT slot FROM coupons_stock_slots WHERE template_id = ? AND slot = 1 FOR UPDATE", template.value());
 
@@ -329,6 +349,7 @@ class CouponBatchClaimsIntegrationTest {
 			.param(template.value())
 			.query(Integer.class)
 			.list()).containsExactly(8, 2);
+		assertThat(batched("alone") - alone).isEqualTo(2);
 		assertThat(count("SELECT sum(issued) FROM coupons_holdings WHERE template_id = ?", template.value())).isEqualTo(10);
 	}
 
@@ -340,6 +361,7 @@ class CouponBatchClaimsIntegrationTest {
 		CustomerId retried = someone();
 		CustomerId other = someone();
 		UUID concurrent = UUID.randomUUID();
+		double alone = batched("alone");
 		String code = new Random().ints(16, 0, 32).mapToObj(i -> "23456789ABCDEFGHJKLMNPQRSTUVWXYZ".substring(i, i + 1))
 			.collect(java.util.stream.Collectors.joining());
 		List<ClaimOutcome> outcomes = whileHeld(List.of(claim(retried, template, "retry"), claim(other, template, "retry")),
@@ -354,6 +376,7 @@ class CouponBatchClaimsIntegrationTest {
 		assertThat(outcomes.stream().map(CouponBatchClaimsIntegrationTest::answer).toList()).containsExactly("replayed",
 				"issued");
 		assertThat(outcomes.getFirst().coupon().id()).isEqualTo(concurrent);
+		assertThat(batched("alone") - alone).isEqualTo(2);
 		assertThat(count("SELECT sum(issued) FROM coupons_stock_slots WHERE template_id = ?", template.value()))
 			.isEqualTo(1);
 		assertThat(count("SELECT sum(issued) FROM coupons_holdings WHERE template_id = ?", template.value())).isEqualTo(1);

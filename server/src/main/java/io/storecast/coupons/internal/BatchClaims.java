@@ -6,7 +6,6 @@ import java.time.temporal.ChronoUnit;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -25,6 +24,8 @@ import org.springframework.http.HttpStatus;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.support.TransactionTemplate;
 
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.storecast.coupons.CouponTemplateId;
 import io.storecast.identity.CustomerId;
 import io.storecast.platform.ApiException;
@@ -46,7 +47,7 @@ import io.storecast.platform.ApiException;
  * may have some) issued alone after the commit. A customer's (or a key's) second claim of a round
  * waits for the next round, so it sees the first as a later single claim would.
  * <p>
- * Correctness never depends on this path: a batch transaction that fails in the database (a
+ * Correctness never depends on this path: a batch transaction that fails (in the database: a
  * concurrent retry inserting the same key, a deadlock, a code collision) is rolled back whole and
  * its claims are issued one by one by {@link CouponIssuing#issue}.
  */
@@ -72,23 +73,31 @@ class BatchClaims {
 			boolean soldOut) {
 	}
 
-	private record Holder(CouponTemplateId template, CustomerId customer) {
-	}
-
 	private final CouponIssuing issuing;
 	private final IssuedCoupons coupons;
 	private final Templates templates;
 	private final TransactionTemplate tx;
 	private final Clock clock;
+	/** Coupons issued in batch transactions, and claims the batch left to the single path. */
+	private final Counter batched;
+	private final Counter alone;
 
 	BatchClaims(CouponIssuing issuing, IssuedCoupons coupons, Templates templates, TransactionTemplate tx,
-			Clock clock) {
+			Clock clock, MeterRegistry meters) {
 		this.issuing = issuing;
 		this.coupons = coupons;
 		this.templates = templates;
 		this.tx = CouponIssuing.nested(tx);
 		this.clock = clock;
+		this.batched = Counter.builder(METER).tag("path", "batch")
+			.description("Coupons issued by batched claims in a template's batch transaction")
+			.register(meters);
+		this.alone = Counter.builder(METER).tag("path", "alone")
+			.description("Batched claims the batch could not decide, issued one by one")
+			.register(meters);
 	}
+
+	static final String METER = "storecast.coupons.claims.batched";
 
 	/** The requests' results, in their order. */
 	List<Result> issue(List<CouponIssuing.Request> requests) {
@@ -107,7 +116,7 @@ class BatchClaims {
 		Map<String, CouponRow> earlier = coupons.findByIssueKeys(keys(requests, todo));
 		List<Integer> nextRound = new ArrayList<>();
 		Set<String> keys = new HashSet<>();
-		Set<Holder> holders = new HashSet<>();
+		Set<CouponIssuing.Holder> holders = new HashSet<>();
 		Map<CouponTemplateId, List<Integer>> toIssue = new LinkedHashMap<>();
 		for (int i : todo) {
 			CouponIssuing.Request r = requests.get(i);
@@ -115,7 +124,7 @@ class BatchClaims {
 			if (early != null) {
 				results[i] = early;
 			}
-			else if (!keys.add(r.issueKey()) || !holders.add(new Holder(r.template().id(), r.customer()))) {
+			else if (!keys.add(r.issueKey()) || !holders.add(new CouponIssuing.Holder(r.template().id(), r.customer()))) {
 				nextRound.add(i);
 			}
 			else {
@@ -131,6 +140,7 @@ class BatchClaims {
 		Map<String, CouponRow> meanwhile = coupons.findByIssueKeys(keys(requests, refused.keySet()));
 		refused.forEach((i, refusal) -> results[i] = replayOr(requests.get(i),
 				meanwhile.get(requests.get(i).issueKey()), refusal));
+		this.alone.increment(alone.size());
 		for (int i : alone) {
 			results[i] = alone(requests.get(i));
 		}
@@ -183,13 +193,20 @@ class BatchClaims {
 		try {
 			done = Objects.requireNonNull(tx.execute(s -> issueInTransaction(t, drafts, today)));
 		}
-		catch (DataAccessException e) {
-			// rolled back whole: a concurrent retry of one of the keys, a deadlock, a code collision
-			log.debug("A batch of {} claims of template {} is issued one by one: {}", claims.size(), t.id(),
-					e.getMessage());
+		catch (RuntimeException e) {
+			// rolled back whole: a concurrent retry of one of the keys, a deadlock, a code collision (or
+			// something unforeseen, e.g. a listener failing: then the single path meets it claim by claim)
+			if (e instanceof DataAccessException) {
+				log.debug("A batch of {} claims of template {} is issued one by one: {}", claims.size(), t.id(),
+						e.getMessage());
+			}
+			else {
+				log.warn("A batch of {} claims of template {} failed; they are issued one by one", claims.size(), t.id(), e);
+			}
 			alone.addAll(claims);
 			return;
 		}
+		batched.increment(done.issued().size());
 		for (int k = 0; k < done.issued().size(); k++) {
 			results[claims.get(done.issuedAt()[k])] = Result.of(new CouponIssuing.Issued(done.issued().get(k), false));
 		}

@@ -48,6 +48,10 @@ import io.storecast.platform.Ids;
  * commit. Any refusal rolls the whole transaction back, so a refused claim changes nothing; a crash
  * at any point leaves either the whole claim or nothing. A retry with the same request key finds the
  * coupon by the key's unique index and returns it.
+ * <p>
+ * Claims arriving together go through {@link BatchClaims}, which shares this class's checks, caches
+ * and refusals and issues a template's claims in one transaction; whatever it cannot decide comes
+ * here, one claim at a time.
  */
 @Service
 class CouponIssuing {
@@ -316,7 +320,8 @@ class CouponIssuing {
 				"You already hold " + t.perCustomerLimit() + " of '" + t.name() + "', the most one customer may have");
 	}
 
-	private record Holder(CouponTemplateId template, CustomerId customer) {
+	/** A customer's holding of a template. */
+	record Holder(CouponTemplateId template, CustomerId customer) {
 	}
 
 	/**

@@ -56,7 +56,7 @@ class CouponOperations implements Coupons {
 		List<Integer> at = new ArrayList<>(claims.size());
 		for (int i = 0; i < claims.size(); i++) {
 			try {
-				requests.add(request(claims.get(i)));
+				requests.add(request(present(claims.get(i))));
 				at.add(i);
 			}
 			catch (ApiException refusal) {
@@ -70,6 +70,15 @@ class CouponOperations implements Coupons {
 					: ClaimOutcome.issued(view(r.issued().coupon()), r.issued().replayed());
 		}
 		return Arrays.asList(outcomes);
+	}
+
+	/** A command with its customer and template (a caller's bug otherwise: refused for that command only). */
+	private static ClaimCommand present(@Nullable ClaimCommand c) {
+		if (c == null || c.customer() == null || c.template() == null) {
+			throw ApiException.badRequest("validation-failed", c == null ? "claim" : c.customer() == null ? "customer"
+					: "template", "A claim names its customer and template");
+		}
+		return c;
 	}
 
 	/** A claim's inputs checked in {@link #claim}'s order: source, sourceRef, request key (400), template (404). */
