@@ -25,6 +25,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 
+
 /**
  * {@code coupon-claim-storm}: 50,000 claim requests over HTTP (a Netty driver, {@link NettyHttpDriver}) from 10,000 customers (five each, with
  * their own Idempotency-Keys, shuffled) against a coupon with stock 10,000 and a limit of one per
@@ -61,6 +62,7 @@ final class CouponClaimStormScenario implements Scenario {
 		int stock = Integer.getInteger("bench.coupons.stock", 10_000);
 		int inflight = Integer.getInteger("bench.coupons.inflight", 256);
 		int baselineThreads = Integer.getInteger("bench.coupons.baseline.threads", 64);
+		int warmupCustomers = Integer.getInteger("bench.coupons.warmup-customers", 1_000);
 		// where the claims go: the gateway's port (the storm path, default) or the REST API's
 		boolean gateway = !"rest".equals(System.getProperty("bench.coupons.via", "gateway"));
 		Duration baselineTime = AuthScenario.seconds("bench.coupons.baseline.seconds", 10);
@@ -80,25 +82,22 @@ final class CouponClaimStormScenario implements Scenario {
 			try (StorecastApi api = new StorecastApi(server.base())) {
 				String owner = api.login(StartupScenario.OWNER, StartupScenario.PASSWORD);
 				String template = createTemplate(api, owner, "秒杀 无门槛30元", stock);
-				String[] tokens = mint(api, owner, customers, results);
-
-				// in rounds: every customer's first attempt (shuffled), then every second one, and so on,
-				// so that the first round is the issuing load and the later ones are refused
-				List<int[]> plan = new ArrayList<>(requests);
-				Random random = new Random(2026);
-				for (int round = 0; round * customers < requests; round++) {
-					List<int[]> attempts = new ArrayList<>();
-					for (int c = 0; c < customers && round * customers + c < requests; c++) {
-						attempts.add(new int[] { c, round * customers + c });
-					}
-					Collections.shuffle(attempts, random);
-					plan.addAll(attempts);
+				String[] tokens = mint(api, owner, "bench-c-", customers, results);
+				List<int[]> plan = plan(customers, requests);
+				URI claimBase = gateway ? URI.create("http://127.0.0.1:" + gatewayPort + "/") : server.base();
+				if (warmupCustomers > 0) {
+					// a warm-up storm of the same shape by other customers on another template, not measured:
+					// the figures are of a running server, not of its first seconds' JIT compilation
+					String warmTemplate = createTemplate(api, owner, "预热 无门槛5元", warmupCustomers);
+					String[] warmTokens = mint(api, owner, "bench-w-", warmupCustomers, null);
+					Storm warm = storm(claimBase, warmTemplate, warmTokens, plan(warmupCustomers, warmupCustomers * 5), inflight);
+					Bench.progress("%s: warm-up of %d claims in %.1f s, statuses %s", NAME, warmupCustomers * 5,
+							warm.nanos() / 1e9, warm.statuses());
 				}
 				ServerProcess s = server;
 				long cpuServer = -s.cpuNanos();
 				long cpuPg = -s.postgresCpuNanos();
 				long cpuDriver = -ServerProcess.cpuNanos(ProcessHandle.current());
-				URI claimBase = gateway ? URI.create("http://127.0.0.1:" + gatewayPort + "/") : server.base();
 				Storm storm = storm(claimBase, template, tokens, plan, inflight);
 				cpuServer += s.cpuNanos();
 				cpuPg += s.postgresCpuNanos();
@@ -189,6 +188,24 @@ final class CouponClaimStormScenario implements Scenario {
 		}
 	}
 
+	/**
+	 * The claims ({customer, key}) in rounds: every customer's first attempt (shuffled), then every
+	 * second one, and so on, so that the first round is the issuing load and the later ones are refused.
+	 */
+	private static List<int[]> plan(int customers, int requests) {
+		List<int[]> plan = new ArrayList<>(requests);
+		Random random = new Random(2026);
+		for (int round = 0; round * customers < requests; round++) {
+			List<int[]> attempts = new ArrayList<>();
+			for (int c = 0; c < customers && round * customers + c < requests; c++) {
+				attempts.add(new int[] { c, round * customers + c });
+			}
+			Collections.shuffle(attempts, random);
+			plan.addAll(attempts);
+		}
+		return plan;
+	}
+
 	static String createTemplate(StorecastApi api, String owner, String name, int stock) throws Exception {
 		StorecastApi.Response created = api.post("/api/v1/coupons/templates", owner, Map.of("name", name, "kind",
 				"NO_THRESHOLD", "discountFen", 3000, "validFrom", Instant.now().minusSeconds(60).toString(), "validUntil",
@@ -199,8 +216,9 @@ final class CouponClaimStormScenario implements Scenario {
 		return created.body().path("id").asString();
 	}
 
-	/** Customer tokens minted through an API key with customers:token, 32 at a time. */
-	static String[] mint(StorecastApi api, String owner, int n, Results results) throws Exception {
+	/** Customer tokens minted through an API key with customers:token, 32 at a time ({@code results} may be null). */
+	static String[] mint(StorecastApi api, String owner, String prefix, int n, Results results)
+			throws Exception {
 		StorecastApi.Response key = api.post("/api/v1/api-keys", owner,
 				Map.of("name", "bench coupons", "scopes", List.of("customers:token")));
 		if (key.status() != 201) {
@@ -211,13 +229,15 @@ final class CouponClaimStormScenario implements Scenario {
 		long started = System.nanoTime();
 		StorecastFixture.parallel("customer tokens", n, 32, Duration.ofMinutes(10), i -> {
 			StorecastApi.Response minted = api.post("/api/v1/customers/tokens", apiKey,
-					Map.of("externalId", "bench-c-" + i));
+					Map.of("externalId", prefix + i));
 			if (minted.status() != 201 && minted.status() != 200) {
 				throw new IllegalStateException("minting a token failed: " + minted.status() + " " + minted.body());
 			}
 			tokens[i] = minted.body().path("accessToken").asString();
 		});
-		results.emit(NAME, "setup-customer-tokens_per_s", n / ((System.nanoTime() - started) / 1e9), "tokens/s");
+		if (results != null) {
+			results.emit(NAME, "setup-customer-tokens_per_s", n / ((System.nanoTime() - started) / 1e9), "tokens/s");
+		}
 		return tokens;
 	}
 

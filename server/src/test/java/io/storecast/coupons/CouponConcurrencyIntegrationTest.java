@@ -24,6 +24,7 @@ import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.jdbc.core.simple.JdbcClient;
 
+import io.storecast.gateway.Gateway;
 import io.storecast.support.Api;
 import io.storecast.support.DemoFixture;
 import io.storecast.support.StorecastIntegrationTest;
@@ -46,6 +47,9 @@ class CouponConcurrencyIntegrationTest {
 	@Autowired
 	JdbcClient jdbc;
 
+	@Autowired
+	Gateway gateway;
+
 	DemoFixture demo;
 
 	@BeforeEach
@@ -55,6 +59,16 @@ class CouponConcurrencyIntegrationTest {
 
 	@Test
 	void ten_thousand_claims_from_two_thousand_customers_issue_exactly_the_stock_and_one_each() throws Exception {
+		storm(Api.at(port), "REST");
+	}
+
+	/** The same storm on the gateway's port, where concurrent claims are verified and issued in batches. */
+	@Test
+	void the_same_storm_on_the_gateway_port_issues_exactly_the_stock_and_one_each() throws Exception {
+		storm(Api.at(gateway.port()), "gateway");
+	}
+
+	private void storm(Api claimer, String route) throws Exception {
 		String template = demo.owner.post("/api/v1/coupons/templates", Map.of("name", "秒杀 无门槛30元", "kind",
 				"NO_THRESHOLD", "discountFen", 3000, "validFrom", Instant.now().minusSeconds(60).toString(), "validUntil",
 				Instant.now().plus(Duration.ofDays(1)).toString(), "stock", 5_000, "budgetFen", 3000L * STOCK,
@@ -78,11 +92,10 @@ class CouponConcurrencyIntegrationTest {
 		Map<Integer, AtomicInteger> statuses = new ConcurrentHashMap<>();
 		Map<String, String> codeByKey = new ConcurrentHashMap<>();
 		Set<String> problems = ConcurrentHashMap.newKeySet();
-		Api anonymous = Api.at(port);
 		long started = System.nanoTime();
 		runAll(claims.size(), i -> {
 			Claim c = claims.get(i);
-			Api.Response r = anonymous.as(tokens[c.customer()])
+			Api.Response r = claimer.as(tokens[c.customer()])
 				.header("Idempotency-Key", c.key())
 				.post("/api/v1/coupons/templates/" + template + "/claims", Map.of("source", "live"));
 			statuses.computeIfAbsent(r.status(), s -> new AtomicInteger()).incrementAndGet();
@@ -104,8 +117,8 @@ class CouponConcurrencyIntegrationTest {
 			}
 		});
 		Duration took = Duration.ofNanos(System.nanoTime() - started);
-		System.out.printf("coupon claim storm: %d requests in %d ms, statuses %s%n", claims.size(), took.toMillis(),
-				statuses);
+		System.out.printf("coupon claim storm (%s): %d requests in %d ms, statuses %s%n", route, claims.size(),
+				took.toMillis(), statuses);
 
 		assertThat(problems).isEmpty();
 		assertThat(statuses.get(201).get()).isEqualTo(STOCK);

@@ -70,7 +70,7 @@ class BatchClaims {
 
 	/** What one template's transaction did, by position in its claims. */
 	private record Done(List<CouponRow> issued, int[] issuedAt, List<Integer> overLimit, List<Integer> noStock,
-			boolean soldOut) {
+			boolean soldOut, List<CustomerId> nowFull) {
 	}
 
 	private final CouponIssuing issuing;
@@ -207,6 +207,7 @@ class BatchClaims {
 			return;
 		}
 		batched.increment(done.issued().size());
+		done.nowFull().forEach(customer -> issuing.rememberFull(t.id(), customer));
 		for (int k = 0; k < done.issued().size(); k++) {
 			results[claims.get(done.issuedAt()[k])] = Result.of(new CouponIssuing.Issued(done.issued().get(k), false));
 		}
@@ -227,12 +228,12 @@ class BatchClaims {
 
 	/** The transaction of {@link #issueOneTemplate}: holdings, stock, coupons, events. */
 	private Done issueInTransaction(Template t, List<CouponRow> drafts, LocalDate today) {
-		Set<CustomerId> held = coupons.holdAll(t.id(), drafts.stream().map(CouponRow::customerId).toList(),
+		Map<CustomerId, Boolean> held = coupons.holdAll(t.id(), drafts.stream().map(CouponRow::customerId).toList(),
 				t.perCustomerLimit(), t.perCustomerDailyLimit(), today);
 		List<Integer> counted = new ArrayList<>();
 		List<Integer> overLimit = new ArrayList<>();
 		for (int k = 0; k < drafts.size(); k++) {
-			(held.contains(drafts.get(k).customerId()) ? counted : overLimit).add(k);
+			(held.containsKey(drafts.get(k).customerId()) ? counted : overLimit).add(k);
 		}
 		List<Templates.Room> rooms = counted.isEmpty() ? List.of()
 				: templates.lockRoom(t.id(), t.slots(), ThreadLocalRandom.current().nextInt(t.slots()), counted.size());
@@ -265,7 +266,9 @@ class BatchClaims {
 			rows.forEach(c -> issuing.publish(t, c));
 		}
 		int[] issuedAt = counted.subList(0, rows.size()).stream().mapToInt(Integer::intValue).toArray();
-		return new Done(rows, issuedAt, overLimit, List.copyOf(noStock), soldOut);
+		// holdings these coupons filled: once committed, the customers' next claims need no transaction
+		List<CustomerId> nowFull = rows.stream().map(CouponRow::customerId).filter(held::get).toList();
+		return new Done(rows, issuedAt, overLimit, List.copyOf(noStock), soldOut, nowFull);
 	}
 
 	/** A claim the batch could not decide, issued alone; a failure of the database answers 500 for it only. */

@@ -178,11 +178,13 @@ class CouponIssuing {
 		for (int attempt = 0;; attempt++) {
 			CouponRow draft = draft(r, now, validity);
 			try {
+				int[] holding = new int[1];
 				CouponRow issued = tx.execute(s -> {
 					OptionalInt held = coupons.hold(t.id(), customer, t.perCustomerLimit(), t.perCustomerDailyLimit(), today);
 					if (held.isEmpty()) {
 						throw new Refused("limit");
 					}
+					holding[0] = held.getAsInt();
 					int slot = templates.takeOne(t.id(), t.slots(), ThreadLocalRandom.current().nextInt(t.slots()), s)
 						.orElseThrow(() -> new Refused("stock"));
 					CouponRow row = withSlot(draft, slot);
@@ -190,6 +192,9 @@ class CouponIssuing {
 					publish(t, row);
 					return row;
 				});
+				if (holding[0] >= t.perCustomerLimit()) {
+					rememberFull(t.id(), customer);
+				}
 				return new Issued(Objects.requireNonNull(issued), false);
 			}
 			catch (Refused refused) {
@@ -299,6 +304,14 @@ class CouponIssuing {
 			return ApiException.conflict("claim-not-open", "'" + t.name() + "' can be claimed from " + t.validFrom());
 		}
 		return ApiException.conflict("claim-closed", "'" + t.name() + "' could be claimed until " + t.validUntil());
+	}
+
+	/**
+	 * The customer now holds the template's whole per-customer limit (a committed claim filled it):
+	 * their next claims are refused without a transaction, as after a refusal.
+	 */
+	void rememberFull(CouponTemplateId template, CustomerId customer) {
+		full.put(new Holder(template, customer), Boolean.TRUE);
 	}
 
 	/** The holding refused the claim: which limit it reached (a full holding is remembered). */

@@ -6,11 +6,11 @@ import java.sql.Timestamp;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
-import java.util.Set;
 import java.util.UUID;
 import java.util.stream.Collectors;
 
@@ -70,16 +70,19 @@ class IssuedCoupons {
 	 * {@link #hold} for many customers of one template in one statement: counts one more coupon for
 	 * each customer (each at most once) whose limits allow it, and answers those. The rows are taken in
 	 * the database's order of customer ids, so that concurrent batches lock them in the same order.
+	 * The answer: the customers counted, each with whether their holding is now at the limit.
 	 */
-	Set<CustomerId> holdAll(CouponTemplateId template, Collection<CustomerId> customers, int limit,
+	Map<CustomerId, Boolean> holdAll(CouponTemplateId template, Collection<CustomerId> customers, int limit,
 			@Nullable Integer dailyLimit, LocalDate today) {
-		return Set.copyOf(jdbc.sql("""
+		Map<CustomerId, Boolean> counted = new HashMap<>();
+		jdbc.sql("""
 				INSERT INTO coupons_holdings AS h (template_id, customer_id, issued, lim, day, day_issued)
 				SELECT ?, c.id, 1, ?, ?, 1 FROM unnest(CAST(? AS uuid[])) AS c(id) ORDER BY c.id
-				""" + COUNT_UNDER_LIMITS + " RETURNING customer_id")
+				""" + COUNT_UNDER_LIMITS + " RETURNING customer_id, issued >= lim")
 			.params(template.value(), limit, today, uuids(customers), dailyLimit, dailyLimit)
-			.query((rs, n) -> new CustomerId(rs.getObject(1, UUID.class)))
-			.list());
+			.query((rs, n) -> counted.put(new CustomerId(rs.getObject(1, UUID.class)), rs.getBoolean(2)))
+			.list();
+		return counted;
 	}
 
 	/**

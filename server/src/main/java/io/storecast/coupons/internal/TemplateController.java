@@ -89,7 +89,9 @@ class TemplateController {
 	@Operation(summary = "Claim a coupon of the template (customers: from a coupon card, a link, a live room)",
 			description = """
 					Needs an Idempotency-Key: a retry answers 200 with the same coupon. 201 with the coupon; 409 sold-out, \
-					limit-reached, daily-limit-reached, not-eligible, claim-not-open, claim-closed, template-paused.""")
+					limit-reached, daily-limit-reached, not-eligible, claim-not-open, claim-closed, template-paused. \
+					For claim storms the gateway's port (default 8081) serves this same route, with the same answers, \
+					issuing the claims that arrive together in batches (docs/coupons.md, ADR 8).""")
 	@PostMapping("/{id}/claims")
 	ResponseEntity<IssuedCoupon> claim(@AuthenticationPrincipal Actor actor, @PathVariable CouponTemplateId id,
 			@RequestHeader(name = "Idempotency-Key", required = false) @Nullable String key,

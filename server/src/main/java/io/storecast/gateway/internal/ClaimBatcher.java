@@ -140,10 +140,13 @@ final class ClaimBatcher {
 				answer(p, outcome.refusal());
 			}
 			else {
-				FullHttpResponse response = p.route()
-					.json(outcome.replayed() ? HttpResponseStatus.OK : HttpResponseStatus.CREATED, outcome.coupon());
-				response.headers().set("Idempotent-Replayed", Boolean.toString(outcome.replayed()));
-				ClaimRoute.respond(p.ctx(), response, p.keepAlive());
+				// written (and serialised) on the connection's event loop: the worker goes on to the next batch
+				p.ctx().executor().execute(() -> {
+					FullHttpResponse response = p.route()
+						.json(outcome.replayed() ? HttpResponseStatus.OK : HttpResponseStatus.CREATED, outcome.coupon());
+					response.headers().set("Idempotent-Replayed", Boolean.toString(outcome.replayed()));
+					ClaimRoute.respond(p.ctx(), response, p.keepAlive());
+				});
 			}
 		}
 	}
@@ -174,10 +177,12 @@ final class ClaimBatcher {
 	}
 
 	private static void answer(Pending p, ApiException e) {
-		FullHttpResponse response = p.route().problem(e, p.path());
-		if (e.retryAfter() != null) {
-			response.headers().set("Retry-After", String.valueOf(Math.max(1, e.retryAfter().toSeconds())));
-		}
-		ClaimRoute.respond(p.ctx(), response, p.keepAlive());
+		p.ctx().executor().execute(() -> {
+			FullHttpResponse response = p.route().problem(e, p.path());
+			if (e.retryAfter() != null) {
+				response.headers().set("Retry-After", String.valueOf(Math.max(1, e.retryAfter().toSeconds())));
+			}
+			ClaimRoute.respond(p.ctx(), response, p.keepAlive());
+		});
 	}
 }

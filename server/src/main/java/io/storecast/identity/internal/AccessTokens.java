@@ -14,6 +14,8 @@ import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.support.TransactionTemplate;
 
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 import com.nimbusds.jose.JOSEException;
 import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.JWSHeader;
@@ -43,6 +45,11 @@ class AccessTokens {
 	private final MACVerifier verifier;
 	private final String keyId;
 	private final Duration ttl;
+	/**
+	 * Tokens whose signature verified, with their claims (parsing and checking an HS256 JWT is most of
+	 * a request's authentication CPU; the session is still read on every request).
+	 */
+	private final Cache<String, Claims> verified;
 
 	AccessTokens(IdentitySettings settings, JdbcClient jdbc, TransactionTemplate tx) {
 		byte[] secret;
@@ -62,6 +69,7 @@ class AccessTokens {
 			throw new IllegalStateException("Invalid token secret: " + e.getMessage(), e);
 		}
 		this.ttl = settings.accessTokenTtl();
+		this.verified = Caffeine.newBuilder().maximumSize(50_000).expireAfterWrite(ttl).build();
 	}
 
 	Duration ttl() {
@@ -88,6 +96,20 @@ class AccessTokens {
 
 	/** Verifies signature, issuer and expiry; a 401 problem otherwise. */
 	Claims verify(String token, Instant now) {
+		// a token's signature and claims never change: one that verified is only checked for expiry again
+		Claims known = verified.getIfPresent(token);
+		if (known != null) {
+			if (!now.isBefore(known.expiresAt())) {
+				throw expired();
+			}
+			return known;
+		}
+		Claims claims = parse(token, now);
+		verified.put(token, claims);
+		return claims;
+	}
+
+	private Claims parse(String token, Instant now) {
 		try {
 			SignedJWT jwt = SignedJWT.parse(token);
 			if (!JWSAlgorithm.HS256.equals(jwt.getHeader().getAlgorithm()) || !jwt.verify(verifier)) {
@@ -99,7 +121,7 @@ class AccessTokens {
 			}
 			Instant expires = claims.getExpirationTime().toInstant();
 			if (!now.isBefore(expires)) {
-				throw ApiException.unauthorized("token-expired", "The access token has expired; refresh it or log in");
+				throw expired();
 			}
 			return new Claims(Sessions.SubjectKind.valueOf(claims.getStringClaim("typ")),
 					UUID.fromString(claims.getSubject()), UUID.fromString(claims.getStringClaim("sid")), expires);
@@ -107,6 +129,10 @@ class AccessTokens {
 		catch (ParseException | JOSEException | IllegalArgumentException | NullPointerException e) {
 			throw invalid();
 		}
+	}
+
+	private static ApiException expired() {
+		return ApiException.unauthorized("token-expired", "The access token has expired; refresh it or log in");
 	}
 
 	private static ApiException invalid() {
