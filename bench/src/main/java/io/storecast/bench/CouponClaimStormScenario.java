@@ -27,14 +27,22 @@ import java.util.concurrent.atomic.LongAdder;
 
 
 /**
- * {@code coupon-claim-storm}: 50,000 claim requests over HTTP (a Netty driver, {@link NettyHttpDriver}) from 10,000 customers (five each, with
- * their own Idempotency-Keys, shuffled) against a coupon with stock 10,000 and a limit of one per
- * customer, {@code bench.coupons.inflight} (256) at a time, to the gateway's port, where claims are
- * served by Netty and issued in batches ({@code -Dbench.coupons.via=rest}: to the REST API's
- * {@code POST /api/v1/coupons/templates/{id}/claims} instead, one transaction per claim). Figures: requests/s over the storm,
- * coupons issued/s until the stock ran out, p50/p99 of all requests and of the successful ones,
- * server and PostgreSQL CPU per request, and the oversell count read from the database (issued
- * past the stock, or a customer holding two: must be 0).
+ * {@code coupon-claim-storm}: 50,000 claim requests over HTTP from 10,000 customers (five each,
+ * with their own Idempotency-Keys, shuffled) against a coupon with stock 10,000 and a limit of one
+ * per customer, sent by a Netty driver ({@link NettyHttpDriver}) to the gateway's port, where claims
+ * are served by Netty and issued in batches ({@code -Dbench.coupons.via=rest}: to the REST API's
+ * {@code POST /api/v1/coupons/templates/{id}/claims} instead, one transaction per claim).
+ * <ol>
+ * <li>Warm-up (not measured): the same shape by {@code bench.coupons.warmup-customers} (1,000) other
+ * customers on another template.
+ * <li>Closed loop, {@code bench.coupons.inflight} (256) connections each sending its next claim when
+ * the last is answered: requests/s, coupons issued/s until the stock ran out, p50/p99 of all
+ * requests and of the successful ones, server, PostgreSQL and driver CPU per request, and the
+ * oversell count read from the database (issued past the stock, or a customer holding two: 0).
+ * <li>Open loop: the same storm by the same customers on a second template, offered at
+ * {@code bench.coupons.paced-rate} (5,000) claims/s over up to {@code bench.coupons.paced-connections}
+ * (1,000) connections, each claim timed from when it was due: the latency at that rate.
+ * </ol>
  * <p>
  * In the same run, against the server's own embedded PostgreSQL (durable commits, as the claims):
  * {@code bench.coupons.baseline.threads} (64) JDBC connections doing
@@ -63,6 +71,9 @@ final class CouponClaimStormScenario implements Scenario {
 		int inflight = Integer.getInteger("bench.coupons.inflight", 256);
 		int baselineThreads = Integer.getInteger("bench.coupons.baseline.threads", 64);
 		int warmupCustomers = Integer.getInteger("bench.coupons.warmup-customers", 1_000);
+		// then the same storm offered at this rate (0: skipped), over up to this many connections
+		double pacedRate = Double.parseDouble(System.getProperty("bench.coupons.paced-rate", "5000"));
+		int pacedConnections = Integer.getInteger("bench.coupons.paced-connections", 1_000);
 		// where the claims go: the gateway's port (the storm path, default) or the REST API's
 		boolean gateway = !"rest".equals(System.getProperty("bench.coupons.via", "gateway"));
 		Duration baselineTime = AuthScenario.seconds("bench.coupons.baseline.seconds", 10);
@@ -131,6 +142,27 @@ final class CouponClaimStormScenario implements Scenario {
 				results.emit(NAME, "db-issued", db[0], "count");
 				ok &= oversell == 0 && db[0] == db[1] && storm.errors() == 0
 						&& storm.issued() == Math.min(stock, customers) && db[0] == storm.issued();
+
+				if (pacedRate > 0) {
+					// the same storm by the same customers on a second template, offered at a fixed rate
+					String pacedTemplate = createTemplate(api, owner, "秒杀 定速 无门槛30元", stock);
+					Storm at = paced(claimBase, pacedTemplate, tokens, plan, pacedRate, pacedConnections);
+					Bench.progress("%s: at %.0f claims/s offered: statuses %s", NAME, pacedRate, at.statuses());
+					results.emit(NAME, "paced-offered_per_s", pacedRate, "req/s");
+					results.emit(NAME, "paced-requests_per_s", requests / (at.nanos() / 1e9), "req/s");
+					results.emit(NAME, "paced-latency_p50", at.all().percentileMillis(50), "ms");
+					results.emit(NAME, "paced-latency_p99", at.all().percentileMillis(99), "ms");
+					results.emit(NAME, "paced-latency_max", at.all().maxMillis(), "ms");
+					if (at.issuedLatencies().count() > 0) {
+						results.emit(NAME, "paced-issued-latency_p99", at.issuedLatencies().percentileMillis(99), "ms");
+					}
+					results.emit(NAME, "paced-errors", at.errors(), "count");
+					long[] pacedDb = databaseCounts(pgPort, pacedTemplate);
+					long pacedOversell = Math.max(0, pacedDb[0] - stock) + pacedDb[2];
+					results.emit(NAME, "paced-oversell", pacedOversell, "count");
+					ok &= pacedOversell == 0 && pacedDb[0] == pacedDb[1] && at.errors() == 0
+							&& at.issued() == Math.min(stock, customers) && pacedDb[0] == at.issued();
+				}
 
 				Baseline hot = hotRow(pgPort, baselineThreads, 1, Duration.ofSeconds(2), baselineTime);
 				Baseline striped = hotRow(pgPort, baselineThreads, 64, Duration.ofSeconds(2), baselineTime);
@@ -251,6 +283,28 @@ final class CouponClaimStormScenario implements Scenario {
 	 */
 	static Storm storm(URI base, String template, String[] tokens, List<int[]> plan, int inflight)
 			throws InterruptedException {
+		return send(base, template, tokens, plan, "storm-", (driver, n, request, recorder) -> driver.run(n, request,
+				inflight, recorder, StorecastApi.REQUEST_TIMEOUT.multipliedBy(20)));
+	}
+
+	/**
+	 * The same claims offered at {@code rate} per second whatever the answers (open loop, over up to
+	 * {@code connections} kept-alive connections), each timed from when it was due: the latency at
+	 * that throughput, which a closed loop cannot show (there, latency is in-flight ÷ throughput).
+	 */
+	static Storm paced(URI base, String template, String[] tokens, List<int[]> plan, double rate, int connections)
+			throws InterruptedException {
+		return send(base, template, tokens, plan, "paced-", (driver, n, request, recorder) -> driver.runPaced(n, request,
+				rate, connections, recorder, StorecastApi.REQUEST_TIMEOUT.multipliedBy(20)));
+	}
+
+	private interface Run {
+		boolean run(NettyHttpDriver driver, int n, java.util.function.IntFunction<NettyHttpDriver.Request> request,
+				NettyHttpDriver.Answers recorder) throws InterruptedException;
+	}
+
+	private static Storm send(URI base, String template, String[] tokens, List<int[]> plan, String keyPrefix, Run run)
+			throws InterruptedException {
 		long[] latency = new long[plan.size()];
 		boolean[] issued = new boolean[plan.size()];
 		Map<String, LongAdder> statuses = new ConcurrentHashMap<>();
@@ -262,8 +316,8 @@ final class CouponClaimStormScenario implements Scenario {
 		int threads = Integer.getInteger("bench.coupons.driver-threads", 1);
 		long start = System.nanoTime();
 		try (NettyHttpDriver driver = new NettyHttpDriver(base, threads)) {
-			boolean finished = driver.run(plan.size(), i -> new NettyHttpDriver.Request(path, tokens[plan.get(i)[0]],
-					"storm-" + plan.get(i)[1], body), inflight, (index, status, text, nanos) -> {
+			boolean finished = run.run(driver, plan.size(), i -> new NettyHttpDriver.Request(path, tokens[plan.get(i)[0]],
+					keyPrefix + plan.get(i)[1], body), (index, status, text, nanos) -> {
 						latency[index] = nanos;
 						String kind;
 						if (status == 201) {
@@ -281,7 +335,7 @@ final class CouponClaimStormScenario implements Scenario {
 							errors.increment();
 						}
 						statuses.computeIfAbsent(kind, k -> new LongAdder()).increment();
-					}, StorecastApi.REQUEST_TIMEOUT.multipliedBy(20));
+					});
 			if (!finished) {
 				errors.increment();
 				statuses.computeIfAbsent("unfinished", k -> new LongAdder()).increment();

@@ -57,26 +57,196 @@ final class NettyHttpDriver implements AutoCloseable {
 				NioIoHandler.newFactory());
 	}
 
+	/** Connections with an HTTP/1.1 client pipeline ending in a new {@code handler} each. */
+	private Bootstrap bootstrap(java.util.function.Supplier<OneAtATime> handler) {
+		return new Bootstrap().group(group)
+			.channel(NioSocketChannel.class)
+			.option(ChannelOption.TCP_NODELAY, true)
+			.handler(new ChannelInitializer<SocketChannel>() {
+				@Override
+				protected void initChannel(SocketChannel ch) {
+					ch.pipeline().addLast(new HttpClientCodec(), new HttpObjectAggregator(1 << 20), handler.get());
+				}
+			});
+	}
+
 	/** Sends requests 0…n-1 of the plan over {@code connections} connections; false if it timed out. */
 	boolean run(int n, IntFunction<Request> plan, int connections, Answers answers, Duration timeout)
 			throws InterruptedException {
 		AtomicInteger next = new AtomicInteger();
 		CountDownLatch done = new CountDownLatch(n);
 		String host = base.getHost() + ":" + base.getPort();
-		Bootstrap bootstrap = new Bootstrap().group(group)
-			.channel(NioSocketChannel.class)
-			.option(ChannelOption.TCP_NODELAY, true)
-			.handler(new ChannelInitializer<SocketChannel>() {
-				@Override
-				protected void initChannel(SocketChannel ch) {
-					ch.pipeline().addLast(new HttpClientCodec(), new HttpObjectAggregator(1 << 20),
-							new Loop(plan, next, n, done, answers, host));
-				}
-			});
+		Bootstrap bootstrap = bootstrap(() -> new Loop(plan, next, n, done, answers, host));
 		for (int i = 0; i < Math.min(connections, n); i++) {
 			bootstrap.connect(base.getHost(), base.getPort()).sync();
 		}
 		return done.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
+	}
+
+	/**
+	 * Open loop at {@code rate} requests/s: request {@code i} is due at {@code i / rate} seconds from
+	 * the start and goes out then on an idle kept-alive connection, or on a new one (up to
+	 * {@code maxConnections}), or, when all are busy, as soon as one is free. Its latency is counted
+	 * from when it was due, so a server that falls behind is charged for the wait (no coordinated
+	 * omission). False if the plan did not finish within {@code timeout}.
+	 */
+	boolean runPaced(int n, IntFunction<Request> plan, double rate, int maxConnections, Answers answers,
+			Duration timeout) throws InterruptedException {
+		CountDownLatch done = new CountDownLatch(n);
+		String host = base.getHost() + ":" + base.getPort();
+		java.util.Queue<Channel> idle = new java.util.concurrent.ConcurrentLinkedQueue<>();
+		java.util.Queue<long[]> backlog = new java.util.concurrent.ConcurrentLinkedQueue<>();
+		AtomicInteger open = new AtomicInteger();
+		Bootstrap bootstrap = bootstrap(() -> new Paced(plan, done, answers, host, idle, backlog));
+		long start = System.nanoTime();
+		for (int i = 0; i < n; i++) {
+			long due = start + (long) (i * 1e9 / rate);
+			long wait = due - System.nanoTime();
+			if (wait > 200_000) {
+				java.util.concurrent.locks.LockSupport.parkNanos(wait);
+			}
+			long[] request = { i, due };
+			Channel channel = idle.poll();
+			if (channel != null) {
+				channel.eventLoop().execute(() -> Paced.of(channel).send(channel, request));
+			}
+			else if (open.get() < maxConnections) {
+				open.incrementAndGet();
+				bootstrap.connect(base.getHost(), base.getPort()).addListener(f -> {
+					if (f.isSuccess()) {
+						Channel c = ((io.netty.channel.ChannelFuture) f).channel();
+						Paced.of(c).send(c, request);
+					}
+					else {
+						answers.answered((int) request[0], -1, String.valueOf(f.cause()),
+								System.nanoTime() - request[1]);
+						done.countDown();
+					}
+				});
+			}
+			else {
+				backlog.add(request);
+				// a connection freed meanwhile takes it (one that went idle just before the add is re-checked)
+				Channel freed = idle.poll();
+				if (freed != null) {
+					freed.eventLoop().execute(() -> Paced.of(freed).next(freed));
+				}
+			}
+		}
+		return done.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
+	}
+
+	/**
+	 * One connection's handler: one request in flight at a time; its answer (or failure, status -1)
+	 * is reported once, timed from {@code since}, and then the connection decides what comes next.
+	 */
+	private abstract static class OneAtATime extends SimpleChannelInboundHandler<FullHttpResponse> {
+
+		private final IntFunction<Request> plan;
+		private final CountDownLatch done;
+		private final Answers answers;
+		private final String host;
+		private int index = -1;
+		private long since;
+
+		OneAtATime(IntFunction<Request> plan, CountDownLatch done, Answers answers, String host) {
+			this.plan = plan;
+			this.done = done;
+			this.answers = answers;
+			this.host = host;
+		}
+
+		/** Sends request {@code i}, its latency counted from {@code since} (a nanoTime). */
+		final void send(Channel channel, int i, long since) {
+			this.index = i;
+			this.since = since;
+			channel.writeAndFlush(request(plan.apply(i), host));
+		}
+
+		/** The connection is free again. */
+		abstract void next(Channel channel);
+
+		@Override
+		protected final void channelRead0(ChannelHandlerContext ctx, FullHttpResponse response) {
+			report(response.status().code(), response.content().toString(StandardCharsets.UTF_8));
+			next(ctx.channel());
+		}
+
+		@Override
+		public final void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+			report(-1, cause.toString());
+			ctx.close();
+		}
+
+		@Override
+		public void channelInactive(ChannelHandlerContext ctx) {
+			report(-1, "connection closed");
+		}
+
+		private void report(int status, String body) {
+			if (index >= 0) {
+				int answered = index;
+				index = -1;
+				answers.answered(answered, status, body, System.nanoTime() - since);
+				done.countDown();
+			}
+		}
+	}
+
+	/** A connection of {@link #runPaced}: sends what it is given, then takes the backlog's next or goes idle. */
+	private static final class Paced extends OneAtATime {
+
+		private final java.util.Queue<Channel> idle;
+		private final java.util.Queue<long[]> backlog;
+
+		Paced(IntFunction<Request> plan, CountDownLatch done, Answers answers, String host,
+				java.util.Queue<Channel> idle, java.util.Queue<long[]> backlog) {
+			super(plan, done, answers, host);
+			this.idle = idle;
+			this.backlog = backlog;
+		}
+
+		static Paced of(Channel channel) {
+			return channel.pipeline().get(Paced.class);
+		}
+
+		void send(Channel channel, long[] request) {
+			send(channel, (int) request[0], request[1]);
+		}
+
+		/** The backlog's oldest request, or idle. */
+		@Override
+		void next(Channel channel) {
+			long[] waiting = backlog.poll();
+			if (waiting != null) {
+				send(channel, waiting);
+			}
+			else {
+				idle.add(channel);
+				// a request the pacer queued just before this connection went idle
+				if (!backlog.isEmpty() && idle.remove(channel)) {
+					next(channel);
+				}
+			}
+		}
+
+		@Override
+		public void channelInactive(ChannelHandlerContext ctx) {
+			idle.remove(ctx.channel());
+			super.channelInactive(ctx);
+		}
+	}
+
+	static FullHttpRequest request(Request r, String host) {
+		ByteBuf body = Unpooled.wrappedBuffer(r.body());
+		FullHttpRequest request = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.POST, r.path(), body);
+		request.headers()
+			.set(HttpHeaderNames.HOST, host)
+			.set(HttpHeaderNames.AUTHORIZATION, "Bearer " + r.token())
+			.set("Idempotency-Key", r.idempotencyKey())
+			.set(HttpHeaderNames.CONTENT_TYPE, "application/json")
+			.setInt(HttpHeaderNames.CONTENT_LENGTH, body.readableBytes());
+		return request;
 	}
 
 	@Override
@@ -84,79 +254,31 @@ final class NettyHttpDriver implements AutoCloseable {
 		group.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
 	}
 
-	private static final class Loop extends SimpleChannelInboundHandler<FullHttpResponse> {
+	/** A connection of {@link #run}: sends the plan's next request whenever its last is answered. */
+	private static final class Loop extends OneAtATime {
 
-		private final IntFunction<Request> plan;
 		private final AtomicInteger next;
 		private final int n;
-		private final CountDownLatch done;
-		private final Answers answers;
-		private final String host;
-		private int index = -1;
-		private long sentAt;
 
 		Loop(IntFunction<Request> plan, AtomicInteger next, int n, CountDownLatch done, Answers answers, String host) {
-			this.plan = plan;
+			super(plan, done, answers, host);
 			this.next = next;
 			this.n = n;
-			this.done = done;
-			this.answers = answers;
-			this.host = host;
 		}
 
 		@Override
 		public void channelActive(ChannelHandlerContext ctx) {
-			sendNext(ctx.channel());
+			next(ctx.channel());
 		}
 
 		@Override
-		protected void channelRead0(ChannelHandlerContext ctx, FullHttpResponse response) {
-			long nanos = System.nanoTime() - sentAt;
-			int answered = index;
-			index = -1;
-			answers.answered(answered, response.status().code(), response.content().toString(StandardCharsets.UTF_8), nanos);
-			done.countDown();
-			sendNext(ctx.channel());
-		}
-
-		@Override
-		public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-			fail(cause.toString());
-			ctx.close();
-		}
-
-		@Override
-		public void channelInactive(ChannelHandlerContext ctx) {
-			fail("connection closed");
-		}
-
-		/** The request in flight failed: it counts as answered (with status -1), and is not retried. */
-		private void fail(String why) {
-			if (index >= 0) {
-				answers.answered(index, -1, why, System.nanoTime() - sentAt);
-				done.countDown();
-				index = -1;
-			}
-		}
-
-		private void sendNext(Channel channel) {
+		void next(Channel channel) {
 			int i = next.getAndIncrement();
 			if (i >= n) {
 				channel.close();
 				return;
 			}
-			index = i;
-			Request r = plan.apply(i);
-			ByteBuf body = Unpooled.wrappedBuffer(r.body());
-			FullHttpRequest request = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.POST, r.path(), body);
-			request.headers()
-				.set(HttpHeaderNames.HOST, host)
-				.set(HttpHeaderNames.AUTHORIZATION, "Bearer " + r.token())
-				.set("Idempotency-Key", r.idempotencyKey())
-				.set(HttpHeaderNames.CONTENT_TYPE, "application/json")
-				.setInt(HttpHeaderNames.CONTENT_LENGTH, body.readableBytes());
-			sentAt = System.nanoTime();
-			channel.writeAndFlush(request);
+			send(channel, i, System.nanoTime());
 		}
 	}
 }
