@@ -19,6 +19,7 @@ import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.jdbc.core.simple.JdbcClient;
 
+import io.micrometer.core.instrument.MeterRegistry;
 import io.storecast.support.Api;
 import io.storecast.support.DemoFixture;
 import io.storecast.support.StorecastIntegrationTest;
@@ -41,6 +42,9 @@ class GatewayClaimsIntegrationTest {
 	@Autowired
 	JdbcClient jdbc;
 
+	@Autowired
+	MeterRegistry meters;
+
 	DemoFixture demo;
 	Api viaGateway;
 
@@ -55,6 +59,7 @@ class GatewayClaimsIntegrationTest {
 		String template = template("网关领券", 10, 1);
 		String token = customerToken("gw-a");
 		Api customer = viaGateway.as(token);
+		double[] before = { answered("issued"), answered("replayed"), answered("refused") };
 
 		Api.Response first = customer.header("Idempotency-Key", "gw-1")
 			.post(claims(template), Map.of("source", "live", "sourceRef", "room-1"));
@@ -79,6 +84,10 @@ class GatewayClaimsIntegrationTest {
 		Api.Response bare = viaGateway.as(other).header("Idempotency-Key", "gw-3").send("POST", claims(template), null);
 		bare.expect(201);
 		assertThat(issued(template)).isEqualTo(2);
+		// what operators see: storecast.gateway.claims{outcome}
+		assertThat(answered("issued") - before[0]).isEqualTo(2);
+		assertThat(answered("replayed") - before[1]).isEqualTo(1);
+		assertThat(answered("refused") - before[2]).isEqualTo(1);
 	}
 
 	@Test
@@ -195,6 +204,10 @@ class GatewayClaimsIntegrationTest {
 		Api backend = demo.anonymous.as(demo.apiKey("gw " + externalId, "customers:token"));
 		return backend.post("/api/v1/customers/tokens", Map.of("externalId", externalId + "-" + UUID.randomUUID()))
 			.string("accessToken");
+	}
+
+	private double answered(String outcome) {
+		return meters.counter("storecast.gateway.claims", "outcome", outcome).count();
 	}
 
 	private long issued(String template) {

@@ -14,6 +14,9 @@ import org.springframework.http.HttpStatus;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.storecast.coupons.ClaimCommand;
 import io.storecast.coupons.ClaimOutcome;
 import io.storecast.coupons.CouponTemplateId;
@@ -40,18 +43,31 @@ final class ClaimBatcher {
 			@Nullable String source, @Nullable String sourceRef) {
 	}
 
+	static final String METER = "storecast.gateway.claims";
+
 	private final TokenVerifier verifier;
 	private final Coupons coupons;
 	private final int batchSize;
 	private final BlockingQueue<Pending> queue;
+	private final Counter issued;
+	private final Counter replayed;
+	private final Counter refused;
+	private final DistributionSummary batches;
 	private final List<Thread> workers = new ArrayList<>();
 	private volatile boolean running;
 
-	ClaimBatcher(TokenVerifier verifier, Coupons coupons, int workers, int batchSize, int queueSize) {
+	ClaimBatcher(TokenVerifier verifier, Coupons coupons, int workers, int batchSize, int queueSize, MeterRegistry meters) {
 		this.verifier = verifier;
 		this.coupons = coupons;
 		this.batchSize = batchSize;
 		this.queue = new ArrayBlockingQueue<>(queueSize);
+		this.issued = outcome(meters, "issued");
+		this.replayed = outcome(meters, "replayed");
+		this.refused = outcome(meters, "refused");
+		this.batches = DistributionSummary.builder(METER + ".batch")
+			.description("Claims taken by one batch on the gateway's port")
+			.register(meters);
+		meters.gauge(METER + ".waiting", queue, BlockingQueue::size);
 		for (int i = 0; i < workers; i++) {
 			this.workers.add(Thread.ofPlatform().name("claim-batch-" + i).daemon().unstarted(this::work));
 		}
@@ -69,7 +85,11 @@ final class ClaimBatcher {
 
 	/** False when too many claims wait already (the caller answers 503). */
 	boolean offer(Pending pending) {
-		return running && queue.offer(pending);
+		boolean queued = running && queue.offer(pending);
+		if (!queued) {
+			refused.increment();
+		}
+		return queued;
 	}
 
 	private void work() {
@@ -105,7 +125,15 @@ final class ClaimBatcher {
 		}
 	}
 
+	private static Counter outcome(MeterRegistry meters, String outcome) {
+		return Counter.builder(METER)
+			.tag("outcome", outcome)
+			.description("Claims answered on the gateway's port: issued, replayed or refused (any 4xx/5xx)")
+			.register(meters);
+	}
+
 	private void handle(List<Pending> batch) {
+		batches.record(batch.size());
 		List<TokenVerifier.Verification> verified = verifier.verifyAll(batch.stream().map(Pending::token).toList());
 		List<Pending> claims = new ArrayList<>(batch.size());
 		List<ClaimCommand> commands = new ArrayList<>(batch.size());
@@ -140,6 +168,7 @@ final class ClaimBatcher {
 				answer(p, outcome.refusal());
 			}
 			else {
+				(outcome.replayed() ? replayed : issued).increment();
 				// written (and serialised) on the connection's event loop: the worker goes on to the next batch
 				p.ctx().executor().execute(() -> {
 					FullHttpResponse response = p.route()
@@ -176,7 +205,8 @@ final class ClaimBatcher {
 				"The claim could not be processed; try again with the same Idempotency-Key");
 	}
 
-	private static void answer(Pending p, ApiException e) {
+	private void answer(Pending p, ApiException e) {
+		refused.increment();
 		p.ctx().executor().execute(() -> {
 			FullHttpResponse response = p.route().problem(e, p.path());
 			if (e.retryAfter() != null) {

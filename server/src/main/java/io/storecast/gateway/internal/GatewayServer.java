@@ -39,6 +39,7 @@ import io.netty.handler.flow.FlowControlHandler;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.GlobalEventExecutor;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.storecast.coupons.Coupons;
 import io.storecast.gateway.Gateway;
 import io.storecast.identity.TokenVerifier;
@@ -59,6 +60,7 @@ class GatewayServer implements SmartLifecycle, Gateway {
 	private final Dispatcher dispatcher;
 	private final JsonMapper json;
 	private final Coupons coupons;
+	private final MeterRegistry meters;
 	private ClaimBatcher claims;
 	private final ChannelGroup channels = new DefaultChannelGroup("storecast-ws", GlobalEventExecutor.INSTANCE);
 	private ExecutorService workers;
@@ -68,8 +70,9 @@ class GatewayServer implements SmartLifecycle, Gateway {
 	private volatile int port;
 
 	GatewayServer(GatewaySettings settings, TokenVerifier verifier, Connections connections, Dispatcher dispatcher,
-			JsonMapper json, Coupons coupons) {
+			JsonMapper json, Coupons coupons, MeterRegistry meters) {
 		this.coupons = coupons;
+		this.meters = meters;
 		this.settings = settings;
 		this.verifier = verifier;
 		this.connections = connections;
@@ -91,7 +94,8 @@ class GatewayServer implements SmartLifecycle, Gateway {
 		int hardLimit = (int) settings.hardFrameLimit().toBytes();
 		long high = settings.outboundHighWaterMark().toBytes();
 		FrameHandler frames = new FrameHandler(connections, dispatcher, settings, json);
-		claims = new ClaimBatcher(verifier, coupons, settings.claimWorkers(), settings.claimBatch(), settings.claimQueue());
+		claims = new ClaimBatcher(verifier, coupons, settings.claimWorkers(), settings.claimBatch(), settings.claimQueue(),
+				meters);
 		claims.start();
 		ClaimRoute claimRoute = new ClaimRoute(claims, json);
 		WebSocketServerProtocolConfig protocol = WebSocketServerProtocolConfig.newBuilder()
