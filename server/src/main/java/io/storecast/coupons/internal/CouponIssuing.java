@@ -139,7 +139,7 @@ class CouponIssuing {
 	 * A customer's claim, its key checked (400) and its template found (404): what {@link #issue}
 	 * takes, alone or in a batch ({@link BatchClaims}).
 	 */
-	Request claimRequest(CustomerId customer, CouponTemplateId templateId, String key, @Nullable String source,
+	Request claimRequest(CustomerId customer, CouponTemplateId templateId, @Nullable String key, @Nullable String source,
 			@Nullable String sourceRef) {
 		String requestKey = CouponRules.requestKey(key);
 		Template t = management.require(templateId);

@@ -1,6 +1,6 @@
 package io.storecast.gateway.internal;
 
-import java.nio.charset.StandardCharsets;
+import org.springframework.http.HttpStatus;
 
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
@@ -10,9 +10,14 @@ import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpMessage;
 import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.QueryStringDecoder;
 import io.netty.util.ReferenceCountUtil;
+import io.storecast.platform.ApiException;
+import io.storecast.platform.ProblemResponses;
+import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Aggregates HTTP requests up to a limit and answers a larger one with a 413 problem (not Netty's
@@ -21,20 +26,23 @@ import io.netty.util.ReferenceCountUtil;
 final class BoundedHttpAggregator extends HttpObjectAggregator {
 
 	private final int maxBytes;
+	private final JsonMapper json;
 
-	BoundedHttpAggregator(int maxBytes) {
+	BoundedHttpAggregator(int maxBytes, JsonMapper json) {
 		super(maxBytes);
 		this.maxBytes = maxBytes;
+		this.json = json;
 	}
 
 	@Override
 	protected void handleOversizedMessage(ChannelHandlerContext ctx, HttpMessage oversized) {
+		String path = oversized instanceof HttpRequest request ? new QueryStringDecoder(request.uri()).path() : "/";
 		ReferenceCountUtil.release(oversized);
-		String body = "{\"type\":\"urn:storecast:problem:body-too-large\",\"title\":\"Content Too Large\",\"status\":413,"
-				+ "\"detail\":\"The request body is larger than the limit of " + maxBytes + " bytes\","
-				+ "\"code\":\"body-too-large\"}";
+		ApiException tooLarge = new ApiException(HttpStatus.CONTENT_TOO_LARGE, "body-too-large",
+				"The request body is larger than the limit of " + maxBytes + " bytes");
 		FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
-				HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, Unpooled.copiedBuffer(body, StandardCharsets.UTF_8));
+				HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE,
+				Unpooled.wrappedBuffer(json.writeValueAsBytes(ProblemResponses.problem(tooLarge, path))));
 		response.headers().set(HttpHeaderNames.CONTENT_TYPE, "application/problem+json");
 		response.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, response.content().readableBytes());
 		response.headers().set(HttpHeaderNames.CONNECTION, "close");

@@ -144,7 +144,7 @@ final class ClaimBatcher {
 			if (refusal != null) {
 				answer(p, refusal);
 			}
-			else if (v.actor() instanceof Actor.Customer customer && p.template() != null && p.key() != null) {
+			else if (v.actor() instanceof Actor.Customer customer && p.template() != null) {
 				claims.add(p);
 				commands.add(new ClaimCommand(customer.id(), p.template(), p.key(), p.source(), p.sourceRef()));
 			}
@@ -180,7 +180,7 @@ final class ClaimBatcher {
 		}
 	}
 
-	/** What the REST API answers before the claim itself, in its order: 401, the body's 400, 403, the key's 400. */
+	/** What the REST API answers before the claim itself, in its order: 401, the body's 400, 403 (then coupons checks the key). */
 	private static @Nullable ApiException refusal(Pending p, TokenVerifier.Verification v) {
 		if (v.refusal() != null) {
 			return v.refusal();
@@ -191,11 +191,6 @@ final class ClaimBatcher {
 		if (!(v.actor() instanceof Actor.Customer)) {
 			return ApiException.forbidden("forbidden",
 					"Customers claim coupons; the merchant's systems grant them (POST .../grants)");
-		}
-		if (p.key() == null) {
-			return ApiException.badRequest("missing-idempotency-key", "Idempotency-Key",
-					"Claims need an Idempotency-Key header of 1-64 letters, digits, '.', '_', ':' or '-', reused on"
-							+ " retries so that a retried request issues one coupon");
 		}
 		return null;
 	}

@@ -24,7 +24,6 @@ import io.storecast.coupons.CouponTemplateId;
 import io.storecast.platform.ApiException;
 import io.storecast.platform.ApiException.FieldProblem;
 import io.storecast.platform.ProblemResponses;
-import io.storecast.platform.TextFields;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -42,8 +41,6 @@ final class ClaimRoute {
 	static final String PREFIX = "/api/v1/";
 	private static final String TEMPLATES = "/api/v1/coupons/templates/";
 	private static final String CLAIMS = "/claims";
-	/** As the REST API's claim: the source's own rules are the coupons module's. */
-	private static final int MAX_REF = 128;
 
 	private final ClaimBatcher batcher;
 	private final JsonMapper json;
@@ -162,7 +159,8 @@ final class ClaimRoute {
 		if (!value.isString()) {
 			throw ApiException.badRequest("invalid-value", field, "has the wrong type, expected String");
 		}
-		return field.equals("sourceRef") ? TextFields.optional(value.asString(), field, MAX_REF) : value.asString();
+		// their length and characters are the coupons module's to check, as for every claim
+		return value.asString();
 	}
 
 	private static @Nullable String bearer(FullHttpRequest request) {

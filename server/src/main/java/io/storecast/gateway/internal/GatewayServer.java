@@ -123,7 +123,7 @@ class GatewayServer implements SmartLifecycle, Gateway {
 					channels.add(ch);
 					ChannelPipeline p = ch.pipeline();
 					p.addLast("http", new HttpServerCodec(4096, 8192, 8192));
-					p.addLast("aggregate", new BoundedHttpAggregator(8192));
+					p.addLast("aggregate", new BoundedHttpAggregator(8192, json));
 					// pipelined HTTP requests wait here while one is answered (reads are paused meanwhile)
 					p.addLast("flow", new FlowControlHandler());
 					// before the protocol handler, which answers WebSocket pings itself: they must count as activity

@@ -237,10 +237,8 @@ class Authenticating implements TokenVerifier {
 				continue;
 			}
 			try {
-				requireLive(claims, Optional.ofNullable(sessionsById.get(claims.sessionId())), now);
-				answers[i] = Verification.of(claims.kind() == Sessions.SubjectKind.CUSTOMER
-						? new Actor.Customer(new CustomerId(claims.subject()), claims.sessionId())
-						: new Actor.Visitor(claims.subject(), claims.sessionId()));
+				answers[i] = Verification.of(
+						sessionActor(claims, Optional.ofNullable(sessionsById.get(claims.sessionId())), now));
 			}
 			catch (ApiException e) {
 				answers[i] = Verification.refused(e);
@@ -258,27 +256,20 @@ class Authenticating implements TokenVerifier {
 		AccessTokens.Claims claims = tokens.verify(credential, now);
 		return switch (claims.kind()) {
 			case STAFF -> authenticateStaff(claims, now);
-			case CUSTOMER -> {
-				requireLive(claims, now);
-				yield new Actor.Customer(new CustomerId(claims.subject()), claims.sessionId());
-			}
-			case VISITOR -> {
-				requireLive(claims, now);
-				yield new Actor.Visitor(claims.subject(), claims.sessionId());
-			}
+			case CUSTOMER, VISITOR -> sessionActor(claims, sessions.find(claims.sessionId()), now);
 		};
 	}
 
-	private void requireLive(AccessTokens.Claims claims, Instant now) {
-		requireLive(claims, sessions.find(claims.sessionId()), now);
-	}
-
-	private static void requireLive(AccessTokens.Claims claims, Optional<Sessions.Session> found, Instant now) {
+	/** The customer or visitor a token names, if its session (as found) is theirs and alive; 401 otherwise. */
+	private static Actor sessionActor(AccessTokens.Claims claims, Optional<Sessions.Session> found, Instant now) {
 		Sessions.Session session = found.filter(s -> s.subjectId().equals(claims.subject()))
 			.orElseThrow(() -> ApiException.unauthorized("invalid-token", "The access token is not valid"));
 		if (!session.activeAt(now)) {
 			throw ApiException.unauthorized("token-revoked", "The session of this token has ended");
 		}
+		return claims.kind() == Sessions.SubjectKind.CUSTOMER
+				? new Actor.Customer(new CustomerId(claims.subject()), claims.sessionId())
+				: new Actor.Visitor(claims.subject(), claims.sessionId());
 	}
 
 	private Actor authenticateStaff(AccessTokens.Claims claims, Instant now) {
