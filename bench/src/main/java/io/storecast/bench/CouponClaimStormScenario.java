@@ -109,6 +109,7 @@ final class CouponClaimStormScenario implements Scenario {
 				long cpuServer = -s.cpuNanos();
 				long cpuPg = -s.postgresCpuNanos();
 				long cpuDriver = -ServerProcess.cpuNanos(ProcessHandle.current());
+				BatchFigures batchesBefore = gateway ? BatchFigures.read(api) : null;
 				Storm storm = storm(claimBase, template, tokens, plan, inflight);
 				cpuServer += s.cpuNanos();
 				cpuPg += s.postgresCpuNanos();
@@ -134,6 +135,9 @@ final class CouponClaimStormScenario implements Scenario {
 				results.emit(NAME, "server_cpu_per_request", cpuServer / 1e6 / requests, "ms");
 				results.emit(NAME, "postgres_cpu_per_request", cpuPg / 1e6 / requests, "ms");
 				results.emit(NAME, "driver_cpu_per_request", cpuDriver / 1e6 / requests, "ms");
+				if (batchesBefore != null) {
+					BatchFigures.read(api).minus(batchesBefore).emit(results, "claim-", seconds);
+				}
 				Bench.progress("%s: statuses %s", NAME, storm.statuses());
 
 				long[] db = databaseCounts(pgPort, template);
@@ -146,6 +150,7 @@ final class CouponClaimStormScenario implements Scenario {
 				if (pacedRate > 0) {
 					// the same storm by the same customers on a second template, offered at a fixed rate
 					String pacedTemplate = createTemplate(api, owner, "秒杀 定速 无门槛30元", stock);
+					BatchFigures pacedBefore = gateway ? BatchFigures.read(api) : null;
 					Storm at = paced(claimBase, pacedTemplate, tokens, plan, pacedRate, pacedConnections);
 					Bench.progress("%s: at %.0f claims/s offered: statuses %s", NAME, pacedRate, at.statuses());
 					results.emit(NAME, "paced-offered_per_s", pacedRate, "req/s");
@@ -157,6 +162,9 @@ final class CouponClaimStormScenario implements Scenario {
 						results.emit(NAME, "paced-issued-latency_p99", at.issuedLatencies().percentileMillis(99), "ms");
 					}
 					results.emit(NAME, "paced-errors", at.errors(), "count");
+					if (pacedBefore != null) {
+						BatchFigures.read(api).minus(pacedBefore).emit(results, "paced-", at.nanos() / 1e9);
+					}
 					long[] pacedDb = databaseCounts(pgPort, pacedTemplate);
 					long pacedOversell = Math.max(0, pacedDb[0] - stock) + pacedDb[2];
 					results.emit(NAME, "paced-oversell", pacedOversell, "count");
@@ -271,6 +279,47 @@ final class CouponClaimStormScenario implements Scenario {
 			results.emit(NAME, "setup-customer-tokens_per_s", n / ((System.nanoTime() - started) / 1e9), "tokens/s");
 		}
 		return tokens;
+	}
+
+	/**
+	 * The gateway's claim batches so far, from the server's Prometheus endpoint: how many, how many
+	 * claims they took, and how long the workers spent on them.
+	 */
+	record BatchFigures(double batches, double claims, double seconds) {
+
+		static BatchFigures read(StorecastApi api) throws Exception {
+			java.net.http.HttpResponse<String> r = api.client().send(java.net.http.HttpRequest
+				.newBuilder(api.uri("/actuator/prometheus")).timeout(Duration.ofSeconds(30)).GET().build(),
+					java.net.http.HttpResponse.BodyHandlers.ofString());
+			double batches = 0;
+			double claims = 0;
+			double seconds = 0;
+			for (String line : r.body().split("\n")) {
+				double value = line.startsWith("#") ? 0 : Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+				if (line.startsWith("storecast_gateway_claims_batch_count")) {
+					batches = value;
+				}
+				else if (line.startsWith("storecast_gateway_claims_batch_sum")) {
+					claims = value;
+				}
+				else if (line.startsWith("storecast_gateway_claims_batch_time_seconds_sum")) {
+					seconds = value;
+				}
+			}
+			return new BatchFigures(batches, claims, seconds);
+		}
+
+		BatchFigures minus(BatchFigures before) {
+			return new BatchFigures(batches - before.batches, claims - before.claims, seconds - before.seconds);
+		}
+
+		/** The batches of a phase that lasted {@code phaseSeconds}: count, mean size, mean time, workers busy. */
+		void emit(Results results, String prefix, double phaseSeconds) {
+			results.emit(NAME, prefix + "batches", batches, "count");
+			results.emit(NAME, prefix + "batch-size_mean", batches > 0 ? claims / batches : 0, "claims");
+			results.emit(NAME, prefix + "batch-time_mean", batches > 0 ? seconds * 1000 / batches : 0, "ms");
+			results.emit(NAME, prefix + "batch-workers-busy", seconds / phaseSeconds, "workers");
+		}
 	}
 
 	record Storm(long nanos, long sellOutNanos, int issued, long errors, Latencies all, Latencies issuedLatencies,

@@ -23,7 +23,9 @@ public class ApiException extends RuntimeException {
 
 	public ApiException(HttpStatus status, String code, String detail, List<FieldProblem> fieldProblems,
 			@Nullable Duration retryAfter) {
-		super(detail);
+		// an answer to the caller, not a fault to trace: no stack trace, whose filling-in cost more than
+		// the rest of a refusal the node decides from memory (a claim storm's sold-out answers)
+		super(detail, null, false, false);
 		this.status = status;
 		this.code = code;
 		this.fieldProblems = List.copyOf(fieldProblems);

@@ -38,10 +38,11 @@ import io.storecast.platform.ApiException;
  * In a round: what the node knows refuses first (sold out, the window, a full holding, the audience
  * rules; {@link CouponIssuing#cachedRefusal}); one query finds the coupons earlier calls issued under
  * the round's keys (replays, and keys reused for another coupon). What is left is issued per
- * template in one transaction: one upsert counts every customer's holding under the limits (row
- * locks taken in customer order, so concurrent batches do not deadlock on them), one statement locks
- * free slots with room for them ({@code SKIP LOCKED}), one counts the units taken, one inserts the
- * coupons, and the events are published inside it as a single claim's are. Claims beyond the
+ * template in one transaction, by one statement ({@link IssuedCoupons#issueAll}): it counts every
+ * customer's holding under the limits (row locks taken in customer order, so concurrent batches do
+ * not deadlock on them), locks free slots with room for them ({@code SKIP LOCKED}), counts the units
+ * taken and inserts the coupons; the events are published inside the transaction as a single
+ * claim's are. Claims beyond the
  * locked room have their holding count taken back in the same transaction: they are refused
  * {@code sold-out} when no slot has room left at all, and otherwise (slots held by other claims
  * may have some) issued alone after the commit. A customer's (or a key's) second claim of a round
@@ -226,49 +227,39 @@ class BatchClaims {
 		}
 	}
 
-	/** The transaction of {@link #issueOneTemplate}: holdings, stock, coupons, events. */
+	/** The transaction of {@link #issueOneTemplate}: holdings, stock and coupons in one statement, then events. */
 	private Done issueInTransaction(Template t, List<CouponRow> drafts, LocalDate today) {
-		Map<CustomerId, Boolean> held = coupons.holdAll(t.id(), drafts.stream().map(CouponRow::customerId).toList(),
-				t.perCustomerLimit(), t.perCustomerDailyLimit(), today);
-		List<Integer> counted = new ArrayList<>();
-		List<Integer> overLimit = new ArrayList<>();
-		for (int k = 0; k < drafts.size(); k++) {
-			(held.containsKey(drafts.get(k).customerId()) ? counted : overLimit).add(k);
-		}
-		List<Templates.Room> rooms = counted.isEmpty() ? List.of()
-				: templates.lockRoom(t.id(), t.slots(), ThreadLocalRandom.current().nextInt(t.slots()), counted.size());
+		List<IssuedCoupons.Counted> counted = coupons.issueAll(t, drafts, today,
+				ThreadLocalRandom.current().nextInt(t.slots()));
+		boolean[] isCounted = new boolean[drafts.size()];
 		List<CouponRow> rows = new ArrayList<>();
-		List<Integer> slots = new ArrayList<>();
-		List<Integer> units = new ArrayList<>();
-		for (Templates.Room room : rooms) {
-			int take = Math.min(room.units(), counted.size() - rows.size());
-			if (take == 0) {
-				break;
+		List<Integer> issuedAt = new ArrayList<>();
+		List<Integer> noStock = new ArrayList<>();
+		List<CustomerId> nowFull = new ArrayList<>();
+		for (IssuedCoupons.Counted c : counted) {
+			isCounted[c.draft()] = true;
+			CouponRow draft = drafts.get(c.draft());
+			if (c.slot() == null) {
+				noStock.add(c.draft());
+				continue;
 			}
-			slots.add(room.slot());
-			units.add(take);
-			for (int u = 0; u < take; u++) {
-				rows.add(CouponIssuing.withSlot(drafts.get(counted.get(rows.size())), room.slot()));
+			rows.add(CouponIssuing.withSlot(draft, c.slot()));
+			issuedAt.add(c.draft());
+			if (c.full()) {
+				// holdings these coupons filled: once committed, the customers' next claims need no transaction
+				nowFull.add(draft.customerId());
 			}
 		}
-		List<Integer> noStock = counted.subList(rows.size(), counted.size());
+		List<Integer> overLimit = IntStream.range(0, drafts.size()).filter(k -> !isCounted[k]).boxed().toList();
 		boolean soldOut = false;
-		if (!slots.isEmpty()) {
-			templates.take(t.id(), slots.toArray(Integer[]::new), units.toArray(Integer[]::new));
-		}
 		if (!noStock.isEmpty()) {
 			coupons.release(t.id(), noStock.stream().map(k -> drafts.get(k).customerId()).toList());
 			// the slots just filled count as full: room left anywhere is in slots other claims hold
 			soldOut = !templates.hasRoom(t.id());
 		}
-		if (!rows.isEmpty()) {
-			coupons.insertAll(rows);
-			rows.forEach(c -> issuing.publish(t, c));
-		}
-		int[] issuedAt = counted.subList(0, rows.size()).stream().mapToInt(Integer::intValue).toArray();
-		// holdings these coupons filled: once committed, the customers' next claims need no transaction
-		List<CustomerId> nowFull = rows.stream().map(CouponRow::customerId).filter(held::get).toList();
-		return new Done(rows, issuedAt, overLimit, List.copyOf(noStock), soldOut, nowFull);
+		rows.forEach(c -> issuing.publish(t, c));
+		return new Done(rows, issuedAt.stream().mapToInt(Integer::intValue).toArray(), overLimit, noStock, soldOut,
+				nowFull);
 	}
 
 	/** A claim the batch could not decide, issued alone; a failure of the database answers 500 for it only. */

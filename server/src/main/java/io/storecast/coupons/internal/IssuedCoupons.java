@@ -66,27 +66,83 @@ class IssuedCoupons {
 			 WHERE h.issued < h.lim
 			   AND (CAST(? AS int) IS NULL OR h.day <> EXCLUDED.day OR h.day_issued < CAST(? AS int))""";
 
-	/**
-	 * {@link #hold} for many customers of one template in one statement: counts one more coupon for
-	 * each customer (each at most once) whose limits allow it, and answers those. The rows are taken in
-	 * the database's order of customer ids, so that concurrent batches lock them in the same order.
-	 * The answer: the customers counted, each with whether their holding is now at the limit.
-	 */
-	Map<CustomerId, Boolean> holdAll(CouponTemplateId template, Collection<CustomerId> customers, int limit,
-			@Nullable Integer dailyLimit, LocalDate today) {
-		Map<CustomerId, Boolean> counted = new HashMap<>();
-		jdbc.sql("""
-				INSERT INTO coupons_holdings AS h (template_id, customer_id, issued, lim, day, day_issued)
-				SELECT ?, c.id, 1, ?, ?, 1 FROM unnest(CAST(? AS uuid[])) AS c(id) ORDER BY c.id
-				""" + COUNT_UNDER_LIMITS + " RETURNING customer_id, issued >= lim")
-			.params(template.value(), limit, today, uuids(customers), dailyLimit, dailyLimit)
-			.query((rs, n) -> counted.put(new CustomerId(rs.getObject(1, UUID.class)), rs.getBoolean(2)))
-			.list();
-		return counted;
+	/** What {@link #issueAll} did with one draft it counted: the slot of its coupon, null when no slot had room. */
+	record Counted(int draft, boolean full, @Nullable Integer slot) {
 	}
 
 	/**
-	 * Takes back one coupon counted today by {@link #holdAll} for each customer, in the same
+	 * Issues a batch of one template's drafts in one statement (one round trip), as {@link #hold},
+	 * {@link Templates#takeOne} and {@link #insert} do for one: counts one more coupon on each
+	 * customer's holding whose limits allow it (each customer at most once; the holdings are locked
+	 * in the database's order of customer ids, so that concurrent batches take them in the same
+	 * order), locks free slots of the ACTIVE template with room for those counted ({@code SKIP
+	 * LOCKED}, in slot order from {@code start}), hands the room out in the drafts' order, counts it
+	 * on the slots, and inserts the coupons that got a slot.
+	 * <p>
+	 * The answer, in the drafts' order: each draft counted (by its position), whether its holding is
+	 * now at the limit, and its slot — null when the locked room ran out before it (its holding stays
+	 * counted: {@link #release} takes it back). A draft not in the answer was over a limit.
+	 */
+	List<Counted> issueAll(Template t, List<CouponRow> drafts, LocalDate today, int start) {
+		CouponRow first = drafts.getFirst();
+		return jdbc.sql("""
+				WITH d AS (
+				  SELECT * FROM unnest(CAST(? AS uuid[]), CAST(? AS text[]), CAST(? AS uuid[]), CAST(? AS text[]),
+				                       CAST(? AS text[]), CAST(? AS text[]), CAST(? AS text[]), CAST(? AS text[]))
+				           WITH ORDINALITY AS d(id, code, customer_id, channel, source, source_ref, issue_key, issued_by, k)),
+				held AS (
+				  INSERT INTO coupons_holdings AS h (template_id, customer_id, issued, lim, day, day_issued)
+				  SELECT ?, d.customer_id, 1, ?, ?, 1 FROM d ORDER BY d.customer_id
+				""" + COUNT_UNDER_LIMITS + """
+
+				  RETURNING customer_id, issued >= lim AS full),
+				counted AS MATERIALIZED (
+				  SELECT d.*, held.full, row_number() OVER (ORDER BY d.k) AS n FROM d JOIN held USING (customer_id)),
+				room AS MATERIALIZED (
+				  SELECT slot, cap - issued AS units, (slot + ? - ?) % ? AS ord FROM coupons_stock_slots
+				   WHERE template_id = ? AND issued < cap
+				     AND EXISTS (SELECT 1 FROM coupons_templates t WHERE t.id = ? AND t.status = 'ACTIVE')
+				   ORDER BY 3
+				   LIMIT (SELECT count(*) + 1 FROM (
+				            SELECT sum(cap - issued) OVER (ORDER BY (slot + ? - ?) % ?) - (cap - issued) AS before
+				              FROM coupons_stock_slots WHERE template_id = ? AND issued < cap) w
+				           WHERE w.before < (SELECT count(*) FROM counted))
+				   FOR UPDATE SKIP LOCKED),
+				alloc AS (
+				  SELECT slot, units, sum(units) OVER (ORDER BY ord) - units AS before FROM room),
+				assigned AS MATERIALIZED (
+				  SELECT c.*, a.slot FROM counted c JOIN alloc a ON c.n > a.before AND c.n <= a.before + a.units),
+				took AS (
+				  UPDATE coupons_stock_slots s SET issued = s.issued + u.units
+				    FROM (SELECT slot, count(*) AS units FROM assigned GROUP BY slot) u
+				   WHERE s.template_id = ? AND s.slot = u.slot),
+				coupons AS (
+				  INSERT INTO coupons_coupons (id, code, template_id, customer_id, slot, status, channel, source, source_ref,
+				    issue_key, issued_by, valid_from, valid_until, issued_at)
+				  SELECT a.id, a.code, ?, a.customer_id, a.slot, ?, a.channel, a.source, a.source_ref, a.issue_key,
+				         a.issued_by, ?, ?, ? FROM assigned a)
+				SELECT c.k, c.full, a.slot FROM counted c LEFT JOIN assigned a ON a.k = c.k ORDER BY c.k""")
+			.params(drafts.stream().map(CouponRow::id).toArray(UUID[]::new),
+					drafts.stream().map(CouponRow::code).toArray(String[]::new),
+					drafts.stream().map(c -> c.customerId().value()).toArray(UUID[]::new),
+					drafts.stream().map(c -> c.channel().name()).toArray(String[]::new),
+					drafts.stream().map(CouponRow::source).toArray(String[]::new),
+					drafts.stream().map(CouponRow::sourceRef).toArray(String[]::new),
+					drafts.stream().map(CouponRow::issueKey).toArray(String[]::new),
+					drafts.stream().map(CouponRow::issuedBy).toArray(String[]::new),
+					// held
+					t.id().value(), t.perCustomerLimit(), today, t.perCustomerDailyLimit(), t.perCustomerDailyLimit(),
+					// room
+					t.slots(), start, t.slots(), t.id().value(), t.id().value(), t.slots(), start, t.slots(), t.id().value(),
+					// took, coupons
+					t.id().value(), t.id().value(), CouponStatus.ISSUED.name(), Timestamp.from(first.validFrom()),
+					Timestamp.from(first.validUntil()), Timestamp.from(first.issuedAt()))
+			.query((rs, n) -> new Counted(rs.getInt(1) - 1, rs.getBoolean(2), (Integer) rs.getObject(3)))
+			.list();
+	}
+
+	/**
+	 * Takes back one coupon counted today by {@link #issueAll} for each customer, in the same
 	 * transaction (the batch had no stock for them). A holding the count created stays, at 0.
 	 */
 	void release(CouponTemplateId template, Collection<CustomerId> customers) {
@@ -116,31 +172,6 @@ class IssuedCoupons {
 			.params(c.id(), c.code(), c.templateId().value(), c.customerId().value(), c.slot(), c.status().name(),
 					c.channel().name(), c.source(), c.sourceRef(), c.issueKey(), c.issuedBy(),
 					Timestamp.from(c.validFrom()), Timestamp.from(c.validUntil()), Timestamp.from(c.issuedAt()))
-			.update();
-	}
-
-	/** Many coupons in one statement (one template's batch of claims). */
-	void insertAll(List<CouponRow> rows) {
-		CouponRow first = rows.getFirst();
-		jdbc.sql("""
-				INSERT INTO coupons_coupons (id, code, template_id, customer_id, slot, status, channel, source, source_ref,
-				  issue_key, issued_by, valid_from, valid_until, issued_at)
-				SELECT c.id, c.code, ?, c.customer_id, c.slot, ?, c.channel, c.source, c.source_ref, c.issue_key, c.issued_by,
-				       ?, ?, ?
-				  FROM unnest(CAST(? AS uuid[]), CAST(? AS text[]), CAST(? AS uuid[]), CAST(? AS int[]), CAST(? AS text[]),
-				              CAST(? AS text[]), CAST(? AS text[]), CAST(? AS text[]), CAST(? AS text[]))
-				       AS c(id, code, customer_id, slot, channel, source, source_ref, issue_key, issued_by)""")
-			.params(first.templateId().value(), CouponStatus.ISSUED.name(), Timestamp.from(first.validFrom()),
-					Timestamp.from(first.validUntil()), Timestamp.from(first.issuedAt()),
-					rows.stream().map(CouponRow::id).toArray(UUID[]::new),
-					rows.stream().map(CouponRow::code).toArray(String[]::new),
-					rows.stream().map(c -> c.customerId().value()).toArray(UUID[]::new),
-					rows.stream().map(CouponRow::slot).toArray(Integer[]::new),
-					rows.stream().map(c -> c.channel().name()).toArray(String[]::new),
-					rows.stream().map(CouponRow::source).toArray(String[]::new),
-					rows.stream().map(CouponRow::sourceRef).toArray(String[]::new),
-					rows.stream().map(CouponRow::issueKey).toArray(String[]::new),
-					rows.stream().map(CouponRow::issuedBy).toArray(String[]::new))
 			.update();
 	}
 

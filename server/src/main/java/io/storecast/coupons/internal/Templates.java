@@ -163,46 +163,6 @@ class Templates {
 			 WHERE s.template_id = ? AND s.slot = pick.slot
 			RETURNING s.slot""";
 
-	/** A stock slot locked by a batch of claims, and the units it still has. */
-	record Room(int slot, int units) {
-	}
-
-	/**
-	 * Locks, in the caller's transaction, slots with room that no other transaction holds, enough for
-	 * {@code need} units if they are free: from the rotated {@code start}, as many slots as the
-	 * committed counts say hold {@code need} units, plus one (a slot skipped because another claim
-	 * holds it is replaced by the next). Only an ACTIVE template gives stock. The answer may hold fewer
-	 * units than asked for (the stock's end, or slots held by others).
-	 */
-	List<Room> lockRoom(CouponTemplateId id, int slots, int start, int need) {
-		return jdbc.sql("""
-				SELECT slot, cap - issued FROM coupons_stock_slots
-				 WHERE template_id = :id AND issued < cap
-				   AND EXISTS (SELECT 1 FROM coupons_templates t WHERE t.id = :id AND t.status = 'ACTIVE')
-				 ORDER BY (slot + :slots - :start) % :slots
-				 LIMIT (SELECT count(*) + 1 FROM (
-				          SELECT sum(cap - issued) OVER (ORDER BY (slot + :slots - :start) % :slots) - (cap - issued) AS before
-				            FROM coupons_stock_slots WHERE template_id = :id AND issued < cap) w
-				         WHERE w.before < :need)
-				 FOR UPDATE SKIP LOCKED""")
-			.param("id", id.value())
-			.param("slots", slots)
-			.param("start", start)
-			.param("need", need)
-			.query((rs, n) -> new Room(rs.getInt(1), rs.getInt(2)))
-			.list();
-	}
-
-	/** Counts {@code units[i]} more issued on slot {@code slots[i]} (slots locked by {@link #lockRoom}). */
-	void take(CouponTemplateId id, Integer[] slots, Integer[] units) {
-		jdbc.sql("""
-				UPDATE coupons_stock_slots s SET issued = s.issued + u.units
-				  FROM unnest(CAST(? AS int[]), CAST(? AS int[])) AS u(slot, units)
-				 WHERE s.template_id = ? AND s.slot = u.slot""")
-			.params(slots, units, id.value())
-			.update();
-	}
-
 	/**
 	 * Whether any slot of the ACTIVE template has room, by the latest committed counts (and this
 	 * transaction's): slots other claims hold may still have some.

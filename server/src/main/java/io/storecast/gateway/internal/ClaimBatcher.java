@@ -1,7 +1,9 @@
 package io.storecast.gateway.internal;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -13,10 +15,12 @@ import org.springframework.http.HttpStatus;
 
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.util.concurrent.EventExecutor;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import io.storecast.coupons.ClaimCommand;
 import io.storecast.coupons.ClaimOutcome;
 import io.storecast.coupons.CouponTemplateId;
@@ -53,6 +57,7 @@ final class ClaimBatcher {
 	private final Counter replayed;
 	private final Counter refused;
 	private final DistributionSummary batches;
+	private final Timer batchTime;
 	private final List<Thread> workers = new ArrayList<>();
 	private volatile boolean running;
 
@@ -66,6 +71,9 @@ final class ClaimBatcher {
 		this.refused = outcome(meters, "refused");
 		this.batches = DistributionSummary.builder(METER + ".batch")
 			.description("Claims taken by one batch on the gateway's port")
+			.register(meters);
+		this.batchTime = Timer.builder(METER + ".batch.time")
+			.description("How long a worker took over one batch: tokens, claims, and handing the answers to the event loops")
 			.register(meters);
 		meters.gauge(METER + ".waiting", queue, BlockingQueue::size);
 		for (int i = 0; i < workers; i++) {
@@ -102,7 +110,11 @@ final class ClaimBatcher {
 				}
 				batch.add(first);
 				queue.drainTo(batch, batchSize - 1);
-				handle(batch);
+				long started = System.nanoTime();
+				Answers answers = new Answers();
+				handle(batch, answers);
+				answers.send();
+				batchTime.record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
 			}
 			catch (InterruptedException e) {
 				Thread.currentThread().interrupt();
@@ -111,7 +123,9 @@ final class ClaimBatcher {
 			catch (RuntimeException e) {
 				// the tokens could not be checked (the database is away): nobody was answered yet
 				log.error("A batch of {} claims failed", batch.size(), e);
-				batch.forEach(p -> answer(p, unavailable()));
+				Answers answers = new Answers();
+				batch.forEach(p -> answer(answers, p, unavailable()));
+				answers.send();
 			}
 			finally {
 				batch.clear();
@@ -119,10 +133,12 @@ final class ClaimBatcher {
 		}
 		// stopping: what still waits is answered, not dropped
 		Pending left;
+		Answers answers = new Answers();
 		while ((left = queue.poll()) != null) {
-			answer(left, new ApiException(HttpStatus.SERVICE_UNAVAILABLE, "unavailable",
+			answer(answers, left, new ApiException(HttpStatus.SERVICE_UNAVAILABLE, "unavailable",
 					"The server is stopping; try again with the same Idempotency-Key"));
 		}
+		answers.send();
 	}
 
 	private static Counter outcome(MeterRegistry meters, String outcome) {
@@ -132,7 +148,7 @@ final class ClaimBatcher {
 			.register(meters);
 	}
 
-	private void handle(List<Pending> batch) {
+	private void handle(List<Pending> batch, Answers answers) {
 		batches.record(batch.size());
 		List<TokenVerifier.Verification> verified = verifier.verifyAll(batch.stream().map(Pending::token).toList());
 		List<Pending> claims = new ArrayList<>(batch.size());
@@ -142,7 +158,7 @@ final class ClaimBatcher {
 			TokenVerifier.Verification v = verified.get(i);
 			ApiException refusal = refusal(p, v);
 			if (refusal != null) {
-				answer(p, refusal);
+				answer(answers, p, refusal);
 			}
 			else if (v.actor() instanceof Actor.Customer customer && p.template() != null) {
 				claims.add(p);
@@ -158,19 +174,18 @@ final class ClaimBatcher {
 		}
 		catch (RuntimeException e) {
 			log.error("A batch of {} claims failed", commands.size(), e);
-			claims.forEach(p -> answer(p, unavailable()));
+			claims.forEach(p -> answer(answers, p, unavailable()));
 			return;
 		}
 		for (int i = 0; i < claims.size(); i++) {
 			Pending p = claims.get(i);
 			ClaimOutcome outcome = outcomes.get(i);
 			if (outcome.refusal() != null) {
-				answer(p, outcome.refusal());
+				answer(answers, p, outcome.refusal());
 			}
 			else {
 				(outcome.replayed() ? replayed : issued).increment();
-				// written (and serialised) on the connection's event loop: the worker goes on to the next batch
-				p.ctx().executor().execute(() -> {
+				answers.add(p, () -> {
 					FullHttpResponse response = p.route()
 						.json(outcome.replayed() ? HttpResponseStatus.OK : HttpResponseStatus.CREATED, outcome.coupon());
 					response.headers().set("Idempotent-Replayed", Boolean.toString(outcome.replayed()));
@@ -200,14 +215,43 @@ final class ClaimBatcher {
 				"The claim could not be processed; try again with the same Idempotency-Key");
 	}
 
-	private void answer(Pending p, ApiException e) {
+	private void answer(Answers answers, Pending p, ApiException e) {
 		refused.increment();
-		p.ctx().executor().execute(() -> {
+		answers.add(p, () -> {
 			FullHttpResponse response = p.route().problem(e, p.path());
 			if (e.retryAfter() != null) {
 				response.headers().set("Retry-After", String.valueOf(Math.max(1, e.retryAfter().toSeconds())));
 			}
 			ClaimRoute.respond(p.ctx(), response, p.keepAlive());
 		});
+	}
+
+	/**
+	 * A batch's answers, written (and serialised) on their connections' event loops, one task per
+	 * event loop for the whole batch: the worker goes on to the next batch, and an event loop is woken
+	 * once per batch rather than once per answer.
+	 */
+	private static final class Answers {
+
+		private final Map<EventExecutor, List<Runnable>> byLoop = new HashMap<>(4);
+
+		void add(Pending p, Runnable write) {
+			byLoop.computeIfAbsent(p.ctx().executor(), loop -> new ArrayList<>()).add(write);
+		}
+
+		void send() {
+			byLoop.forEach((loop, writes) -> loop.execute(() -> writes.forEach(Answers::write)));
+			byLoop.clear();
+		}
+
+		/** One answer; one that cannot be written (its connection's trouble) does not stop the others. */
+		private static void write(Runnable write) {
+			try {
+				write.run();
+			}
+			catch (RuntimeException e) {
+				log.error("A claim's answer could not be written", e);
+			}
+		}
 	}
 }
