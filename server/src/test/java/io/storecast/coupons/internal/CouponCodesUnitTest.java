@@ -25,6 +25,22 @@ class CouponCodesUnitTest {
 	}
 
 	@Test
+	void every_random_position_takes_every_character_of_the_alphabet() {
+		// 75 bits cut into 15 characters: a slicing mistake would leave a position short of characters
+		java.util.List<Set<Character>> byPosition = new java.util.ArrayList<>();
+		for (int p = 0; p < CouponCodes.RANDOM_LENGTH; p++) {
+			byPosition.add(new HashSet<>());
+		}
+		for (int i = 0; i < 5_000; i++) {
+			String code = codes.next();
+			for (int p = 0; p < CouponCodes.RANDOM_LENGTH; p++) {
+				byPosition.get(p).add(code.charAt(p));
+			}
+		}
+		assertThat(byPosition).allSatisfy(chars -> assertThat(chars).hasSize(32));
+	}
+
+	@Test
 	void people_may_type_codes_in_groups_in_lower_case() {
 		String code = codes.next();
 		String display = CouponCodes.display(code);
