@@ -1,7 +1,10 @@
 package io.storecast.delivery;
 
+import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
+
+import io.storecast.identity.CustomerProfile;
 
 /**
  * Hands messages to the channels. Requests are stored (the outbox) in the caller's transaction, or
@@ -20,6 +23,15 @@ public interface Delivery {
 
 	/** Queues many in one transaction, in the order given; the ids come back in that order. */
 	List<DeliveryId> enqueueAll(List<DeliveryRequest> requests);
+
+	/**
+	 * The same, for a caller that has just read the requests' customers in its transaction (a
+	 * campaign's chunk): delivery checks the requests against those instead of reading them again.
+	 * A customer not among them is read as usual.
+	 */
+	default List<DeliveryId> enqueueAll(List<DeliveryRequest> requests, Collection<CustomerProfile> customers) {
+		return enqueueAll(requests);
+	}
 
 	Optional<DeliveryView> find(DeliveryId id);
 }

@@ -23,6 +23,8 @@ public final class StoredHmacKey {
 	private final String table;
 	private final String name;
 	private volatile byte[] key;
+	/** A Mac initialised with the key, cloned for each use (getInstance and init cost more than the MAC itself). */
+	private volatile Mac prototype;
 
 	/** @param table the module's key table; a constant of the module, never user input */
 	public StoredHmacKey(JdbcClient jdbc, String table, String name) {
@@ -34,8 +36,7 @@ public final class StoredHmacKey {
 	/** HMAC-SHA256 over the parts, one after the other. */
 	public byte[] mac(byte[]... parts) {
 		try {
-			Mac mac = Mac.getInstance("HmacSHA256");
-			mac.init(new SecretKeySpec(key(), "HmacSHA256"));
+			Mac mac = initialised();
 			for (byte[] part : parts) {
 				mac.update(part);
 			}
@@ -43,6 +44,24 @@ public final class StoredHmacKey {
 		}
 		catch (GeneralSecurityException e) {
 			throw new IllegalStateException("HMAC-SHA256 is not available", e);
+		}
+	}
+
+	private Mac initialised() throws GeneralSecurityException {
+		Mac p = prototype;
+		if (p == null) {
+			p = Mac.getInstance("HmacSHA256");
+			p.init(new SecretKeySpec(key(), "HmacSHA256"));
+			prototype = p;
+		}
+		try {
+			return (Mac) p.clone();
+		}
+		catch (CloneNotSupportedException e) {
+			// a provider whose Mac cannot be cloned: a fresh one each time
+			Mac fresh = Mac.getInstance("HmacSHA256");
+			fresh.init(new SecretKeySpec(key(), "HmacSHA256"));
+			return fresh;
 		}
 	}
 

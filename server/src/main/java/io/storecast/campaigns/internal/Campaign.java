@@ -55,7 +55,13 @@ record Campaign(CampaignId id, String name, Purpose purpose, Instant startsAt, I
 		}
 
 		boolean routes(Channel channel) {
-			return route.stream().anyMatch(s -> s.channel() == channel);
+			// asked several times per recipient when a chunk is rendered: a loop, not a stream
+			for (var step : route) {
+				if (step.channel() == channel) {
+					return true;
+				}
+			}
+			return false;
 		}
 
 		/** The templates a recipient of this variant is sent (the campaign's own without a test, or for a variant without its own). */

@@ -312,7 +312,7 @@ class CampaignSending {
 	/** Queues the chunk's messages ({@link HandOff}); a request delivery refuses skips its recipient with delivery's code. */
 	private List<Recipients.Outcome> handOff(List<CustomerProfile> sendTo, List<DeliveryRequest> requests,
 			List<String> codes, Map<CustomerId, Recipients.Status> previous) {
-		return HandOff.all(delivery, requests, (i, id) -> {
+		return HandOff.all(delivery, requests, sendTo, (i, id) -> {
 			CustomerId customer = sendTo.get(i).id();
 			return new Recipients.Outcome(customer, previous.get(customer), Recipients.Status.HANDED_OFF, null, null,
 					id.value(), codes.get(i));

@@ -1,12 +1,14 @@
 package io.storecast.campaigns.internal;
 
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 import java.util.function.BiFunction;
 
 import io.storecast.delivery.Delivery;
 import io.storecast.delivery.DeliveryId;
 import io.storecast.delivery.DeliveryRequest;
+import io.storecast.identity.CustomerProfile;
 import io.storecast.platform.ApiException;
 
 /**
@@ -25,13 +27,19 @@ final class HandOff {
 	 */
 	static <O> List<O> all(Delivery delivery, List<DeliveryRequest> requests, BiFunction<Integer, DeliveryId, O> queued,
 			BiFunction<Integer, String, O> refused) {
+		return all(delivery, requests, List.of(), queued, refused);
+	}
+
+	/** @param customers the requests' customers, just read by the caller (delivery does not read them again) */
+	static <O> List<O> all(Delivery delivery, List<DeliveryRequest> requests, Collection<CustomerProfile> customers,
+			BiFunction<Integer, DeliveryId, O> queued, BiFunction<Integer, String, O> refused) {
 		List<O> outcomes = new ArrayList<>(requests.size());
 		if (requests.isEmpty()) {
 			return outcomes;
 		}
 		List<DeliveryId> ids;
 		try {
-			ids = delivery.enqueueAll(requests);
+			ids = customers.isEmpty() ? delivery.enqueueAll(requests) : delivery.enqueueAll(requests, customers);
 		}
 		catch (ApiException e) {
 			ids = null;

@@ -48,12 +48,35 @@ record MessageTemplate(String text, List<String> variables) {
 		if (variables.isEmpty()) {
 			return text;
 		}
-		Matcher m = VARIABLE.matcher(text);
-		StringBuilder out = new StringBuilder(text.length() + 32);
-		while (m.find()) {
-			m.appendReplacement(out, Matcher.quoteReplacement(values.getOrDefault(m.group(1), "")));
+		// what VARIABLE matches, without a regular expression (a template is rendered for every recipient)
+		StringBuilder out = new StringBuilder(text.length() + 64);
+		int n = text.length();
+		int from = 0;
+		int open = text.indexOf('{');
+		while (open >= 0) {
+			int end = open + 1;
+			if (end < n && isStart(text.charAt(end))) {
+				end++;
+				while (end < n && isPart(text.charAt(end))) {
+					end++;
+				}
+				if (end < n && text.charAt(end) == '}') {
+					out.append(text, from, open).append(values.getOrDefault(text.substring(open + 1, end), ""));
+					from = end + 1;
+					open = text.indexOf('{', from);
+					continue;
+				}
+			}
+			open = text.indexOf('{', open + 1);
 		}
-		m.appendTail(out);
-		return out.toString();
+		return out.append(text, from, n).toString();
+	}
+
+	private static boolean isStart(char c) {
+		return c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c == '_';
+	}
+
+	private static boolean isPart(char c) {
+		return isStart(c) || c >= '0' && c <= '9';
 	}
 }

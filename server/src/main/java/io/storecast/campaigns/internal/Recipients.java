@@ -160,20 +160,20 @@ class Recipients {
 			return;
 		}
 		int size = outcomes.size();
-		String[] customers = new String[size];
+		UUID[] customers = new UUID[size];
 		String[] statuses = new String[size];
 		String[] reasons = new String[size];
 		String[] defers = new String[size];
-		String[] deliveries = new String[size];
+		UUID[] deliveries = new UUID[size];
 		String[] coupons = new String[size];
 		Map<String, Long> deltas = new HashMap<>();
 		for (int i = 0; i < size; i++) {
 			Outcome o = outcomes.get(i);
-			customers[i] = o.customerId().toString();
+			customers[i] = o.customerId().value();
 			statuses[i] = o.status().name();
 			reasons[i] = o.reason();
 			defers[i] = o.deferUntil() == null ? null : o.deferUntil().toString();
-			deliveries[i] = o.deliveryId() == null ? null : o.deliveryId().toString();
+			deliveries[i] = o.deliveryId();
 			coupons[i] = o.couponCode();
 			deltas.merge(o.previous().name(), -1L, Long::sum);
 			deltas.merge(o.counter(), 1L, Long::sum);

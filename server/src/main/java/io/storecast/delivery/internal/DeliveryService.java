@@ -4,8 +4,10 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.EnumSet;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -77,19 +79,40 @@ class DeliveryService implements Delivery {
 
 	@Override
 	public List<DeliveryId> enqueueAll(List<DeliveryRequest> requests) {
-		return enqueue(requests, "requests");
+		return enqueue(requests, "requests", List.of());
+	}
+
+	@Override
+	public List<DeliveryId> enqueueAll(List<DeliveryRequest> requests, Collection<CustomerProfile> known) {
+		return enqueue(requests, "requests", known);
 	}
 
 	/** @param path the JSON path of the list, for errors ({@code requests[3].route}) */
 	List<DeliveryId> enqueue(List<DeliveryRequest> requests, String path) {
+		return enqueue(requests, path, List.of());
+	}
+
+	/**
+	 * @param known customers the caller has just read in its transaction; the others are read here
+	 */
+	private List<DeliveryId> enqueue(List<DeliveryRequest> requests, String path, Collection<CustomerProfile> known) {
 		Instant now = clock.instant();
 		List<Outbox.MessageRow> rows = new ArrayList<>(requests.size());
 		List<Outbox.NewAttempt> first = new ArrayList<>(requests.size());
 		Map<String, Integer> keys = new HashMap<>();
 		Map<CustomerId, CustomerProfile> profiles = new HashMap<>();
-		customers.findAll(requests.stream().map(DeliveryRequest::customerId).filter(java.util.Objects::nonNull).distinct().toList())
-			.forEach(c -> profiles.put(c.id(), c));
+		known.forEach(c -> profiles.put(c.id(), c));
+		List<CustomerId> unknown = requests.stream()
+			.map(DeliveryRequest::customerId)
+			.filter(c -> c != null && !profiles.containsKey(c))
+			.distinct()
+			.toList();
+		if (!unknown.isEmpty()) {
+			customers.findAll(unknown).forEach(c -> profiles.put(c.id(), c));
+		}
 		Map<OrgNodeId, Optional<OrgNode>> stores = new HashMap<>();
+		// the sources already checked: a chunk's requests share one
+		Set<String> sources = new HashSet<>();
 		for (int i = 0; i < requests.size(); i++) {
 			String at = path.isEmpty() ? "" : path + "[" + i + "].";
 			DeliveryRequest r = requests.get(i);
@@ -98,7 +121,7 @@ class DeliveryService implements Delivery {
 				throw ApiException.badRequest("duplicate-key", at + "key",
 						"The key '" + r.key() + "' is used twice in one request (also at " + earlier + ")");
 			}
-			Prepared p = prepare(r, at, now, profiles, stores);
+			Prepared p = prepare(r, at, now, profiles, stores, sources);
 			rows.add(p.row());
 			first.add(p.firstAttempt());
 		}
@@ -137,12 +160,13 @@ class DeliveryService implements Delivery {
 	}
 
 	private Prepared prepare(DeliveryRequest r, String at, Instant now, Map<CustomerId, CustomerProfile> profiles,
-			Map<OrgNodeId, Optional<OrgNode>> stores) {
-		if (r.source() == null || !SOURCE.matcher(r.source()).matches()) {
+			Map<OrgNodeId, Optional<OrgNode>> stores, Set<String> sources) {
+		if (r.source() == null || !sources.contains(r.source()) && !SOURCE.matcher(r.source()).matches()) {
 			throw ApiException.badRequest("validation-failed", at + "source",
 					"A source is [a-z0-9-]{1,20}, optionally ':' and [A-Za-z0-9._-]{1,60}, e.g. campaign:42");
 		}
-		if (r.key() == null || !KEY.matcher(r.key()).matches()) {
+		sources.add(r.source());
+		if (r.key() == null || !validKey(r.key())) {
 			throw ApiException.badRequest("validation-failed", at + "key", "A key is 1-64 characters of A-Z a-z 0-9 . _ : -");
 		}
 		if (r.customerId() == null) {
@@ -180,14 +204,16 @@ class DeliveryService implements Delivery {
 			due = r.notBefore().isAfter(now) ? r.notBefore() : now;
 		}
 		UUID id = Ids.newId();
+		Map<String, Object> data = content.data() == null ? Map.of() : content.data();
+		// the card and data are written as they are when the row is stored (no tree copied first)
 		ObjectNode stored = json.createObjectNode().put("text", content.text());
 		if (content.smsText() != null) {
 			stored.put("smsText", content.smsText());
 		}
 		if (content.card() != null) {
-			stored.set("card", json.valueToTree(content.card()));
+			stored.putPOJO("card", content.card());
 		}
-		stored.set("data", json.valueToTree(content.data() == null ? Map.of() : content.data()));
+		stored.putPOJO("data", data);
 		Outbox.MessageRow row = new Outbox.MessageRow(id, r.source(), r.key(), r.customerId(), r.store(), r.purpose(),
 				route, stored, io.storecast.delivery.DeliveryStatus.QUEUED, 0);
 		// every channel of the route must be able to carry it
@@ -203,9 +229,12 @@ class DeliveryService implements Delivery {
 				throw ApiException.badRequest("no-phone", at + "customerId",
 						"The customer has no valid mobile number to text (" + customer.externalId() + ")");
 			}
-			Outbox.Claimed probe = new Outbox.Claimed(0, i, 1, channel, address, row);
+			// what the worker would send on this step (as DeliveryWorkers.outgoing makes it from the stored row)
+			String text = channel == Channel.SMS && content.smsText() != null ? content.smsText() : content.text();
+			Outgoing probe = new Outgoing(0, id.toString(), id + ":" + i, 1, r.customerId(), r.store(),
+					workers.storeName(r.store()), r.purpose(), address, text, content.card(), data);
 			try {
-				adapter.check(workers.outgoing(probe, row));
+				adapter.check(probe);
 			}
 			catch (ApiException e) {
 				String field = e.fieldProblems().isEmpty() ? "route[" + i + "]" : e.fieldProblems().getFirst().field();
@@ -215,6 +244,23 @@ class DeliveryService implements Delivery {
 		Outbox.NewAttempt attempt = new Outbox.NewAttempt(id, 0, 1, route.getFirst().channel(), "QUEUED", due, firstAddress,
 				null, null);
 		return new Prepared(row, attempt);
+	}
+
+	/** {@link #KEY} without a regular expression (checked for every request). */
+	static boolean validKey(String key) {
+		int n = key.length();
+		if (n < 1 || n > 64) {
+			return false;
+		}
+		for (int i = 0; i < n; i++) {
+			char ch = key.charAt(i);
+			boolean ok = ch >= 'a' && ch <= 'z' || ch >= 'A' && ch <= 'Z' || ch >= '0' && ch <= '9' || ch == '.'
+					|| ch == '_' || ch == ':' || ch == '-';
+			if (!ok) {
+				return false;
+			}
+		}
+		return true;
 	}
 
 	private List<Route.Step> route(DeliveryRequest r, String at) {

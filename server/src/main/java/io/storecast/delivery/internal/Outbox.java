@@ -5,6 +5,7 @@ import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -72,6 +73,8 @@ class Outbox {
 		String[] purposes = new String[n];
 		String[] routes = new String[n];
 		String[] contents = new String[n];
+		// a chunk's requests mostly share one route: written once
+		Map<List<Route.Step>, String> routeJson = new HashMap<>();
 		for (int i = 0; i < n; i++) {
 			MessageRow r = rows.get(i);
 			ids[i] = r.id();
@@ -80,7 +83,7 @@ class Outbox {
 			customers[i] = r.customerId().value();
 			stores[i] = r.storeId().value();
 			purposes[i] = r.purpose().name();
-			routes[i] = json.writeValueAsString(r.route());
+			routes[i] = routeJson.computeIfAbsent(r.route(), json::writeValueAsString);
 			contents[i] = json.writeValueAsString(r.content());
 		}
 		return new java.util.HashSet<>(jdbc.sql("""

@@ -45,8 +45,8 @@ class Customers implements CustomerDirectory {
 		if (ids.isEmpty()) {
 			return List.of();
 		}
-		String[] values = ids.stream().map(CustomerId::toString).toArray(String[]::new);
-		return jdbc.sql("SELECT * FROM identity_customers WHERE id = ANY(CAST(? AS uuid[]))")
+		UUID[] values = ids.stream().map(CustomerId::value).toArray(UUID[]::new);
+		return jdbc.sql("SELECT * FROM identity_customers WHERE id = ANY(?)")
 			.param(values)
 			.query(Customers::map)
 			.list();

@@ -27,4 +27,15 @@ class MessageTemplateUnitTest {
 		assertThat(MessageTemplate.parse("券码 {coupon}").render(Map.of("coupon", "$1\\AB-CD"))).isEqualTo("券码 $1\\AB-CD");
 		assertThat(MessageTemplate.parse("{shoeSize}").firstUnknown(MessageTemplate.KNOWN)).contains("shoeSize");
 	}
+
+	@Test
+	void rendering_matches_what_the_variable_pattern_finds() {
+		Map<String, String> values = Map.of("a", "1", "b_2", "2", "x", "X");
+		// a brace before a variable, unclosed braces, a non-word, adjacent variables, an unknown one, text around
+		String text = "{{a}} {a {b_2}{a}{x} {9a} {a b} {_} {a}}{ end{";
+		String expected = text.replace("{a}", "1").replace("{b_2}", "2").replace("{x}", "X").replace("{_}", "");
+		assertThat(MessageTemplate.parse(text).render(values)).isEqualTo(expected).isEqualTo("{1} {a 21X {9a} {a b}  1}{ end{");
+		assertThat(MessageTemplate.parse("{a}").render(values)).isEqualTo("1");
+		assertThat(MessageTemplate.parse("{").render(values)).isEqualTo("{");
+	}
 }
