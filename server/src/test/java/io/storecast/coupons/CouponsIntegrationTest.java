@@ -569,16 +569,22 @@ class CouponsIntegrationTest {
 			.query(Long.class)
 			.single()).isEqualTo(1);
 		String template = create("name", "到期测试", "kind", "NO_THRESHOLD", "thresholdFen", null, "discountFen", 500,
-				"perCustomerLimit", 3);
+				"perCustomerLimit", 4);
 		Customer dave = customer("SZ-GQJ", null);
 		String ending = claim(dave, template, "e1").expect(201).string("code");
 		String soon = claim(dave, template, "e2").expect(201).string("code");
 		String redeemed = claim(dave, template, "e3").expect(201).string("code");
+		// claimed when its end was already within the reminder window (a flash sale's coupon for today)
+		String fresh = claim(dave, template, "e4").expect(201).string("code");
 		pos.post("/api/v1/coupons/redemptions", Map.of("orderExternalId", "SO-EXP-1", "customerId", dave.id(), "codes",
 				List.of(redeemed), "cart", cart(line("ANY-SKU", 1, 1000)))).expect(201);
 		// time passes (the test moves the coupons' ends rather than the clock)
 		setValidUntil(ending, Instant.now().minusSeconds(60));
 		setValidUntil(soon, Instant.now().plus(Duration.ofHours(2)));
+		jdbc.sql("UPDATE coupons_coupons SET issued_at = ? WHERE code = ?")
+			.params(java.sql.Timestamp.from(Instant.now().minus(Duration.ofDays(3))), soon.replace("-", ""))
+			.update();
+		setValidUntil(fresh, Instant.now().plus(Duration.ofHours(2)));
 		setValidUntil(redeemed, Instant.now().minusSeconds(60));
 
 		scheduler.reschedule(TaskInstanceId.of("coupons-expiry", RecurringTask.INSTANCE), Instant.now());
@@ -587,6 +593,11 @@ class CouponsIntegrationTest {
 			assertThat(events.of(CouponExpiringSoon.class)).extracting(CouponExpiringSoon::code).contains(soon);
 		});
 		assertThat(status(dave, soon)).isEqualTo("ISSUED");
+		assertThat(events.of(CouponExpiringSoon.class)).extracting(CouponExpiringSoon::code).doesNotContain(fresh);
+		assertThat(jdbc.sql("SELECT reminded_at IS NULL FROM coupons_coupons WHERE code = ?")
+			.param(fresh.replace("-", ""))
+			.query(Boolean.class)
+			.single()).isTrue();
 		assertThat(events.of(CouponExpired.class)).extracting(CouponExpired::code).containsExactly(ending);
 		pos.post("/api/v1/coupons/validations", Map.of("customerId", dave.id(), "codes", List.of(ending), "cart",
 				cart(line("ANY-SKU", 1, 1000)))).expect(200).json().path("rejected").forEach(

@@ -22,7 +22,8 @@ import io.storecast.coupons.CouponExpiringSoon;
  * The expiry job, on db-scheduler's persistent schedule (a row in {@code scheduled_tasks}; one node
  * of a cluster runs it at a time, and a run missed while the server was down happens at the next
  * start): expires unused coupons past their validity, a batch per transaction with the events in the
- * same transaction, then announces the coupons that expire within {@code reminder-before}, once each.
+ * same transaction, then announces the coupons that expire within {@code reminder-before}, once each
+ * (not those issued already within it: {@link IssuedCoupons#remindDue}).
  */
 @Configuration(proxyBeanMethods = false)
 class CouponExpiry {
@@ -61,10 +62,9 @@ class CouponExpiry {
 			}
 			while (batch == settings.expiryBatchSize());
 			int reminded = 0;
-			Instant horizon = now.plus(settings.reminderBefore());
 			do {
 				List<CouponRow> done = tx.execute(s -> {
-					List<CouponRow> rows = coupons.remindDue(now, horizon, settings.expiryBatchSize());
+					List<CouponRow> rows = coupons.remindDue(now, settings.reminderBefore(), settings.expiryBatchSize());
 					rows.forEach(c -> events.publishEvent(new CouponExpiringSoon(c.id(), CouponCodes.display(c.code()),
 							c.templateId(), templates.cached(c.templateId()).map(Template::name).orElse(""),
 							c.customerId(), c.validUntil())));

@@ -9,7 +9,8 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * Coupon settings.
  *
  * @param expiryInterval how often the expiry job runs (expires coupons, emits reminders)
- * @param reminderBefore how long before its end an unused coupon is announced as expiring soon
+ * @param reminderBefore how long before its end an unused coupon is announced as expiring soon (not one issued
+ *        already within that time)
  * @param newCustomerDays a customer registered within this many days, who never redeemed a coupon, is new
  * @param dormantDays a customer registered longer ago than this, with no redemption in as many days, is dormant (win-back)
  * @param maxSlots the most stock slots (striped counters) a template's stock is split into

@@ -3,6 +3,7 @@ package io.storecast.coupons.internal;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.util.Collection;
@@ -298,18 +299,24 @@ class IssuedCoupons {
 			.list();
 	}
 
-	/** Marks up to {@code limit} unused coupons ending before {@code horizon} as reminded; returns them. */
-	List<CouponRow> remindDue(Instant now, Instant horizon, int limit) {
+	/**
+	 * Marks up to {@code limit} unused coupons ending before {@code now + before} as reminded; returns
+	 * them. A coupon issued when its end was already that close (a flash sale's coupon for today) is
+	 * not: its holder has just been handed it with its end date, and a storm's thousands of coupons
+	 * would otherwise all be announced as expiring a minute after they were claimed.
+	 */
+	List<CouponRow> remindDue(Instant now, Duration before, int limit) {
 		return jdbc.sql("""
 				WITH due AS MATERIALIZED (
 				  SELECT id FROM coupons_coupons
 				   WHERE status = 'ISSUED' AND valid_until > ? AND valid_until <= ? AND reminded_at IS NULL
+				     AND issued_at < valid_until - CAST(? AS bigint) * interval '1 millisecond'
 				   ORDER BY valid_until LIMIT ? FOR UPDATE SKIP LOCKED)
 				UPDATE coupons_coupons c SET reminded_at = ?
 				  FROM due
 				 WHERE c.id = due.id
 				RETURNING c.*""")
-			.params(Timestamp.from(now), Timestamp.from(horizon), limit, Timestamp.from(now))
+			.params(Timestamp.from(now), Timestamp.from(now.plus(before)), before.toMillis(), limit, Timestamp.from(now))
 			.query(IssuedCoupons::map)
 			.list();
 	}
