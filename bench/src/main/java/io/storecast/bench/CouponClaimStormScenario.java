@@ -76,6 +76,8 @@ final class CouponClaimStormScenario implements Scenario {
 		int pacedConnections = Integer.getInteger("bench.coupons.paced-connections", 1_000);
 		// where the claims go: the gateway's port (the storm path, default) or the REST API's
 		boolean gateway = !"rest".equals(System.getProperty("bench.coupons.via", "gateway"));
+		// a diagnostic: PostgreSQL's statements that took the most time in each loop (pg_stat_statements)
+		boolean pgStats = Boolean.getBoolean("bench.coupons.pg-stats");
 		Duration baselineTime = AuthScenario.seconds("bench.coupons.baseline.seconds", 10);
 
 		Path work = Files.createTempDirectory("storecast-bench-coupons-");
@@ -87,6 +89,9 @@ final class CouponClaimStormScenario implements Scenario {
 			List<String> args = new ArrayList<>(StorecastFixture.serverArgs(gatewayPort));
 			args.add("--storecast.db.embedded-port=" + pgPort);
 			args.add("--storecast.db.pool-size=40");
+			if (pgStats) {
+				args.add("--storecast.db.embedded-settings[shared_preload_libraries]=pg_stat_statements");
+			}
 			server = ServerProcess.start(ServerProcess.serverJar(), work, work.resolve("postgres"), "server.log",
 					StartupScenario.PASSWORD, args);
 			server.awaitUp(Duration.ofMinutes(3));
@@ -110,7 +115,13 @@ final class CouponClaimStormScenario implements Scenario {
 				long cpuPg = -s.postgresCpuNanos();
 				long cpuDriver = -ServerProcess.cpuNanos(ProcessHandle.current());
 				BatchFigures batchesBefore = gateway ? BatchFigures.read(api) : null;
+				if (pgStats) {
+					statementsReset(pgPort);
+				}
 				Storm storm = storm(claimBase, template, tokens, plan, inflight);
+				if (pgStats) {
+					statementsReport(pgPort, "closed loop");
+				}
 				cpuServer += s.cpuNanos();
 				cpuPg += s.postgresCpuNanos();
 				cpuDriver += ServerProcess.cpuNanos(ProcessHandle.current());
@@ -151,7 +162,13 @@ final class CouponClaimStormScenario implements Scenario {
 					// the same storm by the same customers on a second template, offered at a fixed rate
 					String pacedTemplate = createTemplate(api, owner, "秒杀 定速 无门槛30元", stock);
 					BatchFigures pacedBefore = gateway ? BatchFigures.read(api) : null;
+					if (pgStats) {
+						statementsReset(pgPort);
+					}
 					Storm at = paced(claimBase, pacedTemplate, tokens, plan, pacedRate, pacedConnections);
+					if (pgStats) {
+						statementsReport(pgPort, "open loop");
+					}
 					Bench.progress("%s: at %.0f claims/s offered: statuses %s", NAME, pacedRate, at.statuses());
 					results.emit(NAME, "paced-offered_per_s", pacedRate, "req/s");
 					results.emit(NAME, "paced-requests_per_s", requests / (at.nanos() / 1e9), "req/s");
@@ -402,6 +419,30 @@ final class CouponClaimStormScenario implements Scenario {
 		statuses.forEach((k, v) -> counted.put(k, v.sum()));
 		return new Storm(nanos, lastIssued.get(), issuedCount.get(), errors.sum(), Latencies.of(latency),
 				Latencies.of(Arrays.copyOf(ok, at)), counted);
+	}
+
+	/** Starts pg_stat_statements' counts afresh (creating the extension the first time). */
+	static void statementsReset(int pgPort) throws SQLException {
+		try (Connection c = DriverManager.getConnection(jdbcUrl(pgPort), "postgres", "");
+				Statement s = c.createStatement()) {
+			s.execute("CREATE EXTENSION IF NOT EXISTS pg_stat_statements");
+			s.execute("SELECT pg_stat_statements_reset()");
+		}
+	}
+
+	/** The statements that took PostgreSQL the most time since the reset, as progress lines. */
+	static void statementsReport(int pgPort, String phase) throws SQLException {
+		try (Connection c = DriverManager.getConnection(jdbcUrl(pgPort), "postgres", "");
+				Statement s = c.createStatement();
+				ResultSet rs = s.executeQuery("SELECT calls, total_exec_time, total_plan_time, rows,"
+						+ " shared_blks_hit + shared_blks_read, left(regexp_replace(query, '\\s+', ' ', 'g'), 110)"
+						+ " FROM pg_stat_statements ORDER BY total_exec_time + total_plan_time DESC LIMIT 10")) {
+			Bench.progress("%s: %s, PostgreSQL's statements by time (pg_stat_statements):", NAME, phase);
+			while (rs.next()) {
+				Bench.progress("  %8d calls %9.1f ms exec %7.1f ms plan %8d rows %9d blocks  %s", rs.getLong(1),
+						rs.getDouble(2), rs.getDouble(3), rs.getLong(4), rs.getLong(5), rs.getString(6));
+			}
+		}
 	}
 
 	/** {issued per the slots, coupons written, customers holding more than one} for the template. */

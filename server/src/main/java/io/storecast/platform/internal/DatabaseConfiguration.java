@@ -98,7 +98,7 @@ class DatabaseConfiguration {
 		}
 	}
 
-	private static EmbeddedPostgres startEmbedded(DatabaseSettings settings, Path dir) {
+	static EmbeddedPostgres startEmbedded(DatabaseSettings settings, Path dir) {
 		try {
 			stopOrphanedServer(dir);
 			if (settings.cleanOnStart()) {
@@ -123,6 +123,7 @@ class DatabaseConfiguration {
 				// PostgreSQL's default (128MB) keeps a million customers' profiles and consents out of its
 				// cache: the contact policy's reads went to the OS page cache on every chunk
 				.setServerConfig("shared_buffers", settings.embeddedSharedBuffers());
+			settings.embeddedSettings().forEach(builder::setServerConfig);
 			if (settings.embeddedPort() > 0) {
 				builder.setPort(settings.embeddedPort());
 			}
