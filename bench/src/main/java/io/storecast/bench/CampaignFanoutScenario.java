@@ -158,13 +158,7 @@ final class CampaignFanoutScenario implements Scenario {
 			.timeout(Duration.ofSeconds(30))
 			.GET()
 			.build(), HttpResponse.BodyHandlers.ofString());
-		double bytes = 0;
-		for (String line : r.body().split("\n")) {
-			if (line.startsWith("jvm_memory_used_bytes{") && line.contains("area=\"heap\"")) {
-				bytes += Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
-			}
-		}
-		return bytes / (1024 * 1024);
+		return StorecastFixture.sumMetric(r.body(), "jvm_memory_used_bytes", "area=\"heap\"") / (1024 * 1024);
 	}
 
 	private static final HttpClient HTTP = HttpClient.newHttpClient();

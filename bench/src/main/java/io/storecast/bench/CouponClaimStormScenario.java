@@ -308,21 +308,10 @@ final class CouponClaimStormScenario implements Scenario {
 			java.net.http.HttpResponse<String> r = api.client().send(java.net.http.HttpRequest
 				.newBuilder(api.uri("/actuator/prometheus")).timeout(Duration.ofSeconds(30)).GET().build(),
 					java.net.http.HttpResponse.BodyHandlers.ofString());
-			double batches = 0;
-			double claims = 0;
-			double seconds = 0;
-			for (String line : r.body().split("\n")) {
-				double value = line.startsWith("#") ? 0 : Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
-				if (line.startsWith("storecast_gateway_claims_batch_count")) {
-					batches = value;
-				}
-				else if (line.startsWith("storecast_gateway_claims_batch_sum")) {
-					claims = value;
-				}
-				else if (line.startsWith("storecast_gateway_claims_batch_time_seconds_sum")) {
-					seconds = value;
-				}
-			}
+			String body = r.body();
+			double batches = StorecastFixture.sumMetric(body, "storecast_gateway_claims_batch_count", "");
+			double claims = StorecastFixture.sumMetric(body, "storecast_gateway_claims_batch_sum", "");
+			double seconds = StorecastFixture.sumMetric(body, "storecast_gateway_claims_batch_time_seconds_sum", "");
 			return new BatchFigures(batches, claims, seconds);
 		}
 

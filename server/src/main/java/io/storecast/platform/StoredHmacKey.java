@@ -50,8 +50,7 @@ public final class StoredHmacKey {
 	private Mac initialised() throws GeneralSecurityException {
 		Mac p = prototype;
 		if (p == null) {
-			p = Mac.getInstance("HmacSHA256");
-			p.init(new SecretKeySpec(key(), "HmacSHA256"));
+			p = newMac();
 			prototype = p;
 		}
 		try {
@@ -59,10 +58,14 @@ public final class StoredHmacKey {
 		}
 		catch (CloneNotSupportedException e) {
 			// a provider whose Mac cannot be cloned: a fresh one each time
-			Mac fresh = Mac.getInstance("HmacSHA256");
-			fresh.init(new SecretKeySpec(key(), "HmacSHA256"));
-			return fresh;
+			return newMac();
 		}
+	}
+
+	private Mac newMac() throws GeneralSecurityException {
+		Mac mac = Mac.getInstance("HmacSHA256");
+		mac.init(new SecretKeySpec(key(), "HmacSHA256"));
+		return mac;
 	}
 
 	private byte[] key() {

@@ -39,7 +39,7 @@ final class HandOff {
 		}
 		List<DeliveryId> ids;
 		try {
-			ids = customers.isEmpty() ? delivery.enqueueAll(requests) : delivery.enqueueAll(requests, customers);
+			ids = delivery.enqueueAll(requests, customers);
 		}
 		catch (ApiException e) {
 			ids = null;
