@@ -1,5 +1,6 @@
 package io.storecast.coupons.internal;
 
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
@@ -16,6 +17,8 @@ import java.util.UUID;
 import java.util.stream.Collectors;
 
 import org.jspecify.annotations.Nullable;
+import org.postgresql.PGStatement;
+import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
 
@@ -36,9 +39,11 @@ class IssuedCoupons {
 	}
 
 	private final JdbcClient jdbc;
+	private final JdbcTemplate template;
 
-	IssuedCoupons(JdbcClient jdbc) {
+	IssuedCoupons(JdbcClient jdbc, JdbcTemplate template) {
 		this.jdbc = jdbc;
+		this.template = template;
 	}
 
 	/**
@@ -187,17 +192,26 @@ class IssuedCoupons {
 			.optional();
 	}
 
-	/** The coupons issued under any of these keys, by key. */
+	/**
+	 * The coupons issued under any of these keys, by key. Planned afresh on every call (an unnamed
+	 * statement, not a prepared one): a prepared statement's generic plan, made while the table is
+	 * new and nearly empty, is a sequential scan that stays cached as the table grows under a storm,
+	 * and then each batch's lookup read the whole table (14 ms instead of 0.02 ms at 11,000 coupons,
+	 * in one run out of two). A fresh plan sees the table's real size and takes the unique index.
+	 */
 	Map<String, CouponRow> findByIssueKeys(Collection<String> issueKeys) {
 		if (issueKeys.isEmpty()) {
 			return Map.of();
 		}
-		return jdbc.sql("SELECT * FROM coupons_coupons WHERE issue_key = ANY(CAST(? AS text[]))")
-			.param(issueKeys.toArray(String[]::new))
-			.query(IssuedCoupons::map)
-			.list()
-			.stream()
-			.collect(Collectors.toMap(CouponRow::issueKey, c -> c));
+		String[] keys = issueKeys.toArray(String[]::new);
+		List<CouponRow> rows = template.query(connection -> {
+			PreparedStatement statement = connection
+				.prepareStatement("SELECT * FROM coupons_coupons WHERE issue_key = ANY(CAST(? AS text[]))");
+			statement.unwrap(PGStatement.class).setPrepareThreshold(0);
+			statement.setArray(1, connection.createArrayOf("text", keys));
+			return statement;
+		}, IssuedCoupons::map);
+		return rows.stream().collect(Collectors.toMap(CouponRow::issueKey, c -> c));
 	}
 
 	List<CouponRow> findByCodes(Collection<String> codes) {
