@@ -1,5 +1,6 @@
 package io.storecast.gateway.internal;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -7,6 +8,8 @@ import java.util.Map;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.ReentrantLock;
 
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -31,7 +34,7 @@ import io.storecast.platform.ApiException;
 
 /**
  * Claims that arrive together are handled together: each worker takes every claim waiting (up to a
- * batch), verifies their tokens with one session query ({@link TokenVerifier#verifyAll}), issues
+ * batch, and while another worker is busy, those that arrive meanwhile: {@link #gather}), verifies their tokens with one session query ({@link TokenVerifier#verifyAll}), issues
  * them with one transaction per template ({@link Coupons#claimAll}), and answers each on its own
  * connection. Under light load a batch is one claim and nothing waits; under a storm the batches
  * grow by themselves while the workers are busy, and the database sees a few statements per batch
@@ -48,6 +51,7 @@ final class ClaimBatcher {
 	}
 
 	static final String METER = "storecast.gateway.claims";
+	private static final long RECHECK_NANOS = 200_000;
 
 	private final TokenVerifier verifier;
 	private final Coupons coupons;
@@ -59,12 +63,19 @@ final class ClaimBatcher {
 	private final DistributionSummary batches;
 	private final Timer batchTime;
 	private final List<Thread> workers = new ArrayList<>();
+	/** Held by the worker gathering the next batch. */
+	private final ReentrantLock intake = new ReentrantLock();
+	/** Workers busy with a batch (gathered, not yet answered). */
+	private final AtomicInteger processing = new AtomicInteger();
+	private final long gatherNanos;
 	private volatile boolean running;
 
-	ClaimBatcher(TokenVerifier verifier, Coupons coupons, int workers, int batchSize, int queueSize, MeterRegistry meters) {
+	ClaimBatcher(TokenVerifier verifier, Coupons coupons, int workers, int batchSize, int queueSize, Duration gather,
+			MeterRegistry meters) {
 		this.verifier = verifier;
 		this.coupons = coupons;
 		this.batchSize = batchSize;
+		this.gatherNanos = gather.toNanos();
 		this.queue = new ArrayBlockingQueue<>(queueSize);
 		this.issued = outcome(meters, "issued");
 		this.replayed = outcome(meters, "replayed");
@@ -104,21 +115,20 @@ final class ClaimBatcher {
 		List<Pending> batch = new ArrayList<>(batchSize);
 		while (running) {
 			try {
-				Pending first = queue.poll(1, TimeUnit.SECONDS);
-				if (first == null) {
+				if (!gather(batch)) {
 					continue;
 				}
-				batch.add(first);
-				queue.drainTo(batch, batchSize - 1);
+			}
+			catch (InterruptedException e) {
+				Thread.currentThread().interrupt();
+				break;
+			}
+			try {
 				long started = System.nanoTime();
 				Answers answers = new Answers();
 				handle(batch, answers);
 				answers.send();
 				batchTime.record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
-			}
-			catch (InterruptedException e) {
-				Thread.currentThread().interrupt();
-				break;
 			}
 			catch (RuntimeException e) {
 				// the tokens could not be checked (the database is away): nobody was answered yet
@@ -128,6 +138,7 @@ final class ClaimBatcher {
 				answers.send();
 			}
 			finally {
+				processing.decrementAndGet();
 				batch.clear();
 			}
 		}
@@ -139,6 +150,43 @@ final class ClaimBatcher {
 					"The server is stopping; try again with the same Idempotency-Key"));
 		}
 		answers.send();
+	}
+
+	/**
+	 * Fills {@code batch} with the claims waiting; false when none came within a second. One worker
+	 * gathers at a time. When another worker is busy with a batch, the gatherer goes on taking the
+	 * claims that arrive until that worker is done, the batch is full, or {@code gather} has passed:
+	 * under a storm the batches grow with the work in hand (a few statements for many claims, not for
+	 * two or three), and a claim that finds every worker idle is issued at once.
+	 */
+	private boolean gather(List<Pending> batch) throws InterruptedException {
+		intake.lockInterruptibly();
+		try {
+			Pending first = queue.poll(1, TimeUnit.SECONDS);
+			if (first == null) {
+				return false;
+			}
+			batch.add(first);
+			queue.drainTo(batch, batchSize - 1);
+			long deadline = System.nanoTime() + gatherNanos;
+			while (batch.size() < batchSize && processing.get() > 0) {
+				long left = deadline - System.nanoTime();
+				if (left <= 0) {
+					break;
+				}
+				// woken by a claim, or soon enough to see the busy worker finish
+				Pending next = queue.poll(Math.min(left, RECHECK_NANOS), TimeUnit.NANOSECONDS);
+				if (next != null) {
+					batch.add(next);
+					queue.drainTo(batch, batchSize - batch.size());
+				}
+			}
+			processing.incrementAndGet();
+			return true;
+		}
+		finally {
+			intake.unlock();
+		}
 	}
 
 	private static Counter outcome(MeterRegistry meters, String outcome) {

@@ -95,7 +95,7 @@ class GatewayServer implements SmartLifecycle, Gateway {
 		long high = settings.outboundHighWaterMark().toBytes();
 		FrameHandler frames = new FrameHandler(connections, dispatcher, settings, json);
 		claims = new ClaimBatcher(verifier, coupons, settings.claimWorkers(), settings.claimBatch(), settings.claimQueue(),
-				meters);
+				settings.claimGather(), meters);
 		claims.start();
 		ClaimRoute claimRoute = new ClaimRoute(claims, json);
 		WebSocketServerProtocolConfig protocol = WebSocketServerProtocolConfig.newBuilder()

@@ -28,6 +28,9 @@ import org.springframework.util.unit.DataSize;
  *        gateway's port, each a batch at a time
  * @param claimBatch the most claims one batch takes (one session query and one transaction per template)
  * @param claimQueue claims waiting for a worker before new ones are answered 503 {@code busy}
+ * @param claimGather how long a worker may go on gathering claims into its batch while another worker is
+ *        busy with one (never when the others are idle: a lone claim is issued at once); 0 to take only
+ *        what waits
  */
 @ConfigurationProperties("storecast.gateway")
 record GatewaySettings(@DefaultValue("true") boolean enabled, @DefaultValue("127.0.0.1") String address,
@@ -37,5 +40,6 @@ record GatewaySettings(@DefaultValue("true") boolean enabled, @DefaultValue("127
 		@DefaultValue("200") int abuseThreshold, @DefaultValue("1MB") DataSize outboundHighWaterMark,
 		@DefaultValue("64") int maxPendingRequests, @DefaultValue("0") int ioThreads,
 		@DefaultValue("5s") Duration closeGrace, @DefaultValue("2") int claimWorkers,
-		@DefaultValue("256") int claimBatch, @DefaultValue("8192") int claimQueue) {
+		@DefaultValue("256") int claimBatch, @DefaultValue("8192") int claimQueue,
+		@DefaultValue("3ms") Duration claimGather) {
 }
