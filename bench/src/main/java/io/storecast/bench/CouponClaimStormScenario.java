@@ -33,15 +33,19 @@ import java.util.concurrent.atomic.LongAdder;
  * are served by Netty and issued in batches ({@code -Dbench.coupons.via=rest}: to the REST API's
  * {@code POST /api/v1/coupons/templates/{id}/claims} instead, one transaction per claim).
  * <ol>
- * <li>Warm-up (not measured): the same shape by {@code bench.coupons.warmup-customers} (1,000) other
- * customers on another template.
+ * <li>Warm-up (not measured as the storm): {@code bench.coupons.warmup-rounds} (8) storms of the same
+ * shape by {@code bench.coupons.warmup-customers} (1,000) other customers, each on another template,
+ * until the JIT has compiled the claim path; the first round's figures are printed as {@code cold-}
+ * (a freshly started server's first storm).
  * <li>Closed loop, {@code bench.coupons.inflight} (256) connections each sending its next claim when
  * the last is answered: requests/s, coupons issued/s until the stock ran out, p50/p99 of all
  * requests and of the successful ones, server, PostgreSQL and driver CPU per request, and the
  * oversell count read from the database (issued past the stock, or a customer holding two: 0).
  * <li>Open loop: the same storm by the same customers on a second template, offered at
  * {@code bench.coupons.paced-rate} (5,000) claims/s over up to {@code bench.coupons.paced-connections}
- * (1,000) connections, each claim timed from when it was due: the latency at that rate.
+ * (1,000) connections, each claim timed from when it was due: the latency at that rate, with server,
+ * PostgreSQL and driver CPU per request, the cores busy in each second, and the p99 of each second
+ * (the first, when most claims issue a coupon, is the hardest).
  * </ol>
  * <p>
  * In the same run, against the server's own embedded PostgreSQL (durable commits, as the claims):
@@ -71,6 +75,7 @@ final class CouponClaimStormScenario implements Scenario {
 		int inflight = Integer.getInteger("bench.coupons.inflight", 256);
 		int baselineThreads = Integer.getInteger("bench.coupons.baseline.threads", 64);
 		int warmupCustomers = Integer.getInteger("bench.coupons.warmup-customers", 1_000);
+		int warmupRounds = Integer.getInteger("bench.coupons.warmup-rounds", 8);
 		// then the same storm offered at this rate (0: skipped), over up to this many connections
 		double pacedRate = Double.parseDouble(System.getProperty("bench.coupons.paced-rate", "5000"));
 		int pacedConnections = Integer.getInteger("bench.coupons.paced-connections", 1_000);
@@ -102,13 +107,25 @@ final class CouponClaimStormScenario implements Scenario {
 				List<int[]> plan = plan(customers, requests);
 				URI claimBase = gateway ? URI.create("http://127.0.0.1:" + gatewayPort + "/") : server.base();
 				if (warmupCustomers > 0) {
-					// a warm-up storm of the same shape by other customers on another template, not measured:
-					// the figures are of a running server, not of its first seconds' JIT compilation
-					String warmTemplate = createTemplate(api, owner, "预热 无门槛5元", warmupCustomers);
+					// warm-up storms of the same shape by other customers on other templates, not measured as the
+					// storm: the figures are of a running server, not of its JIT compiling the claim path (which
+					// takes a few storms: the first is printed as cold-, and each round's JIT time as a share)
 					String[] warmTokens = mint(api, owner, "bench-w-", warmupCustomers, null);
-					Storm warm = storm(claimBase, warmTemplate, warmTokens, plan(warmupCustomers, warmupCustomers * 5), inflight);
-					Bench.progress("%s: warm-up of %d claims in %.1f s, statuses %s", NAME, warmupCustomers * 5,
-							warm.nanos() / 1e9, warm.statuses());
+					for (int round = 1; round <= warmupRounds; round++) {
+						String warmTemplate = createTemplate(api, owner, "预热" + round + " 无门槛5元", warmupCustomers);
+						double compiledBefore = compileMillis(api);
+						Storm warm = storm(claimBase, warmTemplate, warmTokens, plan(warmupCustomers, warmupCustomers * 5),
+								inflight, "warm" + round + "-");
+						double compileShare = (compileMillis(api) - compiledBefore) / (warm.nanos() / 1e6);
+						Bench.progress("%s: warm-up %d: %d claims in %.1f s (p99 %.0f ms), JIT compiling %.0f%% of that time, "
+								+ "statuses %s", NAME, round, warmupCustomers * 5, warm.nanos() / 1e9,
+								warm.all().percentileMillis(99), compileShare * 100, warm.statuses());
+						if (round == 1) {
+							results.emit(NAME, "cold-requests_per_s", warmupCustomers * 5 / (warm.nanos() / 1e9), "req/s");
+							results.emit(NAME, "cold-latency_p99", warm.all().percentileMillis(99), "ms");
+						}
+					}
+					results.emit(NAME, "warmup-rounds", warmupRounds, "count");
 				}
 				ServerProcess s = server;
 				long cpuServer = -s.cpuNanos();
@@ -165,11 +182,46 @@ final class CouponClaimStormScenario implements Scenario {
 					if (pgStats) {
 						statementsReset(pgPort);
 					}
+					// the machine's cores busy (server + PostgreSQL + driver) in each second of the open loop
+					List<Double> busy = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+					Thread sampler = Thread.ofPlatform().daemon().start(() -> {
+						long last = s.cpuNanos() + s.postgresCpuNanos() + ServerProcess.cpuNanos(ProcessHandle.current());
+						long lastAt = System.nanoTime();
+						while (!Thread.currentThread().isInterrupted()) {
+							try {
+								Thread.sleep(1000);
+							}
+							catch (InterruptedException e) {
+								return;
+							}
+							long now = s.cpuNanos() + s.postgresCpuNanos() + ServerProcess.cpuNanos(ProcessHandle.current());
+							long at = System.nanoTime();
+							busy.add((double) (now - last) / (at - lastAt));
+							last = now;
+							lastAt = at;
+						}
+					});
+					long pacedServer = -s.cpuNanos();
+					long pacedPg = -s.postgresCpuNanos();
+					long pacedDriver = -ServerProcess.cpuNanos(ProcessHandle.current());
 					Storm at = paced(claimBase, pacedTemplate, tokens, plan, pacedRate, pacedConnections);
+					pacedServer += s.cpuNanos();
+					pacedPg += s.postgresCpuNanos();
+					pacedDriver += ServerProcess.cpuNanos(ProcessHandle.current());
+					sampler.interrupt();
+					Bench.progress("%s: cores busy in each second of the open loop: %s", NAME,
+							busy.stream().map(b -> String.format("%.2f", b)).collect(java.util.stream.Collectors.joining(" ")));
+					results.emit(NAME, "paced-server_cpu_per_request", pacedServer / 1e6 / requests, "ms");
+					results.emit(NAME, "paced-postgres_cpu_per_request", pacedPg / 1e6 / requests, "ms");
+					results.emit(NAME, "paced-driver_cpu_per_request", pacedDriver / 1e6 / requests, "ms");
 					if (pgStats) {
 						statementsReport(pgPort, "open loop");
 					}
-					Bench.progress("%s: at %.0f claims/s offered: statuses %s", NAME, pacedRate, at.statuses());
+					Bench.progress("%s: at %.0f claims/s offered: statuses %s; p99 of each second's claims (ms): %s", NAME,
+							pacedRate, at.statuses(), at.p99Slices((int) Math.max(1, pacedRate)));
+					Bench.progress("%s: p99 of each tenth of the first second's claims (ms): %s", NAME,
+							new Storm(0, 0, 0, 0, null, null, null, Arrays.copyOf(at.inOrder(), (int) Math.min(requests, pacedRate)))
+								.p99Slices((int) Math.max(1, pacedRate / 10)));
 					results.emit(NAME, "paced-offered_per_s", pacedRate, "req/s");
 					results.emit(NAME, "paced-requests_per_s", requests / (at.nanos() / 1e9), "req/s");
 					results.emit(NAME, "paced-latency_p50", at.all().percentileMillis(50), "ms");
@@ -302,6 +354,14 @@ final class CouponClaimStormScenario implements Scenario {
 	 * The gateway's claim batches so far, from the server's Prometheus endpoint: how many, how many
 	 * claims they took, and how long the workers spent on them.
 	 */
+	/** The server JVM's JIT compile time so far (Micrometer's jvm.compilation.time), in ms. */
+	static double compileMillis(StorecastApi api) throws Exception {
+		java.net.http.HttpResponse<String> r = api.client().send(java.net.http.HttpRequest
+			.newBuilder(api.uri("/actuator/prometheus")).timeout(Duration.ofSeconds(30)).GET().build(),
+				java.net.http.HttpResponse.BodyHandlers.ofString());
+		return StorecastFixture.sumMetric(r.body(), "jvm_compilation_time_ms_total", "");
+	}
+
 	record BatchFigures(double batches, double claims, double seconds) {
 
 		static BatchFigures read(StorecastApi api) throws Exception {
@@ -329,7 +389,17 @@ final class CouponClaimStormScenario implements Scenario {
 	}
 
 	record Storm(long nanos, long sellOutNanos, int issued, long errors, Latencies all, Latencies issuedLatencies,
-			Map<String, Long> statuses) {
+			Map<String, Long> statuses, long[] inOrder) {
+
+		/** The p99 of each {@code size} requests in the order they were sent (the open loop's seconds), in ms. */
+		String p99Slices(int size) {
+			StringBuilder slices = new StringBuilder();
+			for (int from = 0; from < inOrder.length; from += size) {
+				slices.append(slices.isEmpty() ? "" : " ").append(Math.round(
+						Latencies.of(Arrays.copyOfRange(inOrder, from, Math.min(inOrder.length, from + size))).percentileMillis(99)));
+			}
+			return slices.toString();
+		}
 	}
 
 	/**
@@ -338,7 +408,13 @@ final class CouponClaimStormScenario implements Scenario {
 	 */
 	static Storm storm(URI base, String template, String[] tokens, List<int[]> plan, int inflight)
 			throws InterruptedException {
-		return send(base, template, tokens, plan, "storm-", (driver, n, request, recorder) -> driver.run(n, request,
+		return storm(base, template, tokens, plan, inflight, "storm-");
+	}
+
+	/** The same, with the Idempotency-Keys {@code keyPrefix + n} (a customer's keys are theirs across templates). */
+	static Storm storm(URI base, String template, String[] tokens, List<int[]> plan, int inflight, String keyPrefix)
+			throws InterruptedException {
+		return send(base, template, tokens, plan, keyPrefix, (driver, n, request, recorder) -> driver.run(n, request,
 				inflight, recorder, StorecastApi.REQUEST_TIMEOUT.multipliedBy(20)));
 	}
 
@@ -407,7 +483,7 @@ final class CouponClaimStormScenario implements Scenario {
 		Map<String, Long> counted = new TreeMap<>();
 		statuses.forEach((k, v) -> counted.put(k, v.sum()));
 		return new Storm(nanos, lastIssued.get(), issuedCount.get(), errors.sum(), Latencies.of(latency),
-				Latencies.of(Arrays.copyOf(ok, at)), counted);
+				Latencies.of(Arrays.copyOf(ok, at)), counted, latency);
 	}
 
 	/** Starts pg_stat_statements' counts afresh (creating the extension the first time). */
