@@ -139,7 +139,9 @@ final class NettyHttpDriver implements AutoCloseable {
 				}
 			}
 		}
-		return done.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
+		boolean finished = done.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
+		Bench.progress("open loop: %d connections opened", open.get());
+		return finished;
 	}
 
 	/**

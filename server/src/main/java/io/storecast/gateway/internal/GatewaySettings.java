@@ -28,7 +28,7 @@ import org.springframework.util.unit.DataSize;
  *        gateway's port, each a batch at a time
  * @param claimBatch the most claims one batch takes (one session query and one transaction per template)
  * @param claimQueue claims waiting for a worker before new ones are answered 503 {@code busy}
- * @param claimGather how long a worker may go on gathering claims into its batch while another worker is
+ * @param claimGather how long a worker goes on gathering claims into its batch when another worker is
  *        busy with one (never when the others are idle: a lone claim is issued at once); 0 to take only
  *        what waits
  */
