@@ -128,9 +128,7 @@ final class CouponClaimStormScenario implements Scenario {
 					results.emit(NAME, "warmup-rounds", warmupRounds, "count");
 				}
 				ServerProcess s = server;
-				long cpuServer = -s.cpuNanos();
-				long cpuPg = -s.postgresCpuNanos();
-				long cpuDriver = -ServerProcess.cpuNanos(ProcessHandle.current());
+				Cpu cpuBefore = Cpu.of(s);
 				BatchFigures batchesBefore = gateway ? BatchFigures.read(api) : null;
 				if (pgStats) {
 					statementsReset(pgPort);
@@ -139,9 +137,7 @@ final class CouponClaimStormScenario implements Scenario {
 				if (pgStats) {
 					statementsReport(pgPort, "closed loop");
 				}
-				cpuServer += s.cpuNanos();
-				cpuPg += s.postgresCpuNanos();
-				cpuDriver += ServerProcess.cpuNanos(ProcessHandle.current());
+				Cpu cpu = Cpu.of(s).minus(cpuBefore);
 
 				double seconds = storm.nanos() / 1e9;
 				Bench.progress("%s: claims through the %s", NAME, gateway ? "gateway's port (Netty, batched)" : "REST API (Spring MVC)");
@@ -160,9 +156,7 @@ final class CouponClaimStormScenario implements Scenario {
 					results.emit(NAME, "issued-latency_p99", storm.issuedLatencies().percentileMillis(99), "ms");
 				}
 				results.emit(NAME, "claim-errors", storm.errors(), "count");
-				results.emit(NAME, "server_cpu_per_request", cpuServer / 1e6 / requests, "ms");
-				results.emit(NAME, "postgres_cpu_per_request", cpuPg / 1e6 / requests, "ms");
-				results.emit(NAME, "driver_cpu_per_request", cpuDriver / 1e6 / requests, "ms");
+				cpu.emit(results, "", requests);
 				if (batchesBefore != null) {
 					BatchFigures.read(api).minus(batchesBefore).emit(results, "claim-", seconds);
 				}
@@ -185,7 +179,7 @@ final class CouponClaimStormScenario implements Scenario {
 					// the machine's cores busy (server + PostgreSQL + driver) in each second of the open loop
 					List<Double> busy = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
 					Thread sampler = Thread.ofPlatform().daemon().start(() -> {
-						long last = s.cpuNanos() + s.postgresCpuNanos() + ServerProcess.cpuNanos(ProcessHandle.current());
+						long last = Cpu.of(s).total();
 						long lastAt = System.nanoTime();
 						while (!Thread.currentThread().isInterrupted()) {
 							try {
@@ -194,34 +188,27 @@ final class CouponClaimStormScenario implements Scenario {
 							catch (InterruptedException e) {
 								return;
 							}
-							long now = s.cpuNanos() + s.postgresCpuNanos() + ServerProcess.cpuNanos(ProcessHandle.current());
+							long now = Cpu.of(s).total();
 							long at = System.nanoTime();
 							busy.add((double) (now - last) / (at - lastAt));
 							last = now;
 							lastAt = at;
 						}
 					});
-					long pacedServer = -s.cpuNanos();
-					long pacedPg = -s.postgresCpuNanos();
-					long pacedDriver = -ServerProcess.cpuNanos(ProcessHandle.current());
+					Cpu pacedBeforeCpu = Cpu.of(s);
 					Storm at = paced(claimBase, pacedTemplate, tokens, plan, pacedRate, pacedConnections);
-					pacedServer += s.cpuNanos();
-					pacedPg += s.postgresCpuNanos();
-					pacedDriver += ServerProcess.cpuNanos(ProcessHandle.current());
+					Cpu pacedCpu = Cpu.of(s).minus(pacedBeforeCpu);
 					sampler.interrupt();
 					Bench.progress("%s: cores busy in each second of the open loop: %s", NAME,
 							busy.stream().map(b -> String.format("%.2f", b)).collect(java.util.stream.Collectors.joining(" ")));
-					results.emit(NAME, "paced-server_cpu_per_request", pacedServer / 1e6 / requests, "ms");
-					results.emit(NAME, "paced-postgres_cpu_per_request", pacedPg / 1e6 / requests, "ms");
-					results.emit(NAME, "paced-driver_cpu_per_request", pacedDriver / 1e6 / requests, "ms");
+					pacedCpu.emit(results, "paced-", requests);
 					if (pgStats) {
 						statementsReport(pgPort, "open loop");
 					}
 					Bench.progress("%s: at %.0f claims/s offered: statuses %s; p99 of each second's claims (ms): %s", NAME,
-							pacedRate, at.statuses(), at.p99Slices((int) Math.max(1, pacedRate)));
+							pacedRate, at.statuses(), at.p99Slices(requests, (int) Math.max(1, pacedRate)));
 					Bench.progress("%s: p99 of each tenth of the first second's claims (ms): %s", NAME,
-							new Storm(0, 0, 0, 0, null, null, null, Arrays.copyOf(at.inOrder(), (int) Math.min(requests, pacedRate)))
-								.p99Slices((int) Math.max(1, pacedRate / 10)));
+							at.p99Slices((int) pacedRate, (int) Math.max(1, pacedRate / 10)));
 					results.emit(NAME, "paced-offered_per_s", pacedRate, "req/s");
 					results.emit(NAME, "paced-requests_per_s", requests / (at.nanos() / 1e9), "req/s");
 					results.emit(NAME, "paced-latency_p50", at.all().percentileMillis(50), "ms");
@@ -350,25 +337,42 @@ final class CouponClaimStormScenario implements Scenario {
 		return tokens;
 	}
 
+	/** The server JVM's JIT compile time so far (Micrometer's jvm.compilation.time), in ms. */
+	static double compileMillis(StorecastApi api) throws Exception {
+		return StorecastFixture.sumMetric(StorecastFixture.exposition(api), "jvm_compilation_time_ms_total", "");
+	}
+
 	/**
 	 * The gateway's claim batches so far, from the server's Prometheus endpoint: how many, how many
 	 * claims they took, and how long the workers spent on them.
 	 */
-	/** The server JVM's JIT compile time so far (Micrometer's jvm.compilation.time), in ms. */
-	static double compileMillis(StorecastApi api) throws Exception {
-		java.net.http.HttpResponse<String> r = api.client().send(java.net.http.HttpRequest
-			.newBuilder(api.uri("/actuator/prometheus")).timeout(Duration.ofSeconds(30)).GET().build(),
-				java.net.http.HttpResponse.BodyHandlers.ofString());
-		return StorecastFixture.sumMetric(r.body(), "jvm_compilation_time_ms_total", "");
+	/** CPU time so far, in nanoseconds: the server JVM, its embedded PostgreSQL, and this driver. */
+	record Cpu(long server, long postgres, long driver) {
+
+		static Cpu of(ServerProcess s) {
+			return new Cpu(s.cpuNanos(), s.postgresCpuNanos(), ServerProcess.cpuNanos(ProcessHandle.current()));
+		}
+
+		Cpu minus(Cpu before) {
+			return new Cpu(server - before.server, postgres - before.postgres, driver - before.driver);
+		}
+
+		long total() {
+			return server + postgres + driver;
+		}
+
+		/** {@code <prefix>server_cpu_per_request} and the same for postgres_ and driver_, in ms. */
+		void emit(Results results, String prefix, int requests) {
+			results.emit(NAME, prefix + "server_cpu_per_request", server / 1e6 / requests, "ms");
+			results.emit(NAME, prefix + "postgres_cpu_per_request", postgres / 1e6 / requests, "ms");
+			results.emit(NAME, prefix + "driver_cpu_per_request", driver / 1e6 / requests, "ms");
+		}
 	}
 
 	record BatchFigures(double batches, double claims, double seconds) {
 
 		static BatchFigures read(StorecastApi api) throws Exception {
-			java.net.http.HttpResponse<String> r = api.client().send(java.net.http.HttpRequest
-				.newBuilder(api.uri("/actuator/prometheus")).timeout(Duration.ofSeconds(30)).GET().build(),
-					java.net.http.HttpResponse.BodyHandlers.ofString());
-			String body = r.body();
+			String body = StorecastFixture.exposition(api);
 			double batches = StorecastFixture.sumMetric(body, "storecast_gateway_claims_batch_count", "");
 			double claims = StorecastFixture.sumMetric(body, "storecast_gateway_claims_batch_sum", "");
 			double seconds = StorecastFixture.sumMetric(body, "storecast_gateway_claims_batch_time_seconds_sum", "");
@@ -391,12 +395,16 @@ final class CouponClaimStormScenario implements Scenario {
 	record Storm(long nanos, long sellOutNanos, int issued, long errors, Latencies all, Latencies issuedLatencies,
 			Map<String, Long> statuses, long[] inOrder) {
 
-		/** The p99 of each {@code size} requests in the order they were sent (the open loop's seconds), in ms. */
-		String p99Slices(int size) {
+		/**
+		 * The p99 of each {@code size} requests in the order they were sent (the open loop's seconds),
+		 * in ms, over the first {@code count} requests.
+		 */
+		String p99Slices(int count, int size) {
+			int end = Math.min(count, inOrder.length);
 			StringBuilder slices = new StringBuilder();
-			for (int from = 0; from < inOrder.length; from += size) {
+			for (int from = 0; from < end; from += size) {
 				slices.append(slices.isEmpty() ? "" : " ").append(Math.round(
-						Latencies.of(Arrays.copyOfRange(inOrder, from, Math.min(inOrder.length, from + size))).percentileMillis(99)));
+						Latencies.of(Arrays.copyOfRange(inOrder, from, Math.min(end, from + size))).percentileMillis(99)));
 			}
 			return slices.toString();
 		}

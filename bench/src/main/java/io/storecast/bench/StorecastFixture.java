@@ -240,13 +240,18 @@ final class StorecastFixture implements AutoCloseable {
 
 	/** Sum of the samples of a Prometheus metric whose labels contain {@code labelFilter}. */
 	double prometheus(String metric, String labelFilter) throws IOException, InterruptedException {
+		return sumMetric(exposition(api), metric, labelFilter);
+	}
+
+	/** The server's whole Prometheus scrape ({@code /actuator/prometheus}). */
+	static String exposition(StorecastApi api) throws IOException, InterruptedException {
 		HttpResponse<String> response = api.client()
 			.send(HttpRequest.newBuilder(api.uri("/actuator/prometheus")).timeout(Duration.ofSeconds(20)).GET().build(),
 					HttpResponse.BodyHandlers.ofString());
 		if (response.statusCode() != 200) {
 			throw new IllegalStateException("GET /actuator/prometheus answered " + response.statusCode());
 		}
-		return sumMetric(response.body(), metric, labelFilter);
+		return response.body();
 	}
 
 	static double sumMetric(String exposition, String metric, String labelFilter) {
