@@ -12,6 +12,7 @@ import java.sql.Statement;
 import java.util.Comparator;
 import java.util.UUID;
 
+import org.springframework.boot.SpringApplication;
 import org.springframework.boot.test.util.TestPropertyValues;
 import org.springframework.context.ApplicationContextInitializer;
 import org.springframework.context.ConfigurableApplicationContext;
@@ -20,6 +21,11 @@ import org.springframework.context.ConfigurableApplicationContext;
  * Gives every test application context a database of its own: by default an embedded PostgreSQL in
  * a fresh temporary folder; with {@code -Dstorecast.test.database=external} a fresh database on the
  * PostgreSQL at 127.0.0.1:5432 (dropped when the JVM exits).
+ * <p>
+ * Both are cleaned up by Spring Boot's shutdown handlers, which run once every application context
+ * has been closed. A JVM shutdown hook of its own would run at the same time as the contexts close:
+ * the external database was dropped under the still-open pools, whose closing then waited 10 s per
+ * connection for a database that was gone (and the forked test JVM was killed after 30 s).
  */
 public class TestDatabase implements ApplicationContextInitializer<ConfigurableApplicationContext> {
 
@@ -61,7 +67,7 @@ public class TestDatabase implements ApplicationContextInitializer<ConfigurableA
 	public static Path temporaryDataDir() {
 		try {
 			Path dir = Files.createTempDirectory("storecast-test-pg-");
-			Runtime.getRuntime().addShutdownHook(new Thread(() -> delete(dir)));
+			SpringApplication.getShutdownHandlers().add(() -> delete(dir));
 			return dir;
 		}
 		catch (IOException e) {
@@ -80,7 +86,7 @@ public class TestDatabase implements ApplicationContextInitializer<ConfigurableA
 			throw new IllegalStateException("Could not create a test database on " + EXTERNAL_ADMIN_URL + ": "
 					+ e.getMessage(), e);
 		}
-		Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+		SpringApplication.getShutdownHandlers().add(() -> {
 			try (Connection c = DriverManager.getConnection(EXTERNAL_ADMIN_URL, EXTERNAL_USER, "");
 					Statement s = c.createStatement()) {
 				s.execute("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)");
@@ -88,7 +94,7 @@ public class TestDatabase implements ApplicationContextInitializer<ConfigurableA
 			catch (SQLException ignored) {
 				// the cluster may already be gone; a leftover test database is harmless
 			}
-		}));
+		});
 		return "jdbc:postgresql://" + EXTERNAL_HOST + ":" + EXTERNAL_PORT + "/" + name;
 	}
 
