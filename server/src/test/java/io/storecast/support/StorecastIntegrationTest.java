@@ -22,7 +22,10 @@ import org.springframework.test.context.ContextConfiguration;
 				"storecast.identity.token-secret=" + Fixtures.TOKEN_SECRET,
 				"storecast.identity.login-attempts-per-ip=100000", "storecast.identity.visitor-tokens-per-ip=100000",
 				"storecast.identity.login-failures-per-account=1000",
-				"storecast.gateway.port=0", "storecast.delivery.backoff=300ms", "storecast.delivery.max-backoff=2s", "storecast.delivery.fallback-sweep=200ms", "storecast.delivery.read-check-after=1s", "storecast.campaigns.triggers.tick=500ms", "storecast.campaigns.triggers.fallback-minute=100ms", "storecast.delivery.poll-interval=100ms", "storecast.db.pool-size=10", "storecast.messaging.reject-words=赌博,代开发票", "storecast.messaging.mask-words=微信号" })
+				"storecast.gateway.port=0", "storecast.delivery.backoff=300ms", "storecast.delivery.max-backoff=2s", "storecast.delivery.fallback-sweep=200ms", "storecast.delivery.read-check-after=1s", "storecast.campaigns.triggers.tick=500ms", "storecast.campaigns.triggers.fallback-minute=100ms", "storecast.delivery.poll-interval=100ms", "storecast.db.pool-size=10", "storecast.messaging.reject-words=赌博,代开发票", "storecast.messaging.mask-words=微信号",
+				// the server looks for due db-scheduler work every 10 s; tests that bring a task forward or
+				// wait for one due in a few seconds waited up to that long for the next look
+				"db-scheduler.polling-interval=500ms" })
 @ContextConfiguration(initializers = TestDatabase.class)
 @ExtendWith(ExternalDatabaseCondition.class)
 public @interface StorecastIntegrationTest {
