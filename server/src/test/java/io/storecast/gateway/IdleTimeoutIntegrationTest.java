@@ -7,6 +7,7 @@ import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.test.annotation.DirtiesContext;
 import org.springframework.test.context.TestPropertySource;
 
 import io.storecast.support.DemoFixture;
@@ -16,6 +17,9 @@ import io.storecast.support.StorecastIntegrationTest;
 /** A silent connection is closed after the idle timeout; WebSocket pings and JSON pings both keep one open. */
 @StorecastIntegrationTest
 @TestPropertySource(properties = "storecast.gateway.idle-timeout=2s")
+// a context of its own that no other class shares: closed after the class rather than left running
+// (its pollers, gateway and embedded PostgreSQL) beside the shared one until the JVM exits
+@DirtiesContext
 class IdleTimeoutIntegrationTest {
 
 	@LocalServerPort

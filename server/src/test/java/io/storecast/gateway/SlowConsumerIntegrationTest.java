@@ -7,6 +7,7 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.test.annotation.DirtiesContext;
 import org.springframework.test.context.TestPropertySource;
 
 import io.storecast.support.Api;
@@ -19,6 +20,9 @@ import io.storecast.support.StorecastIntegrationTest;
 // a short close grace: the sender below stops once the connection is gone, so a long grace would only
 // measure how many messages the sender gets through in it
 @TestPropertySource(properties = { "storecast.gateway.outbound-high-water-mark=64KB", "storecast.gateway.close-grace=200ms" })
+// a context of its own that no other class shares: closed after the class rather than left running
+// (its pollers, gateway and embedded PostgreSQL) beside the shared one until the JVM exits
+@DirtiesContext
 class SlowConsumerIntegrationTest {
 
 	@LocalServerPort

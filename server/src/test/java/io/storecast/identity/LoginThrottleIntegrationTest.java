@@ -6,6 +6,7 @@ import java.util.Map;
 
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.test.annotation.DirtiesContext;
 import org.springframework.test.context.TestPropertySource;
 
 import io.storecast.support.Api;
@@ -17,6 +18,9 @@ import io.storecast.support.StorecastIntegrationTest;
 @TestPropertySource(properties = { "storecast.identity.login-failures-per-account=3",
 		"storecast.identity.login-failure-window=10m", "storecast.identity.login-attempts-per-ip=12",
 		"storecast.identity.visitor-tokens-per-ip=3" })
+// a context of its own that no other class shares: closed after the class rather than left running
+// (its pollers, gateway and embedded PostgreSQL) beside the shared one until the JVM exits
+@DirtiesContext
 class LoginThrottleIntegrationTest {
 
 	@LocalServerPort

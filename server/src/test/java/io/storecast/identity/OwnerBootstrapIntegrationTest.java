@@ -12,6 +12,7 @@ import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.test.annotation.DirtiesContext;
 import org.springframework.test.context.ContextConfiguration;
 
 import io.storecast.support.Api;
@@ -27,6 +28,9 @@ import tools.jackson.databind.JsonNode;
 		properties = { "server.address=127.0.0.1", "storecast.gateway.port=0", "storecast.identity.owner-password=" })
 @ContextConfiguration(initializers = TestDatabase.class)
 @ExtendWith({ ExternalDatabaseCondition.class, OutputCaptureExtension.class })
+// a context of its own that no other class shares: closed after the class rather than left running
+// (its pollers, gateway and embedded PostgreSQL) beside the shared one until the JVM exits
+@DirtiesContext
 class OwnerBootstrapIntegrationTest {
 
 	private static final Pattern ONE_TIME = Pattern.compile("one-time password: (\\S+)");

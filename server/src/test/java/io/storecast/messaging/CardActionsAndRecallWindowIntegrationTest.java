@@ -14,6 +14,7 @@ import org.springframework.boot.test.context.TestConfiguration;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.context.annotation.Import;
 import org.springframework.context.event.EventListener;
+import org.springframework.test.annotation.DirtiesContext;
 import org.springframework.test.context.TestPropertySource;
 
 import io.storecast.support.Api;
@@ -24,6 +25,9 @@ import io.storecast.support.StorecastIntegrationTest;
 @StorecastIntegrationTest
 @TestPropertySource(properties = "storecast.messaging.recall-window=1s")
 @Import(CardActionsAndRecallWindowIntegrationTest.Clicks.class)
+// a context of its own that no other class shares: closed after the class rather than left running
+// (its pollers, gateway and embedded PostgreSQL) beside the shared one until the JVM exits
+@DirtiesContext
 class CardActionsAndRecallWindowIntegrationTest {
 
 	@LocalServerPort

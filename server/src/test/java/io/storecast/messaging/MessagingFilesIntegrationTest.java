@@ -26,6 +26,7 @@ import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.test.annotation.DirtiesContext;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 import org.springframework.test.context.TestPropertySource;
@@ -43,6 +44,9 @@ import tools.jackson.databind.JsonNode;
 @StorecastIntegrationTest
 @TestPropertySource(properties = { "storecast.messaging.files.max-image=256KB", "storecast.messaging.files.max-voice=256KB",
 		"storecast.messaging.files.max-video=1MB", "storecast.messaging.files.max-file=512KB" })
+// a context of its own that no other class shares: closed after the class rather than left running
+// (its pollers, gateway and embedded PostgreSQL) beside the shared one until the JVM exits
+@DirtiesContext
 class MessagingFilesIntegrationTest {
 
 	static final Path FILES = TestDatabase.temporaryDataDir();

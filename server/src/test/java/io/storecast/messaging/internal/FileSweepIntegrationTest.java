@@ -12,6 +12,7 @@ import java.util.UUID;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.test.annotation.DirtiesContext;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 import org.springframework.test.context.TestPropertySource;
@@ -24,6 +25,9 @@ import io.storecast.support.TestDatabase;
 /** Uploads never sent in a message are deleted (row and content) once they are old; sent ones stay. */
 @StorecastIntegrationTest
 @TestPropertySource(properties = "storecast.messaging.files.unsent-ttl=0s")
+// a context of its own that no other class shares: closed after the class rather than left running
+// (its pollers, gateway and embedded PostgreSQL) beside the shared one until the JVM exits
+@DirtiesContext
 class FileSweepIntegrationTest {
 
 	static final Path FILES = TestDatabase.temporaryDataDir();
