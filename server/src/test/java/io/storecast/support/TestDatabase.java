@@ -63,11 +63,17 @@ public class TestDatabase implements ApplicationContextInitializer<ConfigurableA
 		}
 	}
 
-	/** A fresh folder for an embedded PostgreSQL, deleted when the JVM exits. */
+	/**
+	 * A fresh folder for an embedded PostgreSQL, deleted when the JVM exits, with the lock file the
+	 * server keeps beside it when it is the data directory itself.
+	 */
 	public static Path temporaryDataDir() {
 		try {
 			Path dir = Files.createTempDirectory("storecast-test-pg-");
-			SpringApplication.getShutdownHandlers().add(() -> delete(dir));
+			SpringApplication.getShutdownHandlers().add(() -> {
+				delete(dir);
+				delete(dir.resolveSibling(dir.getFileName() + ".lock"));
+			});
 			return dir;
 		}
 		catch (IOException e) {
