@@ -79,6 +79,8 @@ final class CouponClaimStormScenario implements Scenario {
 		// then the same storm offered at this rate (0: skipped), over up to this many connections
 		double pacedRate = Double.parseDouble(System.getProperty("bench.coupons.paced-rate", "5000"));
 		int pacedConnections = Integer.getInteger("bench.coupons.paced-connections", 1_000);
+		// of which this many are opened before the clock starts (0: all on demand, while the claims are due)
+		int pacedPreopened = Integer.getInteger("bench.coupons.paced-preopened", pacedConnections);
 		// where the claims go: the gateway's port (the storm path, default) or the REST API's
 		boolean gateway = !"rest".equals(System.getProperty("bench.coupons.via", "gateway"));
 		// a diagnostic: PostgreSQL's statements that took the most time in each loop (pg_stat_statements)
@@ -178,7 +180,7 @@ final class CouponClaimStormScenario implements Scenario {
 					}
 					// the machine's cores busy (server + PostgreSQL + driver) in each second of the open loop
 					List<Double> busy = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
-					Thread sampler = Thread.ofPlatform().daemon().start(() -> {
+					Thread sampler = Thread.ofPlatform().daemon().unstarted(() -> {
 						long last = Cpu.of(s).total();
 						long lastAt = System.nanoTime();
 						while (!Thread.currentThread().isInterrupted()) {
@@ -195,10 +197,20 @@ final class CouponClaimStormScenario implements Scenario {
 							lastAt = at;
 						}
 					});
-					Cpu pacedBeforeCpu = Cpu.of(s);
-					Storm at = paced(claimBase, pacedTemplate, tokens, plan, pacedRate, pacedConnections);
-					Cpu pacedCpu = Cpu.of(s).minus(pacedBeforeCpu);
+					java.util.concurrent.atomic.AtomicReference<Cpu> pacedBeforeCpu = new java.util.concurrent.atomic.AtomicReference<>();
+					long[] backgroundBefore = backgroundWork(pgPort);
+					// the clock, the CPU readings and the sampler start when the connections are open
+					Storm at = paced(claimBase, pacedTemplate, tokens, plan, pacedRate, pacedConnections, pacedPreopened,
+							() -> {
+								pacedBeforeCpu.set(Cpu.of(s));
+								sampler.start();
+							});
+					Cpu pacedCpu = Cpu.of(s).minus(pacedBeforeCpu.get());
 					sampler.interrupt();
+					long[] background = backgroundWork(pgPort);
+					Bench.progress("%s: PostgreSQL meanwhile (and while the connections opened): %d checkpoints "
+							+ "(%d buffers written), %d autovacuum/autoanalyze runs", NAME, background[0] - backgroundBefore[0],
+							background[1] - backgroundBefore[1], background[2] - backgroundBefore[2]);
 					Bench.progress("%s: cores busy in each second of the open loop: %s", NAME,
 							busy.stream().map(b -> String.format("%.2f", b)).collect(java.util.stream.Collectors.joining(" ")));
 					pacedCpu.emit(results, "paced-", requests);
@@ -422,8 +434,9 @@ final class CouponClaimStormScenario implements Scenario {
 	/** The same, with the Idempotency-Keys {@code keyPrefix + n} (a customer's keys are theirs across templates). */
 	static Storm storm(URI base, String template, String[] tokens, List<int[]> plan, int inflight, String keyPrefix)
 			throws InterruptedException {
-		return send(base, template, tokens, plan, keyPrefix, (driver, n, request, recorder) -> driver.run(n, request,
-				inflight, recorder, StorecastApi.REQUEST_TIMEOUT.multipliedBy(20)));
+		return send(base, template, tokens, plan, keyPrefix, () -> {
+		}, (driver, n, request, recorder) -> () -> driver.run(n,
+				request, inflight, recorder, StorecastApi.REQUEST_TIMEOUT.multipliedBy(20)));
 	}
 
 	/**
@@ -431,19 +444,27 @@ final class CouponClaimStormScenario implements Scenario {
 	 * {@code connections} kept-alive connections), each timed from when it was due: the latency at
 	 * that throughput, which a closed loop cannot show (there, latency is in-flight ÷ throughput).
 	 */
-	static Storm paced(URI base, String template, String[] tokens, List<int[]> plan, double rate, int connections)
-			throws InterruptedException {
-		return send(base, template, tokens, plan, "paced-", (driver, n, request, recorder) -> driver.runPaced(n, request,
-				rate, connections, recorder, StorecastApi.REQUEST_TIMEOUT.multipliedBy(20)));
+	static Storm paced(URI base, String template, String[] tokens, List<int[]> plan, double rate, int connections,
+			int preopened, Runnable atStart) throws InterruptedException {
+		return send(base, template, tokens, plan, "paced-", atStart, (driver, n, request, recorder) -> {
+			NettyHttpDriver.PacedRun run = driver.paced(n, request, rate, connections, preopened, recorder);
+			return () -> run.go(StorecastApi.REQUEST_TIMEOUT.multipliedBy(20));
+		});
 	}
 
+	/** A storm's driving: prepared (connections opened before the clock starts, if it does), then run. */
 	private interface Run {
-		boolean run(NettyHttpDriver driver, int n, java.util.function.IntFunction<NettyHttpDriver.Request> request,
+		Go prepare(NettyHttpDriver driver, int n, java.util.function.IntFunction<NettyHttpDriver.Request> request,
 				NettyHttpDriver.Answers recorder) throws InterruptedException;
 	}
 
-	private static Storm send(URI base, String template, String[] tokens, List<int[]> plan, String keyPrefix, Run run)
-			throws InterruptedException {
+	private interface Go {
+		/** False if the storm did not finish in time. */
+		boolean go() throws InterruptedException;
+	}
+
+	private static Storm send(URI base, String template, String[] tokens, List<int[]> plan, String keyPrefix,
+			Runnable atStart, Run run) throws InterruptedException {
 		long[] latency = new long[plan.size()];
 		boolean[] issued = new boolean[plan.size()];
 		Map<String, LongAdder> statuses = new ConcurrentHashMap<>();
@@ -453,16 +474,17 @@ final class CouponClaimStormScenario implements Scenario {
 		String path = "/api/v1/coupons/templates/" + template + "/claims";
 		byte[] body = "{\"source\":\"live\"}".getBytes(java.nio.charset.StandardCharsets.UTF_8);
 		int threads = Integer.getInteger("bench.coupons.driver-threads", 1);
-		long start = System.nanoTime();
+		AtomicLong start = new AtomicLong();
+		long elapsed;
 		try (NettyHttpDriver driver = new NettyHttpDriver(base, threads)) {
-			boolean finished = run.run(driver, plan.size(), i -> new NettyHttpDriver.Request(path, tokens[plan.get(i)[0]],
+			Go go = run.prepare(driver, plan.size(), i -> new NettyHttpDriver.Request(path, tokens[plan.get(i)[0]],
 					keyPrefix + plan.get(i)[1], body), (index, status, text, nanos) -> {
 						latency[index] = nanos;
 						String kind;
 						if (status == 201) {
 							issued[index] = true;
 							issuedCount.incrementAndGet();
-							lastIssued.accumulateAndGet(System.nanoTime() - start, Math::max);
+							lastIssued.accumulateAndGet(System.nanoTime() - start.get(), Math::max);
 							kind = "201";
 						}
 						else if (status == 409) {
@@ -475,12 +497,15 @@ final class CouponClaimStormScenario implements Scenario {
 						}
 						statuses.computeIfAbsent(kind, k -> new LongAdder()).increment();
 					});
+			atStart.run();
+			start.set(System.nanoTime());
+			boolean finished = go.go();
+			elapsed = System.nanoTime() - start.get();
 			if (!finished) {
 				errors.increment();
 				statuses.computeIfAbsent("unfinished", k -> new LongAdder()).increment();
 			}
 		}
-		long nanos = System.nanoTime() - start;
 		long[] ok = new long[issuedCount.get()];
 		int at = 0;
 		for (int i = 0; i < latency.length && at < ok.length; i++) {
@@ -490,7 +515,7 @@ final class CouponClaimStormScenario implements Scenario {
 		}
 		Map<String, Long> counted = new TreeMap<>();
 		statuses.forEach((k, v) -> counted.put(k, v.sum()));
-		return new Storm(nanos, lastIssued.get(), issuedCount.get(), errors.sum(), Latencies.of(latency),
+		return new Storm(elapsed, lastIssued.get(), issuedCount.get(), errors.sum(), Latencies.of(latency),
 				Latencies.of(Arrays.copyOf(ok, at)), counted, latency);
 	}
 
@@ -533,6 +558,22 @@ final class CouponClaimStormScenario implements Scenario {
 				rs.next();
 				return new long[] { rs.getLong(1), rs.getLong(2), rs.getLong(3) };
 			}
+		}
+	}
+
+	/**
+	 * PostgreSQL's background work so far, which a storm's latency may meet: checkpoints started,
+	 * buffers the checkpointer wrote, and autovacuum and autoanalyze runs over the user tables.
+	 */
+	static long[] backgroundWork(int pgPort) throws SQLException {
+		try (Connection c = DriverManager.getConnection(jdbcUrl(pgPort), "postgres", "");
+				Statement s = c.createStatement();
+				ResultSet rs = s.executeQuery("""
+						SELECT (SELECT num_timed + num_requested FROM pg_stat_checkpointer),
+						       (SELECT buffers_written FROM pg_stat_checkpointer),
+						       (SELECT sum(autovacuum_count + autoanalyze_count) FROM pg_stat_user_tables)""")) {
+			rs.next();
+			return new long[] { rs.getLong(1), rs.getLong(2), rs.getLong(3) };
 		}
 	}
 

@@ -3,6 +3,7 @@ package io.storecast.bench;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -87,61 +88,101 @@ final class NettyHttpDriver implements AutoCloseable {
 	private static final long PACER_TICK_NANOS = 1_000_000;
 
 	/**
-	 * Open loop at {@code rate} requests/s: request {@code i} is due at {@code i / rate} seconds from
-	 * the start and goes out then on an idle kept-alive connection, or on a new one (up to
-	 * {@code maxConnections}), or, when all are busy, as soon as one is free. Its latency is counted
-	 * from when it was due, so a server that falls behind is charged for the wait (no coordinated
-	 * omission). False if the plan did not finish within {@code timeout}.
+	 * Open loop at {@code rate} requests/s, prepared: {@code preopened} connections are opened first
+	 * (as the clients of a flash sale already hold theirs when it starts, and as wrk2 does), and
+	 * {@link PacedRun#go} then sends request {@code i} at {@code i / rate} seconds from its start, on an
+	 * idle kept-alive connection, or on a new one (up to {@code maxConnections}), or, when all are
+	 * busy, as soon as one is free. Its latency is counted from when it was due, so a server that
+	 * falls behind is charged for the wait (no coordinated omission).
 	 */
-	boolean runPaced(int n, IntFunction<Request> plan, double rate, int maxConnections, Answers answers,
-			Duration timeout) throws InterruptedException {
-		CountDownLatch done = new CountDownLatch(n);
-		String host = base.getHost() + ":" + base.getPort();
-		java.util.Queue<Channel> idle = new java.util.concurrent.ConcurrentLinkedQueue<>();
-		java.util.Queue<long[]> backlog = new java.util.concurrent.ConcurrentLinkedQueue<>();
-		AtomicInteger open = new AtomicInteger();
-		Bootstrap bootstrap = bootstrap(() -> new Paced(plan, done, answers, host, idle, backlog));
-		long start = System.nanoTime();
-		for (int i = 0; i < n; i++) {
-			long due = start + (long) (i * 1e9 / rate);
-			long wait = due - System.nanoTime();
-			if (wait > 0) {
-				// sleeps a tick at least, then sends everything due by then together: a wake-up of this
-				// thread and of the event loop per tick, not per request; each request is still timed
-				// from when it was due, so the driver's lateness counts against the server, never for it
-				java.util.concurrent.locks.LockSupport.parkNanos(Math.max(wait, PACER_TICK_NANOS));
+	PacedRun paced(int n, IntFunction<Request> plan, double rate, int maxConnections, int preopened, Answers answers)
+			throws InterruptedException {
+		PacedRun run = new PacedRun(n, plan, rate, maxConnections, answers);
+		run.open(Math.min(preopened, maxConnections));
+		return run;
+	}
+
+	/** One open-loop run of {@link #paced}: its connections are open, its requests not yet sent. */
+	final class PacedRun {
+
+		private final int n;
+		private final double rate;
+		private final int maxConnections;
+		private final Answers answers;
+		private final CountDownLatch done;
+		private final java.util.Queue<Channel> idle = new java.util.concurrent.ConcurrentLinkedQueue<>();
+		private final java.util.Queue<long[]> backlog = new java.util.concurrent.ConcurrentLinkedQueue<>();
+		private final AtomicInteger open = new AtomicInteger();
+		private final Bootstrap bootstrap;
+
+		private PacedRun(int n, IntFunction<Request> plan, double rate, int maxConnections, Answers answers) {
+			this.n = n;
+			this.rate = rate;
+			this.maxConnections = maxConnections;
+			this.answers = answers;
+			this.done = new CountDownLatch(n);
+			String host = base.getHost() + ":" + base.getPort();
+			this.bootstrap = bootstrap(() -> new Paced(plan, done, answers, host, idle, backlog));
+		}
+
+		private void open(int connections) throws InterruptedException {
+			List<io.netty.channel.ChannelFuture> opening = new java.util.ArrayList<>();
+			for (int i = 0; i < connections; i++) {
+				opening.add(bootstrap.connect(base.getHost(), base.getPort()));
 			}
-			long[] request = { i, due };
-			Channel channel = idle.poll();
-			if (channel != null) {
-				channel.eventLoop().execute(() -> Paced.of(channel).send(channel, request));
-			}
-			else if (open.get() < maxConnections) {
+			for (io.netty.channel.ChannelFuture f : opening) {
+				idle.add(f.sync().channel());
 				open.incrementAndGet();
-				bootstrap.connect(base.getHost(), base.getPort()).addListener(f -> {
-					if (f.isSuccess()) {
-						Channel c = ((io.netty.channel.ChannelFuture) f).channel();
-						Paced.of(c).send(c, request);
-					}
-					else {
-						answers.answered((int) request[0], -1, String.valueOf(f.cause()),
-								System.nanoTime() - request[1]);
-						done.countDown();
-					}
-				});
-			}
-			else {
-				backlog.add(request);
-				// a connection freed meanwhile takes it (one that went idle just before the add is re-checked)
-				Channel freed = idle.poll();
-				if (freed != null) {
-					freed.eventLoop().execute(() -> Paced.of(freed).next(freed));
-				}
 			}
 		}
-		boolean finished = done.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
-		Bench.progress("open loop: %d connections opened", open.get());
-		return finished;
+
+		/** Sends the plan at the rate; false if it did not finish within {@code timeout}. */
+		boolean go(Duration timeout) throws InterruptedException {
+			int preopened = open.get();
+			Bench.progress("open loop: %d requests at %.0f/s, starting", n, rate);
+			long start = System.nanoTime();
+			for (int i = 0; i < n; i++) {
+				long due = start + (long) (i * 1e9 / rate);
+				long wait = due - System.nanoTime();
+				if (wait > 0) {
+					// sleeps a tick at least, then sends everything due by then together: a wake-up of this
+					// thread and of the event loop per tick, not per request; each request is still timed
+					// from when it was due, so the driver's lateness counts against the server, never for it
+					java.util.concurrent.locks.LockSupport.parkNanos(Math.max(wait, PACER_TICK_NANOS));
+				}
+				long[] request = { i, due };
+				Channel channel = idle.poll();
+				if (channel != null) {
+					channel.eventLoop().execute(() -> Paced.of(channel).send(channel, request));
+				}
+				else if (open.get() < maxConnections) {
+					open.incrementAndGet();
+					bootstrap.connect(base.getHost(), base.getPort()).addListener(f -> {
+						if (f.isSuccess()) {
+							Channel c = ((io.netty.channel.ChannelFuture) f).channel();
+							Paced.of(c).send(c, request);
+						}
+						else {
+							answers.answered((int) request[0], -1, String.valueOf(f.cause()),
+									System.nanoTime() - request[1]);
+							done.countDown();
+						}
+					});
+				}
+				else {
+					backlog.add(request);
+					// a connection freed meanwhile takes it (one that went idle just before the add is re-checked)
+					Channel freed = idle.poll();
+					if (freed != null) {
+						freed.eventLoop().execute(() -> Paced.of(freed).next(freed));
+					}
+				}
+			}
+			boolean finished = done.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
+			Bench.progress("open loop: %d connections opened before the start, %d during the run", preopened,
+					open.get() - preopened);
+			return finished;
+		}
 	}
 
 	/**
@@ -201,7 +242,7 @@ final class NettyHttpDriver implements AutoCloseable {
 		}
 	}
 
-	/** A connection of {@link #runPaced}: sends what it is given, then takes the backlog's next or goes idle. */
+	/** A connection of {@link #paced}: sends what it is given, then takes the backlog's next or goes idle. */
 	private static final class Paced extends OneAtATime {
 
 		private final java.util.Queue<Channel> idle;

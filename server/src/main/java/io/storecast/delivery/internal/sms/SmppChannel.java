@@ -510,6 +510,9 @@ public final class SmppChannel implements ChannelAdapter, AutoCloseable {
 		}
 	}
 
+	/** How long a stop waits for the SMSC's unbind_resp. */
+	private static final long UNBIND_WAIT_MILLIS = 2_000;
+
 	@Override
 	public void close() {
 		closed = true;
@@ -519,6 +522,8 @@ public final class SmppChannel implements ChannelAdapter, AutoCloseable {
 		if (l != null) {
 			l.kill("the SMS channel is stopping");
 			try {
+				// an SMSC that never answers the unbind holds the stop for this long, not a whole request timeout
+				l.session.setTransactionTimer(Math.min(smpp.requestTimeout().toMillis(), UNBIND_WAIT_MILLIS));
 				l.session.unbindAndClose();
 			}
 			catch (RuntimeException e) {
