@@ -24,12 +24,15 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param embeddedSettings more settings for the embedded PostgreSQL ({@code name → value}, e.g.
  * {@code max_wal_size → 4GB}, or {@code shared_preload_libraries → pg_stat_statements} to find slow
  * statements); durability and the listen address are Storecast's own and cannot be changed here
+ * @param analyzeGrowing how often to look for small tables that have grown several times over since
+ * PostgreSQL last analyzed them, and analyze them ({@link GrowingTables}); 0 turns it off
  */
 @ConfigurationProperties("storecast.db")
 public record DatabaseSettings(@Nullable String url, @Nullable String username, @Nullable String password,
 		@DefaultValue("./data/postgres") Path dataDir, @DefaultValue("0") int embeddedPort,
 		@DefaultValue("false") boolean cleanOnStart, @DefaultValue("20") int poolSize,
-		@DefaultValue("512MB") String embeddedSharedBuffers, @Nullable Map<String, String> embeddedSettings) {
+		@DefaultValue("512MB") String embeddedSharedBuffers, @Nullable Map<String, String> embeddedSettings,
+		@DefaultValue("5s") java.time.Duration analyzeGrowing) {
 
 	private static final Pattern NAME = Pattern.compile("[a-z][a-z0-9_.]{0,62}");
 	/** Settings the embedded database keeps as Storecast sets them (ADR 4: commits survive a crash; 127.0.0.1 only). */
