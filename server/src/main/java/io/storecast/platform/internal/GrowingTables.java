@@ -44,16 +44,18 @@ class GrowingTables implements SmartLifecycle {
 	}
 
 	/**
-	 * The tables of this schema whose changes since their last analysis are more than twice the rows
-	 * it counted (and more than 50): three times the size, or more, since their plans were made.
+	 * The tables of this schema with more than three times the rows their last analysis counted (and
+	 * more than 50 since): grown, not merely updated. A small table updated all the time (a coupon's
+	 * stock slots) is not analyzed again and again, which would make every session plan its
+	 * statements on it again each time.
 	 */
 	List<String> growing() {
 		return jdbc.queryForList("""
 				SELECT quote_ident(s.schemaname) || '.' || quote_ident(s.relname)
 				FROM pg_stat_user_tables s JOIN pg_class c ON c.oid = s.relid
 				WHERE s.schemaname = current_schema() AND s.n_mod_since_analyze > 50
-				  AND s.n_mod_since_analyze > 2 * greatest(c.reltuples, 0) AND greatest(c.reltuples, 0) < ?
-				ORDER BY s.n_mod_since_analyze DESC""", String.class, SMALL);
+				  AND s.n_live_tup > 3 * greatest(c.reltuples, 0) AND greatest(c.reltuples, 0) < ?
+				ORDER BY s.n_live_tup DESC""", String.class, SMALL);
 	}
 
 	/** Analyzes the growing tables; how many. */
