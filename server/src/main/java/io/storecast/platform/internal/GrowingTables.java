@@ -22,9 +22,11 @@ import org.springframework.stereotype.Component;
  * first flash sale — scans the whole table, and stays cached while the table grows to a hundred
  * thousand rows: a conversation looked up by its key read 32 blocks instead of 3, delivery's lease
  * 413 blocks a call. An ANALYZE updates the table's statistics, which makes every session plan its
- * statements on the table again. Only tables under {@value #SMALL} rows are analyzed here (each in
- * milliseconds, a handful of times as a table grows by factors of three); larger ones are left to
- * autovacuum. Several nodes may do it at once: harmless.
+ * statements on the table again. Only tables under {@value #SMALL} rows are analyzed here, a
+ * handful of times as a table grows by factors of three. A small table takes milliseconds; the
+ * delivery outbox at tens of thousands of rows took 0.3–0.9 s a time in a campaign bench on a busy
+ * 2-core machine (wide columns). Larger tables are left to autovacuum. Several nodes may do it at
+ * once: harmless.
  */
 @Component
 class GrowingTables implements SmartLifecycle {
