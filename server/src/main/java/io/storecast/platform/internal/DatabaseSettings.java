@@ -1,6 +1,7 @@
 package io.storecast.platform.internal;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Map;
 import java.util.Set;
 import java.util.regex.Pattern;
@@ -32,7 +33,7 @@ public record DatabaseSettings(@Nullable String url, @Nullable String username, 
 		@DefaultValue("./data/postgres") Path dataDir, @DefaultValue("0") int embeddedPort,
 		@DefaultValue("false") boolean cleanOnStart, @DefaultValue("20") int poolSize,
 		@DefaultValue("512MB") String embeddedSharedBuffers, @Nullable Map<String, String> embeddedSettings,
-		@DefaultValue("5s") java.time.Duration analyzeGrowing) {
+		@DefaultValue("5s") Duration analyzeGrowing) {
 
 	private static final Pattern NAME = Pattern.compile("[a-z][a-z0-9_.]{0,62}");
 	/** Settings the embedded database keeps as Storecast sets them (ADR 4: commits survive a crash; 127.0.0.1 only). */

@@ -77,6 +77,8 @@ public final class SmppChannel implements ChannelAdapter, AutoCloseable {
 	private static final Logger log = LoggerFactory.getLogger(SmppChannel.class);
 	private static final Pattern E164 = Pattern.compile("\\+[1-9]\\d{6,14}");
 	private static final Pattern DIGITS = Pattern.compile("\\+?\\d{1,20}");
+	/** How long a stop waits for the SMSC's unbind_resp. */
+	private static final long UNBIND_WAIT_MILLIS = 2_000;
 	private static final int PART_THROTTLE_TRIES = 3;
 
 	private final SmsSettings settings;
@@ -509,9 +511,6 @@ public final class SmppChannel implements ChannelAdapter, AutoCloseable {
 			log.warn("SMS channel: sweep failed", e);
 		}
 	}
-
-	/** How long a stop waits for the SMSC's unbind_resp. */
-	private static final long UNBIND_WAIT_MILLIS = 2_000;
 
 	@Override
 	public void close() {
