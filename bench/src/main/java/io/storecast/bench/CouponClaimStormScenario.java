@@ -34,9 +34,10 @@ import java.util.concurrent.atomic.LongAdder;
  * {@code POST /api/v1/coupons/templates/{id}/claims} instead, one transaction per claim).
  * <ol>
  * <li>Warm-up (not measured as the storm): {@code bench.coupons.warmup-rounds} (8) storms of the same
- * shape by {@code bench.coupons.warmup-customers} (1,000) other customers, each on another template,
- * until the JIT has compiled the claim path; the first round's figures are printed as {@code cold-}
- * (a freshly started server's first storm).
+ * shape by {@code bench.coupons.warmup-customers} (4,000) other customers, each on another template,
+ * until the JIT has compiled the claim path, issuing included (each round issues 4,000 coupons in
+ * batches like the storm's); the first round's figures are printed as {@code cold-} (a freshly
+ * started server's first storm).
  * <li>Closed loop, {@code bench.coupons.inflight} (256) connections each sending its next claim when
  * the last is answered: requests/s, coupons issued/s until the stock ran out, p50/p99 of all
  * requests and of the successful ones, server, PostgreSQL and driver CPU per request, and the
@@ -74,7 +75,7 @@ final class CouponClaimStormScenario implements Scenario {
 		int stock = Integer.getInteger("bench.coupons.stock", 10_000);
 		int inflight = Integer.getInteger("bench.coupons.inflight", 256);
 		int baselineThreads = Integer.getInteger("bench.coupons.baseline.threads", 64);
-		int warmupCustomers = Integer.getInteger("bench.coupons.warmup-customers", 1_000);
+		int warmupCustomers = Integer.getInteger("bench.coupons.warmup-customers", 4_000);
 		int warmupRounds = Integer.getInteger("bench.coupons.warmup-rounds", 8);
 		// then the same storm offered at this rate (0: skipped), over up to this many connections
 		double pacedRate = Double.parseDouble(System.getProperty("bench.coupons.paced-rate", "5000"));
