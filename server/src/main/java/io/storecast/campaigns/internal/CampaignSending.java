@@ -1,5 +1,8 @@
 package io.storecast.campaigns.internal;
 
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -9,11 +12,19 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
+
+import javax.sql.DataSource;
 
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.jdbc.datasource.DataSourceUtils;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.support.TransactionTemplate;
 
@@ -32,14 +43,16 @@ import io.storecast.identity.CustomerId;
 import io.storecast.identity.CustomerProfile;
 import io.storecast.identity.OrgDirectory;
 import io.storecast.platform.ApiException;
+import jakarta.annotation.PreDestroy;
 
 /**
  * Sends a campaign: plans its recipients (the audience written to {@code campaigns_recipients} as
- * PLANNED, once), then works through them a chunk at a time. Each chunk is one transaction holding
- * the campaign's row lock: the contact policy's decisions, coupon grants, rendering, delivery's
- * outbox rows and the recipients' new status commit together, so a crash anywhere loses or repeats
- * nothing — the next run (db-scheduler's retry, or the resume at start) picks up the recipients still
- * PLANNED. Deciding again is harmless (the policy answers {@code already-counted}), and so are grants
+ * PLANNED, once), then works through them a chunk at a time, {@code send-workers} chunks side by side
+ * on disjoint ranges of customers. Each chunk is one transaction holding the campaign's row in share
+ * mode: the contact policy's decisions, coupon grants, rendering, delivery's outbox rows and the
+ * recipients' new status commit together, so a crash anywhere loses or repeats nothing — the next run
+ * (db-scheduler's retry, or the resume at start) picks up the recipients still PLANNED. One run of a
+ * campaign goes at a time ({@link #runLock}). Deciding again is harmless (the policy answers {@code already-counted}), and so are grants
  * and deliveries (idempotent on campaign and customer). Deferred recipients wait for one wake-up per
  * campaign at the earliest time one of them is due.
  */
@@ -47,6 +60,8 @@ import io.storecast.platform.ApiException;
 class CampaignSending {
 
 	private static final Logger log = LoggerFactory.getLogger(CampaignSending.class);
+	/** The first key of a run's advisory lock ({@link #runLock}): "CAMP". */
+	private static final int RUN_LOCK_CLASS = 0x43414D50;
 
 	private final Campaigns campaigns;
 	private final Recipients recipients;
@@ -63,8 +78,14 @@ class CampaignSending {
 	private final org.springframework.beans.factory.ObjectProvider<CampaignAbTesting> abTesting;
 	private final CampaignSettings settings;
 	private final TransactionTemplate tx;
+	private final DataSource dataSource;
 	private final Clock clock;
-	/** For tests: fail the chunk after this many have committed in this run (a crash mid-send); -1: never. */
+	/** Takes the chunks of a round after the first, which the run's own thread takes. */
+	private final ExecutorService pool;
+	/**
+	 * For tests: in the next run, every chunk from this one on (0-based, in customer order) fails before
+	 * its commit, as a crash would stop them; -1: never.
+	 */
 	private final AtomicInteger failAfterChunks = new AtomicInteger(-1);
 	/** For tests: recipients per chunk instead of the setting; 0: the setting. */
 	private final AtomicInteger chunkSizeOverride = new AtomicInteger();
@@ -73,7 +94,7 @@ class CampaignSending {
 			CustomerDirectory customers, ContactPolicy policy, Coupons coupons, Delivery delivery, OrgDirectory org,
 			Consents consents, ResultsRecording results, Surveys surveys,
 			org.springframework.beans.factory.ObjectProvider<CampaignAbTesting> abTesting, CampaignSettings settings,
-			TransactionTemplate tx, Clock clock) {
+			TransactionTemplate tx, DataSource dataSource, Clock clock) {
 		this.surveys = surveys;
 		this.campaigns = campaigns;
 		this.recipients = recipients;
@@ -89,7 +110,15 @@ class CampaignSending {
 		this.abTesting = abTesting;
 		this.settings = settings;
 		this.tx = tx;
+		this.dataSource = dataSource;
 		this.clock = clock;
+		this.pool = Executors.newFixedThreadPool(Math.max(1, settings.sendWorkers() - 1),
+				Thread.ofPlatform().name("campaign-send-", 0).daemon().factory());
+	}
+
+	@PreDestroy
+	void stop() {
+		pool.shutdownNow();
 	}
 
 	/** Thrown by the test hook to stop a send as a crash would. */
@@ -121,11 +150,15 @@ class CampaignSending {
 		if (c.status() != Campaign.Status.SENDING) {
 			return;
 		}
-		if (c.plannedAt() == null && !plan(c)) {
-			return;
+		try (RunLock lock = runLock(id)) {
+			// what a run before this one left
+			c = campaigns.find(id).orElseThrow();
+			if (c.status() != Campaign.Status.SENDING || c.plannedAt() == null && !plan(c)) {
+				return;
+			}
+			process(campaigns.find(id).orElseThrow());
+			finish(id);
 		}
-		c = campaigns.find(id).orElseThrow();
-		process(c);
 	}
 
 	/** Writes the audience as PLANNED recipients; false when the send ended here (nobody to send to). */
@@ -190,48 +223,167 @@ class CampaignSending {
 	}
 
 	private void process(Campaign c) {
-		UUID surveyId = c.definition().offer().surveyId();
-		Rendering rendering = new Rendering(c, org, consents, settings.publicUrl(), results.links(), coupons,
-				surveyId == null ? null : surveys.find(surveyId).orElse(null));
 		int size = chunkSizeOverride.get() > 0 ? chunkSizeOverride.get() : settings.chunkSize();
-		int chunks = 0;
-		Instant runAt = clock.instant();
-		// first the planned recipients, then the deferred ones whose time has come
-		for (boolean deferred : new boolean[] { false, true }) {
-			CustomerId after = null;
-			while (true) {
-				CustomerId cursor = after;
-				int done = chunks;
-				Optional<CustomerId> last = Objects.requireNonNull(tx.execute(s -> chunk(c, rendering, deferred, cursor,
-						size, runAt, done)));
-				if (last.isEmpty()) {
-					break;
-				}
-				after = last.get();
-				chunks++;
-			}
+		int workers = settings.sendWorkers();
+		UUID surveyId = c.definition().offer().surveyId();
+		Survey survey = surveyId == null ? null : surveys.find(surveyId).orElse(null);
+		// one per worker: a rendering keeps what it looked up (speakers, texts) for the chunks after
+		List<Rendering> renderings = new ArrayList<>(workers);
+		for (int i = 0; i < workers; i++) {
+			renderings.add(new Rendering(c, org, consents, settings.publicUrl(), results.links(), coupons, survey));
 		}
-		finish(c.id());
+		int failFrom = failAfterChunks.get();
+		try {
+			handOffAll(c, renderings, size, failFrom);
+		}
+		catch (SimulatedCrash crash) {
+			failAfterChunks.compareAndSet(failFrom, -1);
+			throw crash;
+		}
 	}
 
 	/**
-	 * Decides, renders and hands off one chunk; the last customer of the chunk, or empty when there is
-	 * nothing (more) to do or the campaign is no longer sending.
+	 * Works through the planned recipients, then the deferred ones whose time has come: up to one chunk
+	 * per worker at a time, side by side (the run's thread takes the first, the pool the others), each
+	 * on its own range of customers, until a phase has no more or the campaign stops sending. A chunk
+	 * that fails fails the run once the others of its round have ended.
 	 */
-	private Optional<CustomerId> chunk(Campaign c, Rendering rendering, boolean deferred, @Nullable CustomerId after,
-			int size, Instant runAt, int done) {
-		Campaign locked = campaigns.lock(c.id()).orElse(null);
+	private void handOffAll(Campaign c, List<Rendering> renderings, int size, int failFrom) {
+		Instant runAt = clock.instant();
+		int index = 0;
+		for (boolean deferred : new boolean[] { false, true }) {
+			CustomerId after = null;
+			boolean sending = true;
+			while (sending) {
+				List<Recipients.Pending> next = deferred
+						? recipients.dueDeferred(c.id(), runAt, after, size * renderings.size())
+						: recipients.planned(c.id(), after, size * renderings.size());
+				if (next.isEmpty()) {
+					break;
+				}
+				List<Callable<Boolean>> round = new ArrayList<>();
+				CustomerId from = after;
+				for (int k = 0; k < next.size(); k += size) {
+					CustomerId lo = from;
+					CustomerId hi = next.get(Math.min(next.size(), k + size) - 1).customerId();
+					Rendering rendering = renderings.get(round.size());
+					int chunkIndex = index++;
+					round.add(() -> Objects.requireNonNull(tx.execute(
+							st -> chunk(c, rendering, deferred, lo, hi, size, runAt, chunkIndex, failFrom))));
+					from = hi;
+				}
+				sending = all(round);
+				after = from;
+			}
+		}
+	}
+
+	/** Runs the round's chunks, the first on this thread; true unless one found the campaign no longer sending. */
+	private boolean all(List<Callable<Boolean>> round) {
+		List<Future<Boolean>> others = new ArrayList<>(round.size() - 1);
+		for (Callable<Boolean> chunk : round.subList(1, round.size())) {
+			others.add(pool.submit(chunk));
+		}
+		RuntimeException failure = null;
+		boolean sending = true;
+		try {
+			sending = round.getFirst().call();
+		}
+		catch (RuntimeException e) {
+			failure = e;
+		}
+		catch (Exception e) {
+			failure = new IllegalStateException(e);
+		}
+		for (Future<Boolean> other : others) {
+			try {
+				sending &= other.get();
+			}
+			catch (ExecutionException e) {
+				RuntimeException cause = e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
+				if (failure == null) {
+					failure = cause;
+				}
+			}
+			catch (InterruptedException e) {
+				Thread.currentThread().interrupt();
+				if (failure == null) {
+					failure = new IllegalStateException("Interrupted while a campaign's chunks were handed off", e);
+				}
+			}
+		}
+		if (failure != null) {
+			throw failure;
+		}
+		return sending;
+	}
+
+	/**
+	 * One run of a campaign's send at a time, on any node: a PostgreSQL advisory lock held by a
+	 * connection of the run's own for as long as it runs (a node that dies lets go of it with its
+	 * connection). A second run — the resume at start while db-scheduler retries the first, a wake-up —
+	 * waits for the first and then finds what is left. Within a run, chunks on disjoint ranges of
+	 * customers commit side by side.
+	 */
+	private RunLock runLock(CampaignId id) {
+		Connection connection = DataSourceUtils.getConnection(dataSource);
+		try {
+			try (PreparedStatement lock = connection.prepareStatement("SELECT pg_advisory_lock(?, hashtext(?))")) {
+				lock.setInt(1, RUN_LOCK_CLASS);
+				lock.setString(2, id.toString());
+				lock.execute();
+			}
+			return new RunLock(connection, id, dataSource);
+		}
+		catch (SQLException e) {
+			DataSourceUtils.releaseConnection(connection, dataSource);
+			throw new IllegalStateException("Could not take the send lock of campaign " + id, e);
+		}
+	}
+
+	/** A run's hold on its campaign: the advisory lock, and the connection that holds it. */
+	private record RunLock(Connection connection, CampaignId id, DataSource dataSource) implements AutoCloseable {
+
+		@Override
+		public void close() {
+			try (PreparedStatement unlock = connection.prepareStatement("SELECT pg_advisory_unlock(?, hashtext(?))")) {
+				unlock.setInt(1, RUN_LOCK_CLASS);
+				unlock.setString(2, id.toString());
+				unlock.execute();
+				DataSourceUtils.releaseConnection(connection, dataSource);
+			}
+			catch (SQLException e) {
+				// a connection that may still hold the lock must not go back to the pool
+				log.warn("Could not release the send lock of campaign {}; closing its connection", id, e);
+				try {
+					connection.abort(Runnable::run);
+				}
+				catch (SQLException ignored) {
+					// closed already
+				}
+				DataSourceUtils.releaseConnection(connection, dataSource);
+			}
+		}
+	}
+
+	/**
+	 * Decides, renders and hands off one chunk: the recipients still pending after {@code after} and up
+	 * to {@code upTo}; false when the campaign is no longer sending (or its window closed).
+	 */
+	private boolean chunk(Campaign c, Rendering rendering, boolean deferred, @Nullable CustomerId after,
+			CustomerId upTo, int size, Instant runAt, int index, int failFrom) {
+		Campaign locked = campaigns.lockShared(c.id()).orElse(null);
 		if (locked == null || locked.status() != Campaign.Status.SENDING) {
-			return Optional.empty();
+			return false;
 		}
 		Instant now = clock.instant();
 		if (!now.isBefore(c.endsAt())) {
-			return Optional.empty();
+			return false;
 		}
-		List<Recipients.Pending> pending = deferred ? recipients.dueDeferred(c.id(), runAt, after, size)
-				: recipients.planned(c.id(), after, size);
+		List<Recipients.Pending> pending = deferred ? recipients.dueDeferred(c.id(), runAt, after, upTo, size)
+				: recipients.planned(c.id(), after, upTo, size);
 		if (pending.isEmpty()) {
-			return Optional.empty();
+			return true;
 		}
 		Map<CustomerId, Recipients.Status> previous = new HashMap<>();
 		Map<CustomerId, String> variants = new HashMap<>();
@@ -300,13 +452,12 @@ class CampaignSending {
 			}
 		}
 		outcomes.addAll(handOff(sendTo, requests, codes, previous));
-		recipients.record(c.id(), outcomes, now);
+		recipients.record(c.id(), outcomes, now, index);
 		results.handedOff(c, outcomes, handed, now);
-		if (failAfterChunks.get() >= 0 && done >= failAfterChunks.get()) {
-			failAfterChunks.set(-1);
-			throw new SimulatedCrash("test hook: stopped after " + done + " chunks of campaign " + c.id());
+		if (failFrom >= 0 && index >= failFrom) {
+			throw new SimulatedCrash("test hook: chunk " + index + " of campaign " + c.id() + " stopped before its commit");
 		}
-		return Optional.of(ids.getLast());
+		return true;
 	}
 
 	/** Queues the chunk's messages ({@link HandOff}); a request delivery refuses skips its recipient with delivery's code. */

@@ -9,6 +9,8 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * Campaign settings.
  *
  * @param chunkSize recipients decided, rendered and handed to delivery per transaction (1-1000)
+ * @param sendWorkers chunks of one send handed off side by side, each its own transaction (1-16): one
+ * is decided and rendered while another waits for the database
  * @param planPageSize audience members written to the recipient list per statement when a send starts
  * @param maxCustomers the longest explicit customer list a campaign may name
  * @param smsMaxLength the most characters an SMS template may come to with its variables at their
@@ -21,7 +23,8 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param minRecurrenceInterval the shortest time a recurring campaign's rule may leave between runs
  */
 @ConfigurationProperties("storecast.campaigns")
-record CampaignSettings(@DefaultValue("1000") int chunkSize, @DefaultValue("10000") int planPageSize,
+record CampaignSettings(@DefaultValue("1000") int chunkSize, @DefaultValue("2") int sendWorkers,
+		@DefaultValue("10000") int planPageSize,
 		@DefaultValue("10000") int maxCustomers, @DefaultValue("390") int smsMaxLength,
 		@DefaultValue("") String publicUrl, @DefaultValue("true") boolean resumeOnStart,
 		@DefaultValue("0") long approvalAbove, @DefaultValue("1h") Duration minRecurrenceInterval) {
@@ -29,6 +32,9 @@ record CampaignSettings(@DefaultValue("1000") int chunkSize, @DefaultValue("1000
 	CampaignSettings {
 		if (chunkSize < 1 || chunkSize > 1000) {
 			throw new IllegalArgumentException("storecast.campaigns.chunk-size must be between 1 and 1000");
+		}
+		if (sendWorkers < 1 || sendWorkers > 16) {
+			throw new IllegalArgumentException("storecast.campaigns.send-workers must be between 1 and 16");
 		}
 		if (planPageSize < 1 || planPageSize > 100_000) {
 			throw new IllegalArgumentException("storecast.campaigns.plan-page-size must be between 1 and 100000");

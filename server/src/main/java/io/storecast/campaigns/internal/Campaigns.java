@@ -61,6 +61,16 @@ class Campaigns {
 			.optional();
 	}
 
+	/**
+	 * The campaign, its row share-locked until the transaction ends: the chunks of one run, handed off
+	 * side by side, each hold it, and whatever changes the campaign (a cancel, the end of the send)
+	 * waits for them.
+	 */
+	Optional<Campaign> lockShared(CampaignId id) {
+		return jdbc.sql("SELECT * FROM campaigns_campaigns WHERE id = ? FOR SHARE").param(id.value()).query(this::map)
+			.optional();
+	}
+
 	/** Campaigns whose scope lies at or below the path, newest first, after the cursor ({@code <createdAt>_<id>}). */
 	List<Campaign> list(String scopePrefix, Campaign.@Nullable Status status, @Nullable Instant afterCreated,
 			@Nullable UUID afterId, int limit) {

@@ -128,12 +128,19 @@ class Recipients {
 
 	/** Planned recipients after the cursor, in customer order. */
 	List<Pending> planned(CampaignId campaign, @Nullable CustomerId after, int limit) {
+		return planned(campaign, after, null, limit);
+	}
+
+	/** Planned recipients after the cursor and up to {@code upTo} (null: no end), in customer order. */
+	List<Pending> planned(CampaignId campaign, @Nullable CustomerId after, @Nullable CustomerId upTo, int limit) {
 		return jdbc.sql("""
 				SELECT customer_id, variant FROM campaigns_recipients
 				 WHERE campaign_id = :campaign AND status = 'PLANNED' AND (CAST(:after AS uuid) IS NULL OR customer_id > :after)
+				   AND (CAST(:upTo AS uuid) IS NULL OR customer_id <= :upTo)
 				 ORDER BY customer_id LIMIT :limit""")
 			.param("campaign", campaign.value())
 			.param("after", after == null ? null : after.value())
+			.param("upTo", upTo == null ? null : upTo.value())
 			.param("limit", limit)
 			.query((rs, n) -> new Pending(new CustomerId(rs.getObject(1, UUID.class)), Status.PLANNED, rs.getString(2)))
 			.list();
@@ -141,14 +148,22 @@ class Recipients {
 
 	/** Deferred recipients whose time has come, after the cursor, in customer order. */
 	List<Pending> dueDeferred(CampaignId campaign, Instant now, @Nullable CustomerId after, int limit) {
+		return dueDeferred(campaign, now, after, null, limit);
+	}
+
+	/** Deferred recipients whose time has come, after the cursor and up to {@code upTo} (null: no end). */
+	List<Pending> dueDeferred(CampaignId campaign, Instant now, @Nullable CustomerId after, @Nullable CustomerId upTo,
+			int limit) {
 		return jdbc.sql("""
 				SELECT customer_id, variant FROM campaigns_recipients
 				 WHERE campaign_id = :campaign AND status = 'DEFERRED' AND defer_until <= :now
 				   AND (CAST(:after AS uuid) IS NULL OR customer_id > :after)
+				   AND (CAST(:upTo AS uuid) IS NULL OR customer_id <= :upTo)
 				 ORDER BY customer_id LIMIT :limit""")
 			.param("campaign", campaign.value())
 			.param("now", ts(now))
 			.param("after", after == null ? null : after.value())
+			.param("upTo", upTo == null ? null : upTo.value())
 			.param("limit", limit)
 			.query((rs, n) -> new Pending(new CustomerId(rs.getObject(1, UUID.class)), Status.DEFERRED, rs.getString(2)))
 			.list();
@@ -156,6 +171,14 @@ class Recipients {
 
 	/** Records a chunk's outcomes in one statement, and moves the counters with them. */
 	void record(CampaignId campaign, List<Outcome> outcomes, Instant now) {
+		record(campaign, outcomes, now, 0);
+	}
+
+	/**
+	 * Records a chunk's outcomes in one statement, and moves the counters with them, in the counters'
+	 * {@code shard} (chunks committing side by side in different shards do not wait for each other).
+	 */
+	void record(CampaignId campaign, List<Outcome> outcomes, Instant now, int shard) {
 		if (outcomes.isEmpty()) {
 			return;
 		}
@@ -187,7 +210,7 @@ class Recipients {
 				 WHERE r.campaign_id = ? AND r.customer_id = u.customer_id""")
 			.params(ts(now), customers, statuses, reasons, defers, deliveries, coupons, campaign.value())
 			.update();
-		add(campaign, deltas, 0);
+		add(campaign, deltas, shard);
 	}
 
 	/** Skips every recipient still planned, held or deferred (the campaign ended); returns how many. */

@@ -8,6 +8,10 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -15,6 +19,7 @@ import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.jdbc.core.simple.JdbcClient;
 
+import io.storecast.campaigns.CampaignId;
 import io.storecast.support.Api;
 import io.storecast.support.DemoFixture;
 import io.storecast.support.StorecastIntegrationTest;
@@ -24,7 +29,8 @@ import tools.jackson.databind.JsonNode;
  * A send stopped in the middle — a chunk fails after its deliveries were queued but before it
  * committed, as a crash would leave it — resumes where it stopped: every recipient ends with exactly
  * one delivery, none lost, none twice; so does an A/B campaign's rest, released by the winner and
- * stopped mid-way — every recipient once, the rest all the winner's variant.
+ * stopped mid-way — every recipient once, the rest all the winner's variant; and runs of one campaign
+ * at the same time (a resume while db-scheduler retries) hand off every recipient once between them.
  */
 @StorecastIntegrationTest
 class CampaignResumeIntegrationTest {
@@ -134,6 +140,40 @@ class CampaignResumeIntegrationTest {
 			.query(Long.class)
 			.single()).isEqualTo(held);
 		assertThat(owner.get("/api/v1/campaigns/" + id + "/ab").expect(200).string("status")).isEqualTo("SENT_TO_REST");
+	}
+
+	@Test
+	void runs_of_one_campaign_at_the_same_time_hand_off_each_recipient_once() throws Exception {
+		DemoFixture demo = new DemoFixture(port);
+		Api owner = demo.owner;
+		String id = create(demo, "同时发送", Map.of());
+		CampaignId campaign = CampaignId.valueOf(id);
+		// chunks of 3, two side by side per run: many rounds, each racing the other runs' rounds
+		sending.chunkSize(3);
+		owner.post("/api/v1/campaigns/" + id + "/send", Map.of()).expect(202);
+		// db-scheduler's run, and two more at once: a resume at start and a wake-up, say
+		try (ExecutorService runs = Executors.newFixedThreadPool(2)) {
+			List<Future<?>> started = List.of(runs.submit(() -> sending.run(campaign)), runs.submit(() -> sending.run(campaign)));
+			for (Future<?> run : started) {
+				run.get(60, TimeUnit.SECONDS);
+			}
+		}
+		await().atMost(Duration.ofSeconds(40)).untilAsserted(
+				() -> assertThat(owner.get("/api/v1/campaigns/" + id).expect(200).string("status")).isEqualTo("SENT"));
+		JsonNode progress = owner.get("/api/v1/campaigns/" + id).expect(200).json().path("progress");
+		long recipients = progress.path("recipients").asLong();
+		assertThat(recipients).isGreaterThan(10);
+		assertThat(progress.path("handedOff").asLong()).isEqualTo(recipients);
+		assertThat(progress.path("planned").asLong()).isZero();
+		assertThat(deliveries(id)).isEqualTo(recipients);
+		assertThat(jdbc.sql("SELECT count(*) FROM campaigns_engagement WHERE campaign_id = ?")
+			.param(UUID.fromString(id))
+			.query(Long.class)
+			.single()).isEqualTo(recipients);
+		assertThat(jdbc.sql("SELECT count(*) FROM campaigns_recipients WHERE campaign_id = ? AND status = 'HANDED_OFF'")
+			.param(UUID.fromString(id))
+			.query(Long.class)
+			.single()).isEqualTo(recipients);
 	}
 
 	/** A transactional in-app campaign to every customer, with {@code extra} fields; its id. */
