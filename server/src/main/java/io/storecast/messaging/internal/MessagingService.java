@@ -1119,7 +1119,7 @@ class MessagingService implements Messaging, MerchantMessaging, ConversationCach
 
 	/**
 	 * Opens, with the store's staff in them, the conversations the posts need and {@code conversations}
-	 * lacks, and adds them to it: the stores' staff read once per store, the customers in one query,
+	 * lacks, and adds them to it: the stores' staff and the customers read in one query each,
 	 * the conversations and their members inserted in one transaction. Posts whose store or customer
 	 * does not exist are refused. Returns the ids of the conversations created.
 	 */
@@ -1134,7 +1134,12 @@ class MessagingService implements Messaging, MerchantMessaging, ConversationCach
 		if (missing.isEmpty()) {
 			return Set.of();
 		}
-		Map<OrgNodeId, Optional<List<Participant>>> staffOf = new java.util.HashMap<>();
+		Set<OrgNodeId> stores = missing.values().stream()
+			.map(CustomerPost::store)
+			.distinct()
+			.filter(store -> org.find(store).filter(node -> node.kind() == OrgNodeKind.STORE).isPresent())
+			.collect(Collectors.toSet());
+		Map<OrgNodeId, List<StaffDirectory.StaffMemberView>> staffOf = stores.isEmpty() ? Map.of() : staff.activeAt(stores);
 		Set<CustomerId> known = customers.findAll(missing.values().stream().map(CustomerPost::customer).distinct().toList())
 			.stream()
 			.map(io.storecast.identity.CustomerProfile::id)
@@ -1144,10 +1149,8 @@ class MessagingService implements Messaging, MerchantMessaging, ConversationCach
 		Map<ConversationId, List<Participant>> people = new java.util.HashMap<>();
 		Map<String, RuntimeException> refused = new java.util.HashMap<>();
 		missing.forEach((key, p) -> {
-			Optional<List<Participant>> staffThere = staffOf.computeIfAbsent(p.store(), store -> org.find(store)
-				.filter(node -> node.kind() == OrgNodeKind.STORE)
-				.map(node -> staff.activeAt(store).stream().map(s -> Participant.staff(s.id())).toList()));
-			if (staffThere.isEmpty()) {
+			List<StaffDirectory.StaffMemberView> staffThere = staffOf.get(p.store());
+			if (staffThere == null) {
 				refused.put(key, new IllegalArgumentException("No store " + p.store()));
 			}
 			else if (!known.contains(p.customer())) {
@@ -1158,7 +1161,7 @@ class MessagingService implements Messaging, MerchantMessaging, ConversationCach
 						p.store().value(), null, key, "merchant", now, 0, now, 0, settings.defaultMemberLimit(), false, null);
 				List<Participant> members = new ArrayList<>();
 				members.add(Participant.customer(p.customer()));
-				members.addAll(staffThere.get());
+				staffThere.forEach(s -> members.add(Participant.staff(s.id())));
 				rows.add(row);
 				people.put(row.id(), members);
 			}
