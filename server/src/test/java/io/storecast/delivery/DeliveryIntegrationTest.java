@@ -378,7 +378,7 @@ class DeliveryIntegrationTest {
 	}
 
 	@Test
-	void due_in_app_attempts_go_out_together_each_once_and_a_bad_store_or_customer_fails_alone() {
+	void due_in_app_attempts_go_out_together_each_once_and_a_bad_store_customer_or_card_fails_alone() {
 		String store = demo.node("SH-NJR");
 		List<OrderTesting.Customer> customers = List.of(OrderTesting.Customer.of(demo, "SH-NJR"),
 				OrderTesting.Customer.of(demo, "SH-NJR"), OrderTesting.Customer.of(demo, "SH-NJR"));
@@ -390,16 +390,21 @@ class DeliveryIntegrationTest {
 		customers.forEach(c -> rows.add(new String[] { c.id(), store }));
 		rows.add(new String[] { UUID.randomUUID().toString(), store });
 		rows.add(new String[] { customers.get(1).id(), UUID.randomUUID().toString() });
+		// and one whose card no message can be made of (the request's check would have refused it)
+		rows.add(new String[] { customers.get(2).id(), store });
 		for (String[] row : rows) {
 			String id = UUID.randomUUID().toString();
 			ids.add(id);
+			Map<String, Object> content = ids.size() == rows.size()
+					? Map.of("text", text, "data", Map.of(), "card", Map.of("title", "没有类型"))
+					: Map.of("text", text, "data", Map.of());
 			jdbc.sql("""
 					INSERT INTO delivery_messages (id, source, request_key, customer_id, store_id, purpose, route, content,
 					  status, step, created_at, updated_at)
 					VALUES (?, 'test', ?, ?, ?, 'TRANSACTIONAL', '[{"channel":"IN_APP"}]', CAST(? AS jsonb), 'QUEUED', 0, now(),
 					  now())""")
 				.params(UUID.fromString(id), key(), UUID.fromString(row[0]), UUID.fromString(row[1]),
-						json.writeValueAsString(Map.of("text", text, "data", Map.of())))
+						json.writeValueAsString(content))
 				.update();
 		}
 		var conversation = messaging.customerConversation(new OrgNodeId(UUID.fromString(store)),
@@ -414,7 +419,7 @@ class DeliveryIntegrationTest {
 
 		await().atMost(Duration.ofSeconds(20))
 			.until(() -> ids.stream().map(this::status).toList(),
-					s -> s.equals(List.of("DELIVERED", "DELIVERED", "DELIVERED", "FAILED", "FAILED")));
+					s -> s.equals(List.of("DELIVERED", "DELIVERED", "DELIVERED", "FAILED", "FAILED", "FAILED")));
 		for (OrderTesting.Customer c : customers) {
 			assertThat(texts(c, store, text)).hasSize(1);
 		}
@@ -424,6 +429,7 @@ class DeliveryIntegrationTest {
 			assertThat(attempts.size()).isEqualTo(1);
 			assertThat(attempts.get(0).path("errorCode").asString()).isEqualTo("no-conversation");
 		}
+		assertThat(view(ids.getLast()).path("attempts").get(0).path("errorCode").asString()).isEqualTo("invalid-content");
 	}
 
 	@Test

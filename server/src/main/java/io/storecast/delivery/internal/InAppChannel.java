@@ -90,10 +90,25 @@ class InAppChannel implements ChannelAdapter {
 	}
 
 	private List<AttemptResult> post(List<Outgoing> messages) {
-		List<CustomerPost> posts = messages.stream()
-			.map(m -> new CustomerPost(m.store(), m.customerId(), m.idempotencyKey(), draft(m)))
-			.toList();
-		return messaging.postToCustomers(posts).stream().map(InAppChannel::result).toList();
+		AttemptResult[] results = new AttemptResult[messages.size()];
+		List<CustomerPost> posts = new ArrayList<>(messages.size());
+		List<Integer> posted = new ArrayList<>(messages.size());
+		for (int i = 0; i < messages.size(); i++) {
+			Outgoing m = messages.get(i);
+			try {
+				posts.add(new CustomerPost(m.store(), m.customerId(), m.idempotencyKey(), draft(m)));
+				posted.add(i);
+			}
+			catch (RuntimeException e) {
+				// a content no message can be made of (checked when it was asked for): this one fails, not its batch
+				results[i] = new AttemptResult.Permanent("invalid-content", e.toString(), false, null);
+			}
+		}
+		List<CustomerPostResult> outcomes = posts.isEmpty() ? List.of() : messaging.postToCustomers(posts);
+		for (int j = 0; j < outcomes.size(); j++) {
+			results[posted.get(j)] = result(outcomes.get(j));
+		}
+		return List.of(results);
 	}
 
 	private MessageDraft draft(Outgoing message) {
