@@ -21,6 +21,9 @@ public interface StaffDirectory {
 	/** The active staff whose own node is exactly this one (a store's manager and clerks). */
 	List<StaffMemberView> activeAt(OrgNodeId node);
 
+	/** {@link #activeAt(OrgNodeId)} of several nodes in one query; a node without active staff maps to an empty list. */
+	java.util.Map<OrgNodeId, List<StaffMemberView>> activeAt(java.util.Collection<OrgNodeId> nodes);
+
 	/** The active staff with one of {@code roles} at the node or below it, ordered by id. */
 	List<StaffMemberView> activeUnder(OrgNodeId root, java.util.Collection<Role> roles);
 }

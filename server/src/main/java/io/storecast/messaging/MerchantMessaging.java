@@ -34,6 +34,16 @@ public interface MerchantMessaging {
 	SendResult post(ConversationId id, String key, MessageDraft draft);
 
 	/**
+	 * Posts to many customers at once what {@link #customerConversation} and {@link #post} would post one
+	 * by one, with the same guarantees (conversations opened with the store's staff in them, one stored
+	 * message per conversation and key, live to online customers), in a few statements for all of them.
+	 * A bad post (its key, draft, store or customer) is refused alone; the others go on.
+	 *
+	 * @return one result per post, in order
+	 */
+	java.util.List<CustomerPostResult> postToCustomers(java.util.List<CustomerPost> posts);
+
+	/**
 	 * How far the customer of each customer conversation has read (their read cursor, 0 if never);
 	 * conversations without a customer are left out.
 	 */

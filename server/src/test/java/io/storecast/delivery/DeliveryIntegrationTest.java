@@ -378,6 +378,61 @@ class DeliveryIntegrationTest {
 	}
 
 	@Test
+	void due_in_app_attempts_go_out_together_each_once_and_a_bad_store_customer_or_card_fails_alone() {
+		String store = demo.node("SH-NJR");
+		List<OrderTesting.Customer> customers = List.of(OrderTesting.Customer.of(demo, "SH-NJR"),
+				OrderTesting.Customer.of(demo, "SH-NJR"), OrderTesting.Customer.of(demo, "SH-NJR"));
+		String text = "批量推送 " + key();
+		// as a campaign hands them off: due at once, so one lease takes them all; the first customer's
+		// message was posted before by a node that died before recording it
+		List<String> ids = new ArrayList<>();
+		List<String[]> rows = new ArrayList<>();
+		customers.forEach(c -> rows.add(new String[] { c.id(), store }));
+		rows.add(new String[] { UUID.randomUUID().toString(), store });
+		rows.add(new String[] { customers.get(1).id(), UUID.randomUUID().toString() });
+		// and one whose card no message can be made of (the request's check would have refused it)
+		rows.add(new String[] { customers.get(2).id(), store });
+		for (String[] row : rows) {
+			String id = UUID.randomUUID().toString();
+			ids.add(id);
+			Map<String, Object> content = ids.size() == rows.size()
+					? Map.of("text", text, "data", Map.of(), "card", Map.of("title", "没有类型"))
+					: Map.of("text", text, "data", Map.of());
+			jdbc.sql("""
+					INSERT INTO delivery_messages (id, source, request_key, customer_id, store_id, purpose, route, content,
+					  status, step, created_at, updated_at)
+					VALUES (?, 'test', ?, ?, ?, 'TRANSACTIONAL', '[{"channel":"IN_APP"}]', CAST(? AS jsonb), 'QUEUED', 0, now(),
+					  now())""")
+				.params(UUID.fromString(id), key(), UUID.fromString(row[0]), UUID.fromString(row[1]),
+						json.writeValueAsString(content))
+				.update();
+		}
+		var conversation = messaging.customerConversation(new OrgNodeId(UUID.fromString(store)),
+				CustomerId.valueOf(customers.getFirst().id()));
+		messaging.post(conversation, ids.getFirst() + ":0",
+				new MessageDraft(MessageKind.TEXT, json.createObjectNode().put("text", text), false));
+		jdbc.sql("""
+				INSERT INTO delivery_attempts (delivery_id, step, channel, number, status, due_at, created_at, updated_at)
+				SELECT id, 0, 'IN_APP', 1, 'QUEUED', now(), now(), now() FROM unnest(CAST(? AS uuid[])) AS id""")
+			.param(ids.stream().map(UUID::fromString).toArray(UUID[]::new))
+			.update();
+
+		await().atMost(Duration.ofSeconds(20))
+			.until(() -> ids.stream().map(this::status).toList(),
+					s -> s.equals(List.of("DELIVERED", "DELIVERED", "DELIVERED", "FAILED", "FAILED", "FAILED")));
+		for (OrderTesting.Customer c : customers) {
+			assertThat(texts(c, store, text)).hasSize(1);
+		}
+		assertThat(view(ids.getFirst()).path("attempts").size()).isEqualTo(1);
+		for (String failed : ids.subList(3, 5)) {
+			JsonNode attempts = view(failed).path("attempts");
+			assertThat(attempts.size()).isEqualTo(1);
+			assertThat(attempts.get(0).path("errorCode").asString()).isEqualTo("no-conversation");
+		}
+		assertThat(view(ids.getLast()).path("attempts").get(0).path("errorCode").asString()).isEqualTo("invalid-content");
+	}
+
+	@Test
 	void bad_or_unauthorised_requests_are_refused_naming_the_field_and_store_nothing() {
 		OrderTesting.Customer customer = OrderTesting.Customer.of(demo, "HZ-XH");
 		String store = demo.node("HZ-XH");

@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -241,18 +242,22 @@ class DeliveryWorkers implements SmartLifecycle {
 		}
 		int n = Math.min(Math.min(room, tokens), buffer.size());
 		limiter.take(n);
-		for (int i = 0; i < n; i++) {
-			Outbox.Claimed c = buffer.poll();
-			inFlight.get(channel).incrementAndGet();
+		int batchSize = Math.max(1, adapter.batchSize());
+		for (int from = 0; from < n; from += batchSize) {
+			List<Outbox.Claimed> group = new ArrayList<>(Math.min(batchSize, n - from));
+			while (group.size() < batchSize && from + group.size() < n) {
+				group.add(buffer.poll());
+			}
+			inFlight.get(channel).addAndGet(group.size());
 			sends.execute(() -> {
 				try {
-					done.add(send(adapter, c));
+					done.addAll(send(adapter, group));
 				}
 				catch (RuntimeException e) {
-					done.add(new Outcome(c, new AttemptResult.Transient("error", e.toString(), null, null), null));
+					group.forEach(c -> done.add(new Outcome(c, new AttemptResult.Transient("error", e.toString(), null, null), null)));
 				}
 				finally {
-					inFlight.get(channel).decrementAndGet();
+					inFlight.get(channel).addAndGet(-group.size());
 					wake();
 				}
 			});
@@ -316,29 +321,37 @@ class DeliveryWorkers implements SmartLifecycle {
 		return out;
 	}
 
-	/** Sends one attempt (on a virtual thread) and waits for the channel's answer. */
-	private Done send(ChannelAdapter adapter, Outbox.Claimed c) {
-		Outbox.MessageRow m = c.message();
-		Outgoing outgoing = outgoing(c, m);
-		String hash = hash(outgoing);
+	/**
+	 * Sends attempts (on a virtual thread), one alone or several in one {@link ChannelAdapter#sendAll},
+	 * and waits for the channel's answers, all within one deadline.
+	 */
+	private List<Done> send(ChannelAdapter adapter, List<Outbox.Claimed> group) {
+		List<Outgoing> outgoing = group.stream().map(c -> outgoing(c, c.message())).toList();
+		List<CompletionStage<AttemptResult>> stages = group.size() == 1 ? List.of(adapter.send(outgoing.getFirst()))
+				: adapter.sendAll(outgoing);
+		long deadline = System.nanoTime()
+				+ settings.lease().minusSeconds(Math.min(30, settings.lease().toSeconds() / 2)).toNanos();
+		List<Done> outcomes = new ArrayList<>(group.size());
+		for (int i = 0; i < group.size(); i++) {
+			outcomes.add(new Outcome(group.get(i), await(stages.get(i), deadline), hash(outgoing.get(i))));
+		}
+		return outcomes;
+	}
+
+	private static AttemptResult await(CompletionStage<AttemptResult> stage, long deadline) {
 		try {
-			AttemptResult result = adapter.send(outgoing)
-				.toCompletableFuture()
-				.get(settings.lease().minusSeconds(Math.min(30, settings.lease().toSeconds() / 2)).toMillis(),
-						TimeUnit.MILLISECONDS);
-			return new Outcome(c, result, hash);
+			return stage.toCompletableFuture().get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
 		}
 		catch (TimeoutException e) {
-			return new Outcome(c, new AttemptResult.Transient("timeout", "The channel did not answer in time", null, null),
-					hash);
+			return new AttemptResult.Transient("timeout", "The channel did not answer in time", null, null);
 		}
 		catch (InterruptedException e) {
 			Thread.currentThread().interrupt();
-			return new Outcome(c, new AttemptResult.Transient("interrupted", "The node is stopping", null, null), hash);
+			return new AttemptResult.Transient("interrupted", "The node is stopping", null, null);
 		}
 		catch (java.util.concurrent.ExecutionException e) {
 			Throwable cause = e.getCause() == null ? e : e.getCause();
-			return new Outcome(c, new AttemptResult.Transient("error", cause.toString(), null, null), hash);
+			return new AttemptResult.Transient("error", cause.toString(), null, null);
 		}
 	}
 

@@ -1,5 +1,7 @@
 package io.storecast.delivery.internal;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutorService;
@@ -11,23 +13,28 @@ import io.storecast.audience.Channel;
 import io.storecast.delivery.internal.channel.AttemptResult;
 import io.storecast.delivery.internal.channel.ChannelAdapter;
 import io.storecast.delivery.internal.channel.Outgoing;
-import io.storecast.messaging.ConversationId;
+import io.storecast.messaging.CustomerPost;
+import io.storecast.messaging.CustomerPostResult;
 import io.storecast.messaging.MerchantMessaging;
 import io.storecast.messaging.MessageDraft;
 import io.storecast.messaging.MessageKind;
-import io.storecast.messaging.SendResult;
 import io.storecast.platform.ApiException;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
  * IN_APP: a message from the store in the customer's conversation with it (opened if needed),
- * through messaging, so it reaches the customer's devices live and by sync. The post is idempotent
+ * through messaging, so it reaches the customer's devices live and by sync. Due attempts come in
+ * batches and go to messaging in one call, which opens the missing conversations and stores the
+ * messages in a few statements for all of them. The post is idempotent
  * on the attempt's key: a retried or re-leased attempt stores nothing twice. Stored is delivered;
  * the provider id {@code <conversation id>/<seq>} is how the fallback sweep learns it was read.
  */
 @Component
 class InAppChannel implements ChannelAdapter {
+
+	/** Attempts per {@link #sendAll}: enough to share each statement among many, few enough to keep a commit short. */
+	static final int BATCH = 64;
 
 	private final MerchantMessaging messaging;
 	private final JsonMapper json;
@@ -51,44 +58,83 @@ class InAppChannel implements ChannelAdapter {
 		}
 	}
 
+	/**
+	 * Several batches in flight at once, so that the server prepares one while PostgreSQL stores
+	 * another.
+	 */
 	@Override
 	public int maxInFlight() {
-		return 64;
+		return 4 * BATCH;
+	}
+
+	@Override
+	public int batchSize() {
+		return BATCH;
 	}
 
 	@Override
 	public CompletionStage<AttemptResult> send(Outgoing message) {
-		return CompletableFuture.supplyAsync(() -> post(message), executor);
+		return sendAll(List.of(message)).getFirst();
 	}
 
-	private AttemptResult post(Outgoing message) {
-		MessageDraft draft;
+	/** All in one {@link MerchantMessaging#postToCustomers}: a few statements for the lot instead of several each. */
+	@Override
+	public List<CompletionStage<AttemptResult>> sendAll(List<Outgoing> messages) {
+		CompletableFuture<List<AttemptResult>> all = CompletableFuture.supplyAsync(() -> post(messages), executor);
+		List<CompletionStage<AttemptResult>> each = new ArrayList<>(messages.size());
+		for (int i = 0; i < messages.size(); i++) {
+			int index = i;
+			each.add(all.thenApply(results -> results.get(index)));
+		}
+		return each;
+	}
+
+	private List<AttemptResult> post(List<Outgoing> messages) {
+		AttemptResult[] results = new AttemptResult[messages.size()];
+		List<CustomerPost> posts = new ArrayList<>(messages.size());
+		List<Integer> posted = new ArrayList<>(messages.size());
+		for (int i = 0; i < messages.size(); i++) {
+			Outgoing m = messages.get(i);
+			try {
+				posts.add(new CustomerPost(m.store(), m.customerId(), m.idempotencyKey(), draft(m)));
+				posted.add(i);
+			}
+			catch (RuntimeException e) {
+				// a content no message can be made of (checked when it was asked for): this one fails, not its batch
+				results[i] = new AttemptResult.Permanent("invalid-content", e.toString(), false, null);
+			}
+		}
+		List<CustomerPostResult> outcomes = posts.isEmpty() ? List.of() : messaging.postToCustomers(posts);
+		for (int j = 0; j < outcomes.size(); j++) {
+			results[posted.get(j)] = result(outcomes.get(j));
+		}
+		return List.of(results);
+	}
+
+	private MessageDraft draft(Outgoing message) {
 		if (message.card() != null) {
 			// a request's card is {"type": ..., <fields>}; messaging's card message is {"card": type, "payload": fields}
 			ObjectNode payload = json.valueToTree(message.card());
 			String type = payload.remove("type").asString();
 			ObjectNode body = json.createObjectNode().put("card", type);
 			body.set("payload", payload);
-			draft = new MessageDraft(MessageKind.CARD, body, false);
+			return new MessageDraft(MessageKind.CARD, body, false);
 		}
-		else {
-			ObjectNode body = json.createObjectNode().put("text", message.text());
-			draft = new MessageDraft(MessageKind.TEXT, body, false);
-		}
-		try {
-			ConversationId conversation = messaging.customerConversation(message.store(), message.customerId());
-			SendResult sent = messaging.post(conversation, message.idempotencyKey(), draft);
-			return new AttemptResult.Accepted(conversation + "/" + sent.message().seq(), 1, true, null);
-		}
-		catch (ApiException e) {
-			if (e.status().is4xxClientError()) {
-				return new AttemptResult.Permanent(e.code(), e.getMessage(), false, null);
-			}
-			return new AttemptResult.Transient(e.code(), e.getMessage(), null, null);
-		}
-		catch (IllegalArgumentException e) {
+		ObjectNode body = json.createObjectNode().put("text", message.text());
+		return new MessageDraft(MessageKind.TEXT, body, false);
+	}
+
+	private static AttemptResult result(CustomerPostResult posted) {
+		return switch (posted) {
+			case CustomerPostResult.Posted p -> new AttemptResult.Accepted(p.conversation() + "/" + p.result().message().seq(),
+					1, true, null);
+			case CustomerPostResult.Refused(ApiException e) when e.status().is4xxClientError() ->
+				new AttemptResult.Permanent(e.code(), e.getMessage(), false, null);
+			case CustomerPostResult.Refused(ApiException e) -> new AttemptResult.Transient(e.code(), e.getMessage(), null, null);
 			// no such store or customer (any more)
-			return new AttemptResult.Permanent("no-conversation", e.getMessage(), false, null);
-		}
+			case CustomerPostResult.Refused(IllegalArgumentException e) ->
+				new AttemptResult.Permanent("no-conversation", e.getMessage(), false, null);
+			case CustomerPostResult.Refused(RuntimeException e) -> new AttemptResult.Transient("error", e.toString(), null, null);
+		};
 	}
 }

@@ -68,6 +68,21 @@ class StaffMembers implements StaffDirectory {
 	}
 
 	@Override
+	public java.util.Map<OrgNodeId, List<StaffMemberView>> activeAt(java.util.Collection<OrgNodeId> nodes) {
+		java.util.Map<OrgNodeId, List<StaffMemberView>> out = new java.util.HashMap<>();
+		nodes.forEach(n -> out.put(n, new java.util.ArrayList<>()));
+		if (nodes.isEmpty()) {
+			return out;
+		}
+		jdbc.sql("SELECT * FROM identity_staff WHERE org_node_id = ANY (?) AND status = 'ACTIVE' ORDER BY id")
+			.param(nodes.stream().map(OrgNodeId::value).toArray(UUID[]::new))
+			.query(StaffMembers::map)
+			.list()
+			.forEach(s -> out.get(s.orgNodeId()).add(view(s)));
+		return out;
+	}
+
+	@Override
 	public List<StaffMemberView> activeUnder(OrgNodeId root, java.util.Collection<Role> roles) {
 		return jdbc.sql("""
 				SELECT s.* FROM identity_staff s

@@ -31,6 +31,8 @@ class MessageStore {
 	/** The columns a {@link Message} is read from: not the search vector, which is large and for queries only. */
 	private static final String MESSAGE_COLUMNS = "conversation_id, seq, id, sender, client_msg_id, kind, body, requires_ack, "
 			+ "created_at, recalled_at";
+	/** The same, of the messages table aliased {@code m} in a join. */
+	private static final String JOINED_MESSAGE_COLUMNS = "m." + MESSAGE_COLUMNS.replace(", ", ", m.");
 
 	private final JdbcClient jdbc;
 	private final JsonMapper json;
@@ -75,6 +77,84 @@ class MessageStore {
 	Optional<ConversationRow> findByDirectKey(String key) {
 		return jdbc.sql("SELECT * FROM messaging_conversations WHERE direct_key = ?").param(key).query(MessageStore::row)
 			.optional();
+	}
+
+	/** The conversations of these direct keys that exist, by key, in one query. */
+	Map<String, ConversationRow> findByDirectKeys(java.util.Collection<String> keys) {
+		Map<String, ConversationRow> found = new java.util.HashMap<>();
+		jdbc.sql("SELECT * FROM messaging_conversations WHERE direct_key = ANY (?)")
+			.param(keys.toArray(String[]::new))
+			.query(MessageStore::row)
+			.list()
+			.forEach(c -> found.put(c.directKey(), c));
+		return found;
+	}
+
+	/**
+	 * Inserts direct conversations with their first members, in two statements, leaving out those
+	 * whose key exists (created meanwhile by another caller; no error, so the transaction stays
+	 * usable). Each row's member count is taken as the number of its members. Rows go in key order,
+	 * so two callers inserting overlapping keys wait for each other instead of deadlocking.
+	 *
+	 * @return the ids of the conversations inserted
+	 */
+	java.util.Set<ConversationId> insertDirectConversations(List<ConversationRow> conversations,
+			Map<ConversationId, List<Participant>> members, Instant now) {
+		List<ConversationRow> sorted = conversations.stream()
+			.sorted(java.util.Comparator.comparing(ConversationRow::directKey))
+			.toList();
+		int n = sorted.size();
+		UUID[] ids = new UUID[n];
+		String[] kinds = new String[n];
+		UUID[] nodes = new UUID[n];
+		String[] keys = new String[n];
+		String[] creators = new String[n];
+		Integer[] counts = new Integer[n];
+		Integer[] limits = new Integer[n];
+		for (int i = 0; i < n; i++) {
+			ConversationRow c = sorted.get(i);
+			ids[i] = c.id().value();
+			kinds[i] = c.kind().name();
+			nodes[i] = c.orgNodeId();
+			keys[i] = c.directKey();
+			creators[i] = c.createdBy();
+			counts[i] = members.getOrDefault(c.id(), List.of()).size();
+			limits[i] = c.memberLimit();
+		}
+		Timestamp at = Timestamp.from(now);
+		java.util.Set<ConversationId> inserted = new java.util.HashSet<>();
+		jdbc.sql("""
+				INSERT INTO messaging_conversations (id, kind, org_node_id, title, direct_key, created_by, created_at,
+				                                     last_seq, last_message_at, member_count, member_limit, mute_all)
+				SELECT id, kind, org_node_id, NULL, direct_key, created_by, ?, 0, ?, member_count, member_limit, FALSE
+				  FROM unnest(CAST(? AS uuid[]), CAST(? AS text[]), CAST(? AS uuid[]), CAST(? AS text[]), CAST(? AS text[]),
+				              CAST(? AS int[]), CAST(? AS int[]))
+				       WITH ORDINALITY AS t(id, kind, org_node_id, direct_key, created_by, member_count, member_limit, ord)
+				 ORDER BY ord
+				ON CONFLICT (direct_key) DO NOTHING
+				RETURNING id""")
+			.params(at, at, ids, kinds, nodes, keys, creators, counts, limits)
+			.query((rs, row) -> inserted.add(new ConversationId(rs.getObject(1, UUID.class))))
+			.list();
+		List<UUID> memberConversations = new ArrayList<>();
+		List<String> participants = new ArrayList<>();
+		for (ConversationRow c : sorted) {
+			if (inserted.contains(c.id())) {
+				for (Participant p : members.getOrDefault(c.id(), List.of())) {
+					memberConversations.add(c.id().value());
+					participants.add(p.toString());
+				}
+			}
+		}
+		if (!participants.isEmpty()) {
+			jdbc.sql("""
+					INSERT INTO messaging_members (conversation_id, participant, role, joined_at)
+					SELECT conversation_id, participant, 'MEMBER', ?
+					  FROM unnest(CAST(? AS uuid[]), CAST(? AS text[])) AS t(conversation_id, participant)""")
+				.params(at, memberConversations.toArray(UUID[]::new), participants.toArray(String[]::new))
+				.update();
+		}
+		return inserted;
 	}
 
 	void setMuteAll(ConversationId id, boolean muted) {
@@ -173,6 +253,19 @@ class MessageStore {
 			.list()
 			.forEach(m -> members.put(m.participant(), m));
 		return members;
+	}
+
+	/** The members of several conversations, in one query (a conversation without members is left out). */
+	Map<ConversationId, Map<Participant, MemberRow>> members(java.util.Collection<? extends ConversationId> ids) {
+		Map<ConversationId, Map<Participant, MemberRow>> out = new java.util.HashMap<>();
+		jdbc.sql("SELECT * FROM messaging_members WHERE conversation_id = ANY (?) ORDER BY joined_at, participant")
+			.param(ids.stream().map(ConversationId::value).toArray(UUID[]::new))
+			.query(rs -> {
+				MemberRow m = member(rs, 0);
+				out.computeIfAbsent(new ConversationId(rs.getObject("conversation_id", UUID.class)),
+						k -> new LinkedHashMap<>()).put(m.participant(), m);
+			});
+		return out;
 	}
 
 	Optional<MemberRow> member(ConversationId id, Participant p) {
@@ -308,6 +401,25 @@ class MessageStore {
 			.params(id.value(), sender.toString(), clientMsgId)
 			.query(this::message)
 			.optional();
+	}
+
+	/** A post of the merchant by its conversation and key (see {@link #findMerchantPosts}). */
+	record PostKey(ConversationId conversation, String key) {
+	}
+
+	/** The messages the merchant stored with these keys, in one query; keys never used are left out. */
+	Map<PostKey, Message> findMerchantPosts(java.util.Collection<PostKey> keys) {
+		Map<PostKey, Message> found = new java.util.HashMap<>();
+		jdbc.sql("SELECT " + JOINED_MESSAGE_COLUMNS + """
+				  FROM unnest(CAST(? AS uuid[]), CAST(? AS text[])) AS k(conversation_id, client_msg_id)
+				  JOIN messaging_messages m ON m.conversation_id = k.conversation_id AND m.client_msg_id = k.client_msg_id
+				 WHERE m.sender IS NULL AND m.client_msg_id IS NOT NULL""")
+			.params(keys.stream().map(k -> k.conversation().value()).toArray(UUID[]::new),
+					keys.stream().map(PostKey::key).toArray(String[]::new))
+			.query(this::message)
+			.list()
+			.forEach(m -> found.put(new PostKey(m.conversationId(), m.clientMsgId()), m));
+		return found;
 	}
 
 	Optional<Message> findMessage(ConversationId id, long seq) {

@@ -19,6 +19,7 @@ import java.util.stream.Collectors;
 import org.jspecify.annotations.Nullable;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.context.ApplicationEventPublisher;
+import org.springframework.dao.DataAccessException;
 import org.springframework.dao.DuplicateKeyException;
 import org.springframework.http.HttpStatus;
 import org.springframework.stereotype.Service;
@@ -47,6 +48,8 @@ import io.storecast.messaging.Conversation;
 import io.storecast.messaging.ConversationCaches;
 import io.storecast.messaging.ConversationId;
 import io.storecast.messaging.ConversationKind;
+import io.storecast.messaging.CustomerPost;
+import io.storecast.messaging.CustomerPostResult;
 import io.storecast.messaging.CustomerTextReceived;
 import io.storecast.messaging.CustomersJoinedGroup;
 import io.storecast.messaging.LiveUpdate;
@@ -880,7 +883,7 @@ class MessagingService implements Messaging, MerchantMessaging, ConversationCach
 	@Override
 	public ConversationId customerConversation(OrgNodeId storeId, CustomerId customerId) {
 		Participant customer = Participant.customer(customerId);
-		String key = "store:" + storeId + "|" + customer;
+		String key = customerKey(storeId, customerId);
 		// most calls find the conversation (a campaign's messages, a card's reply): one query; the store
 		// and the customer are checked when it is created
 		Optional<ConversationRow> existing = store.findByDirectKey(key);
@@ -957,14 +960,238 @@ class MessagingService implements Messaging, MerchantMessaging, ConversationCach
 		if (retry.isPresent()) {
 			return retry.get();
 		}
+		requireMerchantKind(draft);
+		Prepared prepared = prepare(row, MERCHANT, draft);
+		String terms = prepared.searchText() == null ? null : searchTerms.forIndex(prepared.searchText());
+		return store(id, null, key, draft.kind(), prepared.body(), draft.requiresAck(), prepared.masked(), terms);
+	}
+
+	/** The merchant speaks with an admin's rights (it may mention everyone) but through the same checks. */
+	private static final MemberRow MERCHANT = new MemberRow(Participant.staff(new StaffId(new UUID(0, 0))), MemberRole.OWNER,
+			0, 0, null);
+
+	private static void requireMerchantKind(MessageDraft draft) {
 		if (draft.kind() != MessageKind.TEXT && draft.kind() != MessageKind.CARD) {
 			throw ApiException.badRequest("invalid-message-kind", "kind", "The merchant posts TEXT and CARD messages");
 		}
-		// the merchant speaks with an admin's rights (it may mention everyone) but through the same checks
-		MemberRow merchant = new MemberRow(Participant.staff(new StaffId(new UUID(0, 0))), MemberRole.OWNER, 0, 0, null);
-		Prepared prepared = prepare(row, merchant, draft);
-		String terms = prepared.searchText() == null ? null : searchTerms.forIndex(prepared.searchText());
-		return store(id, null, key, draft.kind(), prepared.body(), draft.requiresAck(), prepared.masked(), terms);
+	}
+
+	private static String customerKey(OrgNodeId storeId, CustomerId customerId) {
+		return "store:" + storeId + "|" + Participant.customer(customerId);
+	}
+
+	/**
+	 * The batch form of {@link #customerConversation} and {@link #post}: the conversations found in one
+	 * query and the missing ones created in two, the keys posted before found in one, and the new
+	 * messages stored in one statement and one commit. When that statement fails (a post of the same
+	 * key stored meanwhile by another caller), each message is posted alone, which finds such a one.
+	 */
+	@Override
+	public List<CustomerPostResult> postToCustomers(List<CustomerPost> posts) {
+		int n = posts.size();
+		CustomerPostResult[] results = new CustomerPostResult[n];
+		String[] directKeys = new String[n];
+		for (int i = 0; i < n; i++) {
+			CustomerPost p = posts.get(i);
+			try {
+				requireClientMsgId(p.key());
+				requireMerchantKind(p.draft());
+				directKeys[i] = customerKey(p.store(), p.customer());
+			}
+			catch (RuntimeException e) {
+				results[i] = new CustomerPostResult.Refused(e);
+			}
+		}
+		Set<String> wanted = new LinkedHashSet<>();
+		for (int i = 0; i < n; i++) {
+			if (results[i] == null) {
+				wanted.add(directKeys[i]);
+			}
+		}
+		if (wanted.isEmpty()) {
+			return List.of(results);
+		}
+		Map<String, ConversationRow> conversations = new java.util.HashMap<>(store.findByDirectKeys(wanted));
+		Set<ConversationId> created = openCustomerConversations(posts, directKeys, results, conversations);
+		for (int i = 0; i < n; i++) {
+			if (results[i] == null && !conversations.containsKey(directKeys[i])) {
+				results[i] = new CustomerPostResult.Refused(
+						new IllegalStateException("The conversation " + directKeys[i] + " was neither found nor created"));
+			}
+		}
+
+		// only conversations that existed before can hold an earlier post of a key
+		List<MessageStore.PostKey> lookups = new ArrayList<>();
+		for (int i = 0; i < n; i++) {
+			if (results[i] == null && !created.contains(conversations.get(directKeys[i]).id())) {
+				lookups.add(new MessageStore.PostKey(conversations.get(directKeys[i]).id(), posts.get(i).key()));
+			}
+		}
+		Map<MessageStore.PostKey, Message> earlier = lookups.isEmpty() ? Map.of() : store.findMerchantPosts(lookups);
+
+		Instant now = clock.instant();
+		Map<MessageStore.PostKey, Integer> first = new java.util.HashMap<>();
+		int[] repeats = new int[n];
+		java.util.Arrays.fill(repeats, -1);
+		List<Integer> stored = new ArrayList<>();
+		List<MessageStore.NewMessage> batch = new ArrayList<>();
+		Prepared[] prepared = new Prepared[n];
+		for (int i = 0; i < n; i++) {
+			if (results[i] != null) {
+				continue;
+			}
+			CustomerPost p = posts.get(i);
+			ConversationRow row = conversations.get(directKeys[i]);
+			MessageStore.PostKey key = new MessageStore.PostKey(row.id(), p.key());
+			Message before = earlier.get(key);
+			if (before != null) {
+				results[i] = new CustomerPostResult.Posted(row.id(), new SendResult(before, true, List.of()));
+				continue;
+			}
+			Integer same = first.putIfAbsent(key, i);
+			if (same != null) {
+				repeats[i] = same; // the same post twice in one batch: stored once
+				continue;
+			}
+			try {
+				prepared[i] = prepare(row, MERCHANT, p.draft());
+			}
+			catch (RuntimeException e) {
+				results[i] = new CustomerPostResult.Refused(e);
+				continue;
+			}
+			String terms = prepared[i].searchText() == null ? null : searchTerms.forIndex(prepared[i].searchText());
+			stored.add(i);
+			batch.add(new MessageStore.NewMessage(row.id(), Ids.newId(), null, p.key(), p.draft().kind(),
+					json.writeValueAsString(prepared[i].body()), p.draft().requiresAck(), now, terms));
+		}
+		storeBatch(posts, directKeys, conversations, stored, batch, prepared, results);
+		for (int i = 0; i < n; i++) {
+			if (repeats[i] >= 0) {
+				results[i] = results[repeats[i]] instanceof CustomerPostResult.Posted posted
+						? new CustomerPostResult.Posted(posted.conversation(), new SendResult(posted.result().message(), true, List.of()))
+						: results[repeats[i]];
+			}
+		}
+		return List.of(results);
+	}
+
+	/** Stores the batch's new messages in one statement, or, if that fails, each alone; then tells the members live. */
+	private void storeBatch(List<CustomerPost> posts, String[] directKeys, Map<String, ConversationRow> conversations,
+			List<Integer> stored, List<MessageStore.NewMessage> batch, Prepared[] prepared, CustomerPostResult[] results) {
+		if (batch.isEmpty()) {
+			return;
+		}
+		Map<UUID, Long> seqs;
+		try {
+			seqs = store.insertBatch(batch);
+		}
+		catch (DataAccessException e) {
+			for (int i : stored) {
+				ConversationId id = conversations.get(directKeys[i]).id();
+				try {
+					results[i] = new CustomerPostResult.Posted(id, post(id, posts.get(i).key(), posts.get(i).draft()));
+				}
+				catch (RuntimeException alone) {
+					results[i] = new CustomerPostResult.Refused(alone);
+				}
+			}
+			return;
+		}
+		Map<ConversationId, Map<Participant, MemberRow>> audiences = members.getAll(
+				batch.stream().map(MessageStore.NewMessage::conversationId).collect(Collectors.toSet()), store::members);
+		for (int b = 0; b < batch.size(); b++) {
+			int i = stored.get(b);
+			MessageStore.NewMessage m = batch.get(b);
+			Long seq = seqs.get(m.id());
+			if (seq == null) {
+				results[i] = new CustomerPostResult.Refused(
+						new IllegalStateException("Conversation " + m.conversationId() + " was not found when storing"));
+				continue;
+			}
+			Message message = new Message(m.conversationId(), seq, m.id(), null, m.clientMsgId(), m.kind(),
+					prepared[i].body(), m.requiresAck(), m.createdAt(), false);
+			afterCommit(new LiveUpdate.MessageStored(message, audiences.getOrDefault(m.conversationId(), Map.of()).keySet()));
+			results[i] = new CustomerPostResult.Posted(m.conversationId(),
+					new SendResult(message, false, prepared[i].masked()));
+		}
+	}
+
+	/**
+	 * Opens, with the store's staff in them, the conversations the posts need and {@code conversations}
+	 * lacks, and adds them to it: the stores' staff and the customers read in one query each,
+	 * the conversations and their members inserted in one transaction. Posts whose store or customer
+	 * does not exist are refused. Returns the ids of the conversations created.
+	 */
+	private Set<ConversationId> openCustomerConversations(List<CustomerPost> posts, String[] directKeys,
+			CustomerPostResult[] results, Map<String, ConversationRow> conversations) {
+		Map<String, CustomerPost> missing = new java.util.LinkedHashMap<>();
+		for (int i = 0; i < posts.size(); i++) {
+			if (results[i] == null && !conversations.containsKey(directKeys[i])) {
+				missing.putIfAbsent(directKeys[i], posts.get(i));
+			}
+		}
+		if (missing.isEmpty()) {
+			return Set.of();
+		}
+		Set<OrgNodeId> stores = missing.values().stream()
+			.map(CustomerPost::store)
+			.distinct()
+			.filter(store -> org.find(store).filter(node -> node.kind() == OrgNodeKind.STORE).isPresent())
+			.collect(Collectors.toSet());
+		Map<OrgNodeId, List<StaffDirectory.StaffMemberView>> staffOf = stores.isEmpty() ? Map.of() : staff.activeAt(stores);
+		Set<CustomerId> known = customers.findAll(missing.values().stream().map(CustomerPost::customer).distinct().toList())
+			.stream()
+			.map(io.storecast.identity.CustomerProfile::id)
+			.collect(Collectors.toSet());
+		Instant now = clock.instant();
+		List<ConversationRow> rows = new ArrayList<>();
+		Map<ConversationId, List<Participant>> people = new java.util.HashMap<>();
+		Map<String, RuntimeException> refused = new java.util.HashMap<>();
+		missing.forEach((key, p) -> {
+			List<StaffDirectory.StaffMemberView> staffThere = staffOf.get(p.store());
+			if (staffThere == null) {
+				refused.put(key, new IllegalArgumentException("No store " + p.store()));
+			}
+			else if (!known.contains(p.customer())) {
+				refused.put(key, new IllegalArgumentException("No customer " + p.customer()));
+			}
+			else {
+				ConversationRow row = new ConversationRow(new ConversationId(Ids.newId()), ConversationKind.DIRECT,
+						p.store().value(), null, key, "merchant", now, 0, now, 0, settings.defaultMemberLimit(), false, null);
+				List<Participant> members = new ArrayList<>();
+				members.add(Participant.customer(p.customer()));
+				staffThere.forEach(s -> members.add(Participant.staff(s.id())));
+				rows.add(row);
+				people.put(row.id(), members);
+			}
+		});
+		for (int i = 0; i < posts.size(); i++) {
+			if (results[i] == null && refused.containsKey(directKeys[i])) {
+				results[i] = new CustomerPostResult.Refused(refused.get(directKeys[i]));
+			}
+		}
+		if (rows.isEmpty()) {
+			return Set.of();
+		}
+		Set<ConversationId> created = tx.execute(s -> store.insertDirectConversations(rows, people, now));
+		List<String> raced = new ArrayList<>();
+		for (ConversationRow row : rows) {
+			if (created.contains(row.id())) {
+				conversations.put(row.directKey(), row);
+				Map<Participant, MemberRow> first = new java.util.LinkedHashMap<>();
+				people.get(row.id()).forEach(m -> first.put(m, new MemberRow(m, MemberRole.MEMBER, 0, 0, null)));
+				members.put(row.id(), first);
+			}
+			else {
+				raced.add(row.directKey());
+			}
+		}
+		if (!raced.isEmpty()) {
+			// created meanwhile by another caller: theirs is used
+			conversations.putAll(store.findByDirectKeys(raced));
+		}
+		return created;
 	}
 
 	@Override

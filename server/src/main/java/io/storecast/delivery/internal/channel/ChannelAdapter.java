@@ -1,5 +1,6 @@
 package io.storecast.delivery.internal.channel;
 
+import java.util.List;
 import java.util.concurrent.CompletionStage;
 
 import io.storecast.audience.Channel;
@@ -29,6 +30,21 @@ public interface ChannelAdapter {
 	 * times concurrently by one node.
 	 */
 	CompletionStage<AttemptResult> send(Outgoing message);
+
+	/**
+	 * Sends several attempts at once, one stage per message, in their order; by default each alone
+	 * through {@link #send}. A channel that does better in bulk (in-app posts, stored in a few
+	 * statements for all of them) overrides this and {@link #batchSize()}. Each call takes at most
+	 * {@link #batchSize()} messages, and each message counts toward {@link #maxInFlight()}.
+	 */
+	default List<CompletionStage<AttemptResult>> sendAll(List<Outgoing> messages) {
+		return messages.stream().map(this::send).toList();
+	}
+
+	/** How many attempts the workers hand to one {@link #sendAll} call at most; 1: each goes to {@link #send} alone. */
+	default int batchSize() {
+		return 1;
+	}
 
 	/** How many sends one node may have outstanding on this channel (the SMPP window, HTTP concurrency). */
 	default int maxInFlight() {
