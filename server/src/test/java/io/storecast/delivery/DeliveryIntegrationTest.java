@@ -379,6 +379,7 @@ class DeliveryIntegrationTest {
 
 	@Test
 	void due_in_app_attempts_go_out_together_each_once_and_a_bad_store_customer_or_card_fails_alone() {
+		// (a batch of seven: three good, an unknown customer, an unknown store, a card without a type, a card that is not one)
 		String store = demo.node("SH-NJR");
 		List<OrderTesting.Customer> customers = List.of(OrderTesting.Customer.of(demo, "SH-NJR"),
 				OrderTesting.Customer.of(demo, "SH-NJR"), OrderTesting.Customer.of(demo, "SH-NJR"));
@@ -390,14 +391,17 @@ class DeliveryIntegrationTest {
 		customers.forEach(c -> rows.add(new String[] { c.id(), store }));
 		rows.add(new String[] { UUID.randomUUID().toString(), store });
 		rows.add(new String[] { customers.get(1).id(), UUID.randomUUID().toString() });
-		// and one whose card no message can be made of (the request's check would have refused it)
+		// and one whose card no message can be made of (the request's check would have refused it), and
+		// one whose stored card is not even an object (no outgoing message can be read from it)
 		rows.add(new String[] { customers.get(2).id(), store });
+		rows.add(new String[] { customers.get(0).id(), store });
 		for (String[] row : rows) {
 			String id = UUID.randomUUID().toString();
 			ids.add(id);
-			Map<String, Object> content = ids.size() == rows.size()
+			Map<String, Object> content = ids.size() == rows.size() - 1
 					? Map.of("text", text, "data", Map.of(), "card", Map.of("title", "没有类型"))
-					: Map.of("text", text, "data", Map.of());
+					: ids.size() == rows.size() ? Map.of("text", text, "data", Map.of(), "card", "不是对象")
+							: Map.of("text", text, "data", Map.of());
 			jdbc.sql("""
 					INSERT INTO delivery_messages (id, source, request_key, customer_id, store_id, purpose, route, content,
 					  status, step, created_at, updated_at)
@@ -419,7 +423,7 @@ class DeliveryIntegrationTest {
 
 		await().atMost(Duration.ofSeconds(20))
 			.until(() -> ids.stream().map(this::status).toList(),
-					s -> s.equals(List.of("DELIVERED", "DELIVERED", "DELIVERED", "FAILED", "FAILED", "FAILED")));
+					s -> s.equals(List.of("DELIVERED", "DELIVERED", "DELIVERED", "FAILED", "FAILED", "FAILED", "FAILED")));
 		for (OrderTesting.Customer c : customers) {
 			assertThat(texts(c, store, text)).hasSize(1);
 		}
@@ -429,7 +433,9 @@ class DeliveryIntegrationTest {
 			assertThat(attempts.size()).isEqualTo(1);
 			assertThat(attempts.get(0).path("errorCode").asString()).isEqualTo("no-conversation");
 		}
-		assertThat(view(ids.getLast()).path("attempts").get(0).path("errorCode").asString()).isEqualTo("invalid-content");
+		for (String failed : ids.subList(5, 7)) {
+			assertThat(view(failed).path("attempts").get(0).path("errorCode").asString()).isEqualTo("invalid-content");
+		}
 	}
 
 	@Test

@@ -326,14 +326,28 @@ class DeliveryWorkers implements SmartLifecycle {
 	 * and waits for the channel's answers, all within one deadline.
 	 */
 	private List<Done> send(ChannelAdapter adapter, List<Outbox.Claimed> group) {
-		List<Outgoing> outgoing = group.stream().map(c -> outgoing(c, c.message())).toList();
-		List<CompletionStage<AttemptResult>> stages = group.size() == 1 ? List.of(adapter.send(outgoing.getFirst()))
+		List<Done> outcomes = new ArrayList<>(group.size());
+		List<Outbox.Claimed> sendable = new ArrayList<>(group.size());
+		List<Outgoing> outgoing = new ArrayList<>(group.size());
+		for (Outbox.Claimed c : group) {
+			try {
+				outgoing.add(outgoing(c, c.message()));
+				sendable.add(c);
+			}
+			catch (RuntimeException e) {
+				// a stored content no message can be made of fails its own attempt, not its batch's
+				outcomes.add(new Outcome(c, new AttemptResult.Permanent("invalid-content", e.toString(), false, null), null));
+			}
+		}
+		if (sendable.isEmpty()) {
+			return outcomes;
+		}
+		List<CompletionStage<AttemptResult>> stages = sendable.size() == 1 ? List.of(adapter.send(outgoing.getFirst()))
 				: adapter.sendAll(outgoing);
 		long deadline = System.nanoTime()
 				+ settings.lease().minusSeconds(Math.min(30, settings.lease().toSeconds() / 2)).toNanos();
-		List<Done> outcomes = new ArrayList<>(group.size());
-		for (int i = 0; i < group.size(); i++) {
-			outcomes.add(new Outcome(group.get(i), await(stages.get(i), deadline), hash(outgoing.get(i))));
+		for (int i = 0; i < sendable.size(); i++) {
+			outcomes.add(new Outcome(sendable.get(i), await(stages.get(i), deadline), hash(outgoing.get(i))));
 		}
 		return outcomes;
 	}

@@ -17,6 +17,8 @@ import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.dao.DataAccessException;
@@ -71,6 +73,8 @@ import tools.jackson.databind.node.ObjectNode;
 /** Implements {@link Messaging}: the rules of who may say what where, and the durable, gapless sequence. */
 @Service
 class MessagingService implements Messaging, MerchantMessaging, ConversationCaches {
+
+	private static final Logger log = LoggerFactory.getLogger(MessagingService.class);
 
 	static final Pattern CLIENT_MSG_ID = Pattern.compile("[A-Za-z0-9._:-]{1,64}");
 	static final int MAX_MENTIONS = 50;
@@ -1098,8 +1102,17 @@ class MessagingService implements Messaging, MerchantMessaging, ConversationCach
 			}
 			return;
 		}
-		Map<ConversationId, Map<Participant, MemberRow>> audiences = members.getAll(
-				batch.stream().map(MessageStore.NewMessage::conversationId).collect(Collectors.toSet()), store::members);
+		Map<ConversationId, Map<Participant, MemberRow>> audiences;
+		try {
+			audiences = members.getAll(batch.stream().map(MessageStore.NewMessage::conversationId).collect(Collectors.toSet()),
+					store::members);
+		}
+		catch (RuntimeException e) {
+			// stored and committed: the answers stand; the members get the messages when they sync
+			log.warn("The members of {} conversations could not be read for the live push of their new messages",
+					batch.size(), e);
+			audiences = Map.of();
+		}
 		for (int b = 0; b < batch.size(); b++) {
 			int i = stored.get(b);
 			MessageStore.NewMessage m = batch.get(b);
