@@ -4,6 +4,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -24,7 +25,6 @@ import javax.sql.DataSource;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.jdbc.datasource.DataSourceUtils;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.support.TransactionTemplate;
 
@@ -52,16 +52,19 @@ import jakarta.annotation.PreDestroy;
  * mode: the contact policy's decisions, coupon grants, rendering, delivery's outbox rows and the
  * recipients' new status commit together, so a crash anywhere loses or repeats nothing — the next run
  * (db-scheduler's retry, or the resume at start) picks up the recipients still PLANNED. One run of a
- * campaign goes at a time ({@link #runLock}). Deciding again is harmless (the policy answers {@code already-counted}), and so are grants
- * and deliveries (idempotent on campaign and customer). Deferred recipients wait for one wake-up per
- * campaign at the earliest time one of them is due.
+ * campaign goes at a time ({@link #tryRunLock}); one that finds another under way looks again a few
+ * seconds later. Deciding again is harmless (the policy answers {@code already-counted}), and so are
+ * grants and deliveries (idempotent on campaign and customer). Deferred recipients wait for one
+ * wake-up per campaign at the earliest time one of them is due.
  */
 @Component
 class CampaignSending {
 
 	private static final Logger log = LoggerFactory.getLogger(CampaignSending.class);
-	/** The first key of a run's advisory lock ({@link #runLock}): "CAMP". */
+	/** The first key of a run's advisory lock ({@link #tryRunLock}): "CAMP". */
 	private static final int RUN_LOCK_CLASS = 0x43414D50;
+	/** How long a run that finds its campaign being sent by another waits before it looks again. */
+	private static final Duration LOCKED_RETRY = Duration.ofSeconds(5);
 
 	private final Campaigns campaigns;
 	private final Recipients recipients;
@@ -150,7 +153,15 @@ class CampaignSending {
 		if (c.status() != Campaign.Status.SENDING) {
 			return;
 		}
-		try (RunLock lock = runLock(id)) {
+		RunLock held = tryRunLock(id);
+		if (held == null) {
+			// another run of this campaign is under way (a resume while db-scheduler retries, a wake-up):
+			// look again a little later rather than hold a scheduler thread until it ends
+			scheduling.wakeUp(id, clock.instant().plus(LOCKED_RETRY));
+			log.debug("Campaign {} is being sent by another run; looking again in {}", id, LOCKED_RETRY);
+			return;
+		}
+		try (RunLock lock = held) {
 			// what a run before this one left
 			c = campaigns.find(id).orElseThrow();
 			if (c.status() != Campaign.Status.SENDING || c.plannedAt() == null && !plan(c)) {
@@ -278,90 +289,133 @@ class CampaignSending {
 		}
 	}
 
-	/** Runs the round's chunks, the first on this thread; true unless one found the campaign no longer sending. */
+	/**
+	 * Runs the round's chunks, the first on this thread; true unless one found the campaign no longer
+	 * sending. Every chunk handed to the pool is waited for, whatever happens here (an interrupt, a
+	 * failure): the run lets go of its lock only when none of its chunks is in flight.
+	 */
 	private boolean all(List<Callable<Boolean>> round) {
 		List<Future<Boolean>> others = new ArrayList<>(round.size() - 1);
-		for (Callable<Boolean> chunk : round.subList(1, round.size())) {
-			others.add(pool.submit(chunk));
-		}
-		RuntimeException failure = null;
+		Throwable failure = null;
 		boolean sending = true;
 		try {
+			for (Callable<Boolean> chunk : round.subList(1, round.size())) {
+				others.add(pool.submit(chunk));
+			}
 			sending = round.getFirst().call();
 		}
-		catch (RuntimeException e) {
+		catch (Exception | Error e) {
 			failure = e;
 		}
-		catch (Exception e) {
-			failure = new IllegalStateException(e);
-		}
+		boolean interrupted = false;
 		for (Future<Boolean> other : others) {
-			try {
-				sending &= other.get();
-			}
-			catch (ExecutionException e) {
-				RuntimeException cause = e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
-				if (failure == null) {
-					failure = cause;
+			while (true) {
+				try {
+					sending &= other.get();
+					break;
 				}
-			}
-			catch (InterruptedException e) {
-				Thread.currentThread().interrupt();
-				if (failure == null) {
-					failure = new IllegalStateException("Interrupted while a campaign's chunks were handed off", e);
+				catch (ExecutionException e) {
+					failure = failure == null ? e.getCause() : failure;
+					break;
+				}
+				catch (InterruptedException e) {
+					interrupted = true;
 				}
 			}
 		}
-		if (failure != null) {
-			throw failure;
+		if (interrupted) {
+			Thread.currentThread().interrupt();
+			failure = failure == null ? new IllegalStateException("Interrupted while a campaign's chunks were handed off") : failure;
 		}
-		return sending;
+		switch (failure) {
+			case null -> {
+				return sending;
+			}
+			case RuntimeException e -> throw e;
+			case Error e -> throw e;
+			default -> throw new IllegalStateException(failure);
+		}
 	}
 
 	/**
 	 * One run of a campaign's send at a time, on any node: a PostgreSQL advisory lock held by a
 	 * connection of the run's own for as long as it runs (a node that dies lets go of it with its
 	 * connection). A second run — the resume at start while db-scheduler retries the first, a wake-up —
-	 * waits for the first and then finds what is left. Within a run, chunks on disjoint ranges of
-	 * customers commit side by side.
+	 * finds it taken (null) and looks again later, then finds what is left. Within a run, chunks on
+	 * disjoint ranges of customers commit side by side; should runs ever overlap (a lock's session
+	 * lost), {@link Recipients#record} still moves and counts each recipient once.
 	 */
-	private RunLock runLock(CampaignId id) {
-		Connection connection = DataSourceUtils.getConnection(dataSource);
+	private @Nullable RunLock tryRunLock(CampaignId id) {
+		Connection connection;
 		try {
-			try (PreparedStatement lock = connection.prepareStatement("SELECT pg_advisory_lock(?, hashtext(?))")) {
-				lock.setInt(1, RUN_LOCK_CLASS);
-				lock.setString(2, id.toString());
-				lock.execute();
-			}
-			return new RunLock(connection, id, dataSource);
+			// a connection of the run's own, outside any transaction of the caller's
+			connection = dataSource.getConnection();
 		}
 		catch (SQLException e) {
-			DataSourceUtils.releaseConnection(connection, dataSource);
+			throw new IllegalStateException("No connection for the send lock of campaign " + id, e);
+		}
+		try (PreparedStatement lock = connection.prepareStatement("SELECT pg_try_advisory_lock(?, ?)")) {
+			lock.setInt(1, RUN_LOCK_CLASS);
+			lock.setInt(2, lockKey(id));
+			boolean taken;
+			try (var rs = lock.executeQuery()) {
+				taken = rs.next() && rs.getBoolean(1);
+			}
+			if (!taken) {
+				connection.close();
+				return null;
+			}
+			return new RunLock(connection, id);
+		}
+		catch (SQLException e) {
+			RunLock.abort(connection);
 			throw new IllegalStateException("Could not take the send lock of campaign " + id, e);
 		}
 	}
 
+	/** The second key of a campaign's run lock: its id folded to 32 bits (a shared key only makes two campaigns take turns). */
+	private static int lockKey(CampaignId id) {
+		long bits = id.value().getMostSignificantBits() ^ id.value().getLeastSignificantBits();
+		return (int) (bits ^ (bits >>> 32));
+	}
+
 	/** A run's hold on its campaign: the advisory lock, and the connection that holds it. */
-	private record RunLock(Connection connection, CampaignId id, DataSource dataSource) implements AutoCloseable {
+	private record RunLock(Connection connection, CampaignId id) implements AutoCloseable {
+
+		/** Closes a connection that may hold the lock without giving it back to the pool. */
+		static void abort(Connection connection) {
+			try {
+				connection.abort(Runnable::run);
+			}
+			catch (SQLException | RuntimeException ignored) {
+				// gone already
+			}
+			try {
+				connection.close();
+			}
+			catch (SQLException ignored) {
+				// aborted: the pool drops it
+			}
+		}
 
 		@Override
 		public void close() {
-			try (PreparedStatement unlock = connection.prepareStatement("SELECT pg_advisory_unlock(?, hashtext(?))")) {
+			try (PreparedStatement unlock = connection.prepareStatement("SELECT pg_advisory_unlock(?, ?)")) {
 				unlock.setInt(1, RUN_LOCK_CLASS);
-				unlock.setString(2, id.toString());
+				unlock.setInt(2, lockKey(id));
 				unlock.execute();
-				DataSourceUtils.releaseConnection(connection, dataSource);
+			}
+			catch (SQLException | RuntimeException e) {
+				// a connection that may still hold the lock must not go back to the pool: its session ends
+				log.warn("Could not release the send lock of campaign {}; closing its connection", id, e);
+				abort(connection);
+				return;
+			}
+			try {
+				connection.close();
 			}
 			catch (SQLException e) {
-				// a connection that may still hold the lock must not go back to the pool
-				log.warn("Could not release the send lock of campaign {}; closing its connection", id, e);
-				try {
-					connection.abort(Runnable::run);
-				}
-				catch (SQLException ignored) {
-					// closed already
-				}
-				DataSourceUtils.releaseConnection(connection, dataSource);
+				log.warn("The send lock's connection of campaign {} did not close", id, e);
 			}
 		}
 	}

@@ -169,14 +169,11 @@ class Recipients {
 			.list();
 	}
 
-	/** Records a chunk's outcomes in one statement, and moves the counters with them. */
-	void record(CampaignId campaign, List<Outcome> outcomes, Instant now) {
-		record(campaign, outcomes, now, 0);
-	}
-
 	/**
 	 * Records a chunk's outcomes in one statement, and moves the counters with them, in the counters'
 	 * {@code shard} (chunks committing side by side in different shards do not wait for each other).
+	 * A recipient is moved only from the status the chunk read ({@link Outcome#previous}), and only
+	 * those moved are counted: a recipient another run decided meanwhile is counted once.
 	 */
 	void record(CampaignId campaign, List<Outcome> outcomes, Instant now, int shard) {
 		if (outcomes.isEmpty()) {
@@ -189,7 +186,8 @@ class Recipients {
 		String[] defers = new String[size];
 		UUID[] deliveries = new UUID[size];
 		String[] coupons = new String[size];
-		Map<String, Long> deltas = new HashMap<>();
+		String[] previous = new String[size];
+		Map<UUID, Outcome> byCustomer = new HashMap<>();
 		for (int i = 0; i < size; i++) {
 			Outcome o = outcomes.get(i);
 			customers[i] = o.customerId().value();
@@ -198,18 +196,27 @@ class Recipients {
 			defers[i] = o.deferUntil() == null ? null : o.deferUntil().toString();
 			deliveries[i] = o.deliveryId();
 			coupons[i] = o.couponCode();
-			deltas.merge(o.previous().name(), -1L, Long::sum);
-			deltas.merge(o.counter(), 1L, Long::sum);
+			previous[i] = o.previous().name();
+			byCustomer.put(customers[i], o);
 		}
+		Map<String, Long> deltas = new HashMap<>();
 		jdbc.sql("""
 				UPDATE campaigns_recipients r
 				   SET status = u.status, reason = u.reason, defer_until = u.defer_until, delivery_id = u.delivery_id,
 				       coupon_code = coalesce(u.coupon_code, r.coupon_code), decided_at = ?
 				  FROM unnest(CAST(? AS uuid[]), CAST(? AS text[]), CAST(? AS text[]), CAST(CAST(? AS text[]) AS timestamptz[]),
-				              CAST(? AS uuid[]), CAST(? AS text[])) AS u(customer_id, status, reason, defer_until, delivery_id, coupon_code)
-				 WHERE r.campaign_id = ? AND r.customer_id = u.customer_id""")
-			.params(ts(now), customers, statuses, reasons, defers, deliveries, coupons, campaign.value())
-			.update();
+				              CAST(? AS uuid[]), CAST(? AS text[]), CAST(? AS text[]))
+				       AS u(customer_id, status, reason, defer_until, delivery_id, coupon_code, previous)
+				 WHERE r.campaign_id = ? AND r.customer_id = u.customer_id AND r.status = u.previous
+				RETURNING r.customer_id""")
+			.params(ts(now), customers, statuses, reasons, defers, deliveries, coupons, previous, campaign.value())
+			.query((rs, n) -> rs.getObject(1, UUID.class))
+			.list()
+			.forEach(customer -> {
+				Outcome o = byCustomer.get(customer);
+				deltas.merge(o.previous().name(), -1L, Long::sum);
+				deltas.merge(o.counter(), 1L, Long::sum);
+			});
 		add(campaign, deltas, shard);
 	}
 

@@ -50,6 +50,9 @@ class CampaignResumeIntegrationTest {
 	@Autowired
 	CampaignScheduling scheduling;
 
+	@Autowired
+	Recipients recipientRows;
+
 	@AfterEach
 	void restore() {
 		sending.chunkSize(0);
@@ -174,6 +177,15 @@ class CampaignResumeIntegrationTest {
 			.param(UUID.fromString(id))
 			.query(Long.class)
 			.single()).isEqualTo(recipients);
+
+		// a chunk of a run that overlapped (its lock's session lost) records what another already did: nothing moves
+		Map<String, Long> before = recipientRows.counters(campaign);
+		Recipients.Row first = recipientRows.page(campaign, Recipients.Status.HANDED_OFF, null, 1).getFirst();
+		recipientRows.record(campaign, List.of(new Recipients.Outcome(first.customerId(), Recipients.Status.PLANNED,
+				Recipients.Status.SKIPPED, "frequency-cap", null, null, null)), Instant.now(), 3);
+		assertThat(recipientRows.counters(campaign)).isEqualTo(before);
+		assertThat(recipientRows.page(campaign, Recipients.Status.HANDED_OFF, null, 1).getFirst().customerId())
+			.isEqualTo(first.customerId());
 	}
 
 	/** A transactional in-app campaign to every customer, with {@code extra} fields; its id. */
