@@ -7,6 +7,8 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
 
 import io.storecast.audience.Channel;
@@ -32,6 +34,8 @@ import tools.jackson.databind.node.ObjectNode;
  */
 @Component
 class InAppChannel implements ChannelAdapter {
+
+	private static final Logger log = LoggerFactory.getLogger(InAppChannel.class);
 
 	/** Attempts per {@link #sendAll}: enough to share each statement among many, few enough to keep a commit short. */
 	static final int BATCH = 64;
@@ -104,7 +108,15 @@ class InAppChannel implements ChannelAdapter {
 				results[i] = new AttemptResult.Permanent("invalid-content", e.toString(), false, null);
 			}
 		}
-		List<CustomerPostResult> outcomes = posts.isEmpty() ? List.of() : messaging.postToCustomers(posts);
+		List<CustomerPostResult> outcomes;
+		try {
+			outcomes = posts.isEmpty() ? List.of() : messaging.postToCustomers(posts);
+		}
+		catch (RuntimeException e) {
+			// the whole batch is tried again (each attempt its own retry): say why, once
+			log.warn("A batch of {} in-app posts failed; they will be tried again", posts.size(), e);
+			throw e;
+		}
 		for (int j = 0; j < outcomes.size(); j++) {
 			results[posted.get(j)] = result(outcomes.get(j));
 		}
@@ -134,7 +146,10 @@ class InAppChannel implements ChannelAdapter {
 			// no such store or customer (any more)
 			case CustomerPostResult.Refused(IllegalArgumentException e) ->
 				new AttemptResult.Permanent("no-conversation", e.getMessage(), false, null);
-			case CustomerPostResult.Refused(RuntimeException e) -> new AttemptResult.Transient("error", e.toString(), null, null);
+			case CustomerPostResult.Refused(RuntimeException e) -> {
+				log.warn("An in-app post failed unexpectedly; it will be tried again", e);
+				yield new AttemptResult.Transient("error", e.toString(), null, null);
+			}
 		};
 	}
 }
