@@ -273,18 +273,15 @@ class CampaignSending {
 					break;
 				}
 				List<Callable<Boolean>> round = new ArrayList<>();
-				CustomerId from = after;
 				for (int k = 0; k < next.size(); k += size) {
-					CustomerId lo = from;
-					CustomerId hi = next.get(Math.min(next.size(), k + size) - 1).customerId();
+					List<Recipients.Pending> pending = next.subList(k, Math.min(next.size(), k + size));
 					Rendering rendering = renderings.get(round.size());
 					int chunkIndex = index++;
 					round.add(() -> Objects.requireNonNull(tx.execute(
-							st -> chunk(c, rendering, deferred, lo, hi, size, runAt, chunkIndex, failFrom))));
-					from = hi;
+							st -> chunk(c, rendering, pending, runAt, chunkIndex, failFrom))));
 				}
 				sending = all(round);
-				after = from;
+				after = next.getLast().customerId();
 			}
 		}
 	}
@@ -421,11 +418,13 @@ class CampaignSending {
 	}
 
 	/**
-	 * Decides, renders and hands off one chunk: the recipients still pending after {@code after} and up
-	 * to {@code upTo}; false when the campaign is no longer sending (or its window closed).
+	 * Decides, renders and hands off one chunk of pending recipients, read before the chunk: a recipient
+	 * decided meanwhile (by a cancel, which this chunk's share lock on the campaign waits for, or by a
+	 * run that lost its lock) is moved and counted by whichever chunk records it first
+	 * ({@link Recipients#record}); false when the campaign is no longer sending (or its window closed).
 	 */
-	private boolean chunk(Campaign c, Rendering rendering, boolean deferred, @Nullable CustomerId after,
-			CustomerId upTo, int size, Instant runAt, int index, int failFrom) {
+	private boolean chunk(Campaign c, Rendering rendering, List<Recipients.Pending> pending, Instant runAt, int index,
+			int failFrom) {
 		Campaign locked = campaigns.lockShared(c.id()).orElse(null);
 		if (locked == null || locked.status() != Campaign.Status.SENDING) {
 			return false;
@@ -433,11 +432,6 @@ class CampaignSending {
 		Instant now = clock.instant();
 		if (!now.isBefore(c.endsAt())) {
 			return false;
-		}
-		List<Recipients.Pending> pending = deferred ? recipients.dueDeferred(c.id(), runAt, after, upTo, size)
-				: recipients.planned(c.id(), after, upTo, size);
-		if (pending.isEmpty()) {
-			return true;
 		}
 		Map<CustomerId, Recipients.Status> previous = new HashMap<>();
 		Map<CustomerId, String> variants = new HashMap<>();

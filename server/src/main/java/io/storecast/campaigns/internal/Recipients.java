@@ -128,19 +128,12 @@ class Recipients {
 
 	/** Planned recipients after the cursor, in customer order. */
 	List<Pending> planned(CampaignId campaign, @Nullable CustomerId after, int limit) {
-		return planned(campaign, after, null, limit);
-	}
-
-	/** Planned recipients after the cursor and up to {@code upTo} (null: no end), in customer order. */
-	List<Pending> planned(CampaignId campaign, @Nullable CustomerId after, @Nullable CustomerId upTo, int limit) {
 		return jdbc.sql("""
 				SELECT customer_id, variant FROM campaigns_recipients
 				 WHERE campaign_id = :campaign AND status = 'PLANNED' AND (CAST(:after AS uuid) IS NULL OR customer_id > :after)
-				   AND (CAST(:upTo AS uuid) IS NULL OR customer_id <= :upTo)
 				 ORDER BY customer_id LIMIT :limit""")
 			.param("campaign", campaign.value())
 			.param("after", after == null ? null : after.value())
-			.param("upTo", upTo == null ? null : upTo.value())
 			.param("limit", limit)
 			.query((rs, n) -> new Pending(new CustomerId(rs.getObject(1, UUID.class)), Status.PLANNED, rs.getString(2)))
 			.list();
@@ -148,22 +141,14 @@ class Recipients {
 
 	/** Deferred recipients whose time has come, after the cursor, in customer order. */
 	List<Pending> dueDeferred(CampaignId campaign, Instant now, @Nullable CustomerId after, int limit) {
-		return dueDeferred(campaign, now, after, null, limit);
-	}
-
-	/** Deferred recipients whose time has come, after the cursor and up to {@code upTo} (null: no end). */
-	List<Pending> dueDeferred(CampaignId campaign, Instant now, @Nullable CustomerId after, @Nullable CustomerId upTo,
-			int limit) {
 		return jdbc.sql("""
 				SELECT customer_id, variant FROM campaigns_recipients
 				 WHERE campaign_id = :campaign AND status = 'DEFERRED' AND defer_until <= :now
 				   AND (CAST(:after AS uuid) IS NULL OR customer_id > :after)
-				   AND (CAST(:upTo AS uuid) IS NULL OR customer_id <= :upTo)
 				 ORDER BY customer_id LIMIT :limit""")
 			.param("campaign", campaign.value())
 			.param("now", ts(now))
 			.param("after", after == null ? null : after.value())
-			.param("upTo", upTo == null ? null : upTo.value())
 			.param("limit", limit)
 			.query((rs, n) -> new Pending(new CustomerId(rs.getObject(1, UUID.class)), Status.DEFERRED, rs.getString(2)))
 			.list();

@@ -1,6 +1,5 @@
 package io.storecast.coupons.internal;
 
-import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
@@ -17,7 +16,6 @@ import java.util.UUID;
 import java.util.stream.Collectors;
 
 import org.jspecify.annotations.Nullable;
-import org.postgresql.PGStatement;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
@@ -26,6 +24,7 @@ import io.storecast.coupons.CouponStatus;
 import io.storecast.coupons.CouponTemplateId;
 import io.storecast.coupons.IssueChannel;
 import io.storecast.identity.CustomerId;
+import io.storecast.platform.PlannedEachCall;
 
 /**
  * Issued coupons ({@code coupons_coupons}) and what each customer holds of each template
@@ -204,13 +203,10 @@ class IssuedCoupons {
 			return Map.of();
 		}
 		String[] keys = issueKeys.toArray(String[]::new);
-		List<CouponRow> rows = template.query(connection -> {
-			PreparedStatement statement = connection
-				.prepareStatement("SELECT * FROM coupons_coupons WHERE issue_key = ANY(CAST(? AS text[]))");
-			statement.unwrap(PGStatement.class).setPrepareThreshold(0);
-			statement.setArray(1, connection.createArrayOf("text", keys));
-			return statement;
-		}, IssuedCoupons::map);
+		List<CouponRow> rows = template.query(
+				PlannedEachCall.statement("SELECT * FROM coupons_coupons WHERE issue_key = ANY(CAST(? AS text[]))",
+						(connection, statement) -> statement.setArray(1, connection.createArrayOf("text", keys))),
+				IssuedCoupons::map);
 		return rows.stream().collect(Collectors.toMap(CouponRow::issueKey, c -> c));
 	}
 

@@ -342,8 +342,7 @@ class DeliveryWorkers implements SmartLifecycle {
 		if (sendable.isEmpty()) {
 			return outcomes;
 		}
-		List<CompletionStage<AttemptResult>> stages = sendable.size() == 1 ? List.of(adapter.send(outgoing.getFirst()))
-				: adapter.sendAll(outgoing);
+		List<CompletionStage<AttemptResult>> stages = adapter.sendAll(outgoing);
 		long deadline = System.nanoTime()
 				+ settings.lease().minusSeconds(Math.min(30, settings.lease().toSeconds() / 2)).toNanos();
 		for (int i = 0; i < sendable.size(); i++) {

@@ -12,7 +12,6 @@ import java.util.Optional;
 import java.util.UUID;
 
 import org.jspecify.annotations.Nullable;
-import org.postgresql.PGStatement;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
@@ -24,6 +23,7 @@ import io.storecast.delivery.DeliveryStatus;
 import io.storecast.delivery.DeliveryView;
 import io.storecast.identity.CustomerId;
 import io.storecast.identity.OrgNodeId;
+import io.storecast.platform.PlannedEachCall;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -155,25 +155,23 @@ class Outbox {
 	 * campaign has queued a million attempts.
 	 */
 	List<Claimed> claim(Channel channel, int limit, Instant now, Instant leaseUntil) {
-		return template.query(connection -> {
-			java.sql.PreparedStatement statement = connection.prepareStatement("""
-					WITH due AS (
-					  SELECT id FROM delivery_attempts
-					  WHERE status = 'QUEUED' AND channel = ? AND due_at <= ?
-					  ORDER BY due_at LIMIT ? FOR UPDATE SKIP LOCKED)
-					UPDATE delivery_attempts a SET status = 'SENDING', lease_until = ?, updated_at = ?
-					FROM due, delivery_messages m
-					WHERE a.id = due.id AND m.id = a.delivery_id
-					RETURNING a.id, a.step, a.number, a.channel, a.address, m.id AS m_id, m.source, m.request_key,
-					  m.customer_id, m.store_id, m.purpose, m.route, m.content, m.status AS m_status, m.step AS m_step""");
-			statement.unwrap(PGStatement.class).setPrepareThreshold(0);
-			statement.setString(1, channel.name());
-			statement.setTimestamp(2, ts(now));
-			statement.setInt(3, limit);
-			statement.setTimestamp(4, ts(leaseUntil));
-			statement.setTimestamp(5, ts(now));
-			return statement;
-		}, (rs, n) -> new Claimed(rs.getLong("id"), rs.getInt("step"), rs.getInt("number"),
+		return template.query(PlannedEachCall.statement("""
+				WITH due AS (
+				  SELECT id FROM delivery_attempts
+				  WHERE status = 'QUEUED' AND channel = ? AND due_at <= ?
+				  ORDER BY due_at LIMIT ? FOR UPDATE SKIP LOCKED)
+				UPDATE delivery_attempts a SET status = 'SENDING', lease_until = ?, updated_at = ?
+				FROM due, delivery_messages m
+				WHERE a.id = due.id AND m.id = a.delivery_id
+				RETURNING a.id, a.step, a.number, a.channel, a.address, m.id AS m_id, m.source, m.request_key,
+				  m.customer_id, m.store_id, m.purpose, m.route, m.content, m.status AS m_status, m.step AS m_step""",
+				(connection, statement) -> {
+					statement.setString(1, channel.name());
+					statement.setTimestamp(2, ts(now));
+					statement.setInt(3, limit);
+					statement.setTimestamp(4, ts(leaseUntil));
+					statement.setTimestamp(5, ts(now));
+				}), (rs, n) -> new Claimed(rs.getLong("id"), rs.getInt("step"), rs.getInt("number"),
 				Channel.valueOf(rs.getString("channel")), rs.getString("address"), message(rs, "m_")));
 	}
 

@@ -160,7 +160,7 @@ class MessagingService implements Messaging, MerchantMessaging, ConversationCach
 			access.requireCustomer(actor, Permission.CUSTOMER_READ, profile.id(), profile.homeStoreId());
 			theCustomer = customer;
 		}
-		String key = "store:" + storeId + "|" + theCustomer;
+		String key = customerKey(storeId, theCustomer);
 		return openDirect(actor, me, key, store.id(), () -> {
 			List<Participant> people = new ArrayList<>();
 			people.add(theCustomer);
@@ -887,7 +887,7 @@ class MessagingService implements Messaging, MerchantMessaging, ConversationCach
 	@Override
 	public ConversationId customerConversation(OrgNodeId storeId, CustomerId customerId) {
 		Participant customer = Participant.customer(customerId);
-		String key = customerKey(storeId, customerId);
+		String key = customerKey(storeId, customer);
 		// most calls find the conversation (a campaign's messages, a card's reply): one query; the store
 		// and the customer are checked when it is created
 		Optional<ConversationRow> existing = store.findByDirectKey(key);
@@ -980,8 +980,9 @@ class MessagingService implements Messaging, MerchantMessaging, ConversationCach
 		}
 	}
 
-	private static String customerKey(OrgNodeId storeId, CustomerId customerId) {
-		return "store:" + storeId + "|" + Participant.customer(customerId);
+	/** The direct key of a customer's conversation with a store. */
+	private static String customerKey(OrgNodeId storeId, Participant customer) {
+		return "store:" + storeId + "|" + customer;
 	}
 
 	/**
@@ -1000,7 +1001,7 @@ class MessagingService implements Messaging, MerchantMessaging, ConversationCach
 			try {
 				requireClientMsgId(p.key());
 				requireMerchantKind(p.draft());
-				directKeys[i] = customerKey(p.store(), p.customer());
+				directKeys[i] = customerKey(p.store(), Participant.customer(p.customer()));
 			}
 			catch (RuntimeException e) {
 				results[i] = new CustomerPostResult.Refused(e);

@@ -1,5 +1,6 @@
 package io.storecast.platform.internal;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -37,7 +38,7 @@ class GrowingTables implements SmartLifecycle {
 	static final long SMALL = 200_000;
 
 	private final JdbcTemplate jdbc;
-	private final java.time.Duration every;
+	private final Duration every;
 	private @Nullable ScheduledExecutorService executor;
 
 	GrowingTables(JdbcTemplate jdbc, DatabaseSettings settings) {
