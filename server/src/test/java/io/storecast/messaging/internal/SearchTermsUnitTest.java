@@ -35,6 +35,34 @@ class SearchTermsUnitTest {
 		assertThat(terms.forIndex("")).isEmpty();
 	}
 
+	@Test
+	void each_clause_is_segmented_once_and_a_message_has_the_words_of_all_its_clauses() {
+		String first = terms.forIndex("张三您好!南京路店中秋月饼礼盒满200减30,退订点 https://s.example.com/l/Ab3");
+		assertThat(words(first)).contains("张三", "月饼", "礼盒", "200", "30", "https", "example");
+		assertThat(terms.cachedIndexClauses()).isEqualTo(5);
+		// a second recipient's message differs in the nickname and the link: two new clauses
+		String second = terms.forIndex("李四您好！南京路店中秋月饼礼盒满200减30，退订点 https://s.example.com/l/Zq9");
+		assertThat(terms.cachedIndexClauses()).isEqualTo(7);
+		assertThat(words(second)).contains("李四", "月饼", "礼盒", "zq").doesNotContain("张三", "ab");
+		// the cached clause gives the same words as segmenting it afresh
+		assertThat(words(new SearchTerms().forIndex("南京路店中秋月饼礼盒满200减30"))).containsExactlyElementsOf(
+				words(first).subList(words(first).indexOf("南京路"), words(first).indexOf("退")));
+	}
+
+	@Test
+	void clauses_end_at_spaces_and_sentence_punctuation_but_not_inside_numbers_or_host_names() {
+		assertThat(SearchTerms.boundary("满30,退订", 3)).isTrue();
+		assertThat(SearchTerms.boundary("满30，退订", 3)).isTrue();
+		assertThat(SearchTerms.boundary("您好!我", 2)).isTrue();
+		assertThat(SearchTerms.boundary("a b", 1)).isTrue();
+		assertThat(SearchTerms.boundary("1,000", 1)).isFalse();
+		assertThat(SearchTerms.boundary("9:30", 1)).isFalse();
+		assertThat(SearchTerms.boundary("s.example.com", 1)).isFalse();
+		assertThat(SearchTerms.boundary(",1", 0)).isTrue();
+		assertThat(SearchTerms.boundary("1,", 1)).isTrue();
+		assertThat(words(terms.forIndex("共1,000件,9.5折"))).contains("9.5");
+	}
+
 	private static List<String> words(String terms) {
 		return List.of(terms.split(" "));
 	}
