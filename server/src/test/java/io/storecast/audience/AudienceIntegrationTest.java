@@ -294,6 +294,15 @@ class AudienceIntegrationTest {
 		// the plan of a count, for operators
 		JsonNode plan = demo.owner.get("/api/v1/audience/segments/" + everyone + "/explain").expect(200).json();
 		assertThat(plan.path("plan").toString()).contains("Execution Time");
+
+		// deleting the segment deletes its snapshots and their members
+		UUID snapshotId = UUID.fromString(snapshot.path("id").asString());
+		assertThat(jdbc.sql("SELECT count(*) FROM audience_snapshot_members WHERE snapshot_id = ?").param(snapshotId)
+			.query(Long.class).single()).isEqualTo(east);
+		demo.owner.delete("/api/v1/audience/segments/" + everyone).expect(204);
+		demo.owner.get("/api/v1/audience/snapshots/" + snapshotId + "/members").expectProblem(404, "not-found");
+		assertThat(jdbc.sql("SELECT count(*) FROM audience_snapshot_members WHERE snapshot_id = ?").param(snapshotId)
+			.query(Long.class).single()).isZero();
 	}
 
 	@Test

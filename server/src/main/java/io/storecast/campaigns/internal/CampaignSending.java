@@ -115,8 +115,50 @@ class CampaignSending {
 		this.tx = tx;
 		this.dataSource = dataSource;
 		this.clock = clock;
+		checkPool(settings.sendWorkers(), poolSize(dataSource));
 		this.pool = Executors.newFixedThreadPool(Math.max(1, settings.sendWorkers() - 1),
 				Thread.ofPlatform().name("campaign-send-", 0).daemon().factory());
+	}
+
+	/** Connections the rest of the server should keep while a campaign sends (delivery, requests, db-scheduler). */
+	static final int CONNECTIONS_LEFT = 4;
+
+	/**
+	 * A send holds up to two connections per worker and one for its run lock. A pool smaller than that
+	 * could leave a send waiting for its own connections, so the server refuses to start; a pool that
+	 * leaves fewer than {@value #CONNECTIONS_LEFT} others starves delivery and requests while a
+	 * campaign sends, which is logged.
+	 *
+	 * @return whether the pool leaves enough connections for the rest
+	 */
+	static boolean checkPool(int sendWorkers, int poolSize) {
+		int held = 2 * sendWorkers + 1;
+		if (poolSize <= 0) {
+			return true;
+		}
+		if (held > poolSize) {
+			throw new IllegalStateException("storecast.campaigns.send-workers=" + sendWorkers + " holds up to " + held
+					+ " database connections while a campaign sends, more than storecast.db.pool-size=" + poolSize
+					+ ": raise the pool size to at least " + (held + CONNECTIONS_LEFT) + " or lower send-workers");
+		}
+		if (held + CONNECTIONS_LEFT > poolSize) {
+			log.warn("storecast.campaigns.send-workers={} holds up to {} of the {} database connections while a campaign "
+					+ "sends; delivery and requests will wait for the rest. Raise storecast.db.pool-size to at least {}",
+					sendWorkers, held, poolSize, held + CONNECTIONS_LEFT);
+			return false;
+		}
+		return true;
+	}
+
+	/** The pool's maximum size, or 0 when the data source is not a Hikari pool (nothing to check). */
+	private static int poolSize(DataSource dataSource) {
+		try {
+			return dataSource.isWrapperFor(com.zaxxer.hikari.HikariDataSource.class)
+					? dataSource.unwrap(com.zaxxer.hikari.HikariDataSource.class).getMaximumPoolSize() : 0;
+		}
+		catch (java.sql.SQLException e) {
+			return 0;
+		}
 	}
 
 	@PreDestroy
