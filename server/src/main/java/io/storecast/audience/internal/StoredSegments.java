@@ -62,9 +62,14 @@ class StoredSegments {
 			.update();
 	}
 
+	/** Deletes a segment with its snapshots and their members; in a transaction. */
 	void delete(UUID id) {
 		// members have no foreign key to their snapshot (V29): they go first, then the segment and, by
-		// cascade, its snapshots
+		// cascade, its snapshots. The segment's row is locked first, in the caller's transaction: a
+		// snapshot being written holds a key-share lock on it (its foreign key), so this waits until that
+		// snapshot has committed and its members are seen and deleted too; a snapshot started later
+		// waits for this delete and then fails on its foreign key.
+		jdbc.sql("SELECT 1 FROM audience_segments WHERE id = ? FOR UPDATE").param(id).query(Integer.class).optional();
 		jdbc.sql("""
 				DELETE FROM audience_snapshot_members m USING audience_snapshots s
 				 WHERE s.segment_id = ? AND m.snapshot_id = s.id""").param(id).update();

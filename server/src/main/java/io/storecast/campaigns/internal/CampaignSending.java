@@ -125,7 +125,10 @@ class CampaignSending {
 
 	/**
 	 * A send holds up to two connections per worker and one for its run lock. A pool smaller than that
-	 * could leave a send waiting for its own connections, so the server refuses to start; a pool that
+	 * could leave a send waiting for its own connections, so the server refuses to start. The bound is
+	 * per send: two campaigns sending at once (db-scheduler runs two tasks) share the chunk workers but
+	 * each holds its own run lock and chunk, three connections more; they then wait for connections
+	 * (and time out after the pool's 10 s) rather than hang. A pool that
 	 * leaves fewer than {@value #CONNECTIONS_LEFT} others starves delivery and requests while a
 	 * campaign sends, which is logged.
 	 *
