@@ -26,7 +26,8 @@ import java.util.function.Supplier;
  *
  * The server jar is {@code server/target/storecast-server.jar} relative to the working directory, or
  * {@code -Dstorecast.server.jar=...}; extra JVM options for the server with
- * {@code -Dstorecast.server.jvmArgs="..."}.
+ * {@code -Dstorecast.server.jvmArgs="..."}. {@code -Dbench.repeat=N} runs each scenario N times on a
+ * fresh server each time and adds each metric's {@code .min}, {@code .median} and {@code .max}.
  */
 public final class Bench {
 
@@ -59,8 +60,10 @@ public final class Bench {
 
 	public static void main(String[] args) {
 		List<String> names;
+		int repeat;
 		try {
 			names = select(args);
+			repeat = repeat(System.getProperty("bench.repeat"));
 		}
 		catch (IllegalArgumentException e) {
 			System.err.println(e.getMessage());
@@ -73,19 +76,24 @@ public final class Bench {
 		Results results = new Results(System.out);
 		List<String> failed = new ArrayList<>();
 		for (String name : names) {
-			progress("=== %s", name);
-			long started = System.nanoTime();
-			boolean ok;
-			try {
-				ok = SCENARIOS.get(name).get().run(results);
+			boolean allOk = true;
+			for (int run = 1; run <= repeat; run++) {
+				progress(repeat == 1 ? "=== %s" : "=== %s (run %d of %d)", name, run, repeat);
+				long started = System.nanoTime();
+				boolean ok;
+				try {
+					ok = SCENARIOS.get(name).get().run(results);
+				}
+				catch (Exception e) {
+					progress("%s failed: %s", name, e);
+					e.printStackTrace(System.err);
+					ok = false;
+				}
+				progress("=== %s %s in %.1f s", name, ok ? "done" : "FAILED", (System.nanoTime() - started) / 1e9);
+				allOk &= ok;
 			}
-			catch (Exception e) {
-				progress("%s failed: %s", name, e);
-				e.printStackTrace(System.err);
-				ok = false;
-			}
-			progress("=== %s %s in %.1f s", name, ok ? "done" : "FAILED", (System.nanoTime() - started) / 1e9);
-			if (!ok) {
+			results.summarize(name, repeat);
+			if (!allOk) {
 				failed.add(name);
 			}
 		}
@@ -94,6 +102,24 @@ public final class Bench {
 			System.exit(1);
 		}
 		System.exit(0);
+	}
+
+	/** How many times each scenario runs ({@code -Dbench.repeat=}, 1–20; 1 when unset). */
+	static int repeat(String property) {
+		if (property == null || property.isBlank()) {
+			return 1;
+		}
+		int n;
+		try {
+			n = Integer.parseInt(property.trim());
+		}
+		catch (NumberFormatException e) {
+			throw new IllegalArgumentException("bench.repeat must be a whole number from 1 to 20, was '" + property + "'");
+		}
+		if (n < 1 || n > 20) {
+			throw new IllegalArgumentException("bench.repeat must be from 1 to 20, was " + n);
+		}
+		return n;
 	}
 
 	/** The scenarios to run, in the order given (duplicates dropped); all of them for none or {@code all}. */

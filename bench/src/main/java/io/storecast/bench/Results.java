@@ -24,6 +24,9 @@ public final class Results {
 	private final PrintStream out;
 	/** Every figure emitted so far, by "scenario/metric", for scenarios that compare with earlier ones. */
 	private final Map<String, Double> emitted = new ConcurrentHashMap<>();
+	/** Each run's figures of a repeated scenario, by "scenario/metric", in the order first emitted ({@link #summarize}). */
+	private final Map<String, java.util.List<Double>> runs = new java.util.LinkedHashMap<>();
+	private final Map<String, String> units = new java.util.HashMap<>();
 
 	public Results(PrintStream out) {
 		this.out = Objects.requireNonNull(out);
@@ -35,6 +38,41 @@ public final class Results {
 		out.println(line);
 		out.flush();
 		emitted.put(scenario + "/" + metric, value);
+		runs.computeIfAbsent(scenario + "/" + metric, k -> new java.util.ArrayList<>()).add(value);
+		units.put(scenario + "/" + metric, unit);
+	}
+
+	/**
+	 * After a scenario ran {@code times} times ({@code -Dbench.repeat=}): for each of its metrics, its
+	 * {@code <metric>.min}, {@code .median} and {@code .max} over the runs that emitted it, plus
+	 * {@code <metric>.runs}. One run of a busy 2-core machine differs from the next by ±10 % or more;
+	 * a change smaller than the spread is not shown by single runs. The per-run lines come first, as
+	 * emitted.
+	 */
+	public synchronized void summarize(String scenario, int times) {
+		if (times < 2) {
+			return;
+		}
+		String prefix = scenario + "/";
+		java.util.List<String> keys = runs.keySet().stream()
+			.filter(k -> k.startsWith(prefix) && !k.endsWith(".min") && !k.endsWith(".median") && !k.endsWith(".max")
+					&& !k.endsWith(".runs"))
+			.toList();
+		for (String key : keys) {
+			String metric = key.substring(prefix.length());
+			double[] values = runs.get(key).stream().mapToDouble(Double::doubleValue).sorted().toArray();
+			String unit = units.get(key);
+			emit(scenario, metric + ".min", values[0], unit);
+			emit(scenario, metric + ".median", median(values), unit);
+			emit(scenario, metric + ".max", values[values.length - 1], unit);
+			emit(scenario, metric + ".runs", values.length, "runs");
+		}
+	}
+
+	/** The median of sorted values: the middle one, or the mean of the two middle ones. */
+	static double median(double[] sorted) {
+		int n = sorted.length;
+		return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
 	}
 
 	/** A figure emitted earlier in this run (or {@link #remember remembered}), if any. */

@@ -47,4 +47,16 @@ class BenchTest {
 		assertThat(ServerProcess.readProcField(ProcessHandle.current().pid(), "status", "VmRSS:").orElse(-1))
 			.isPositive();
 	}
+
+	@Test
+	void repeatIsOneWhenUnsetAndRefusesWhatIsNotOneToTwenty() {
+		assertThat(Bench.repeat(null)).isEqualTo(1);
+		assertThat(Bench.repeat(" ")).isEqualTo(1);
+		assertThat(Bench.repeat("5")).isEqualTo(5);
+		org.assertj.core.api.Assertions.assertThatThrownBy(() -> Bench.repeat("0")).isInstanceOf(IllegalArgumentException.class)
+			.hasMessageContaining("from 1 to 20");
+		org.assertj.core.api.Assertions.assertThatThrownBy(() -> Bench.repeat("21")).isInstanceOf(IllegalArgumentException.class);
+		org.assertj.core.api.Assertions.assertThatThrownBy(() -> Bench.repeat("five")).isInstanceOf(IllegalArgumentException.class)
+			.hasMessageContaining("'five'");
+	}
 }

@@ -66,4 +66,51 @@ class ResultsTest {
 		}
 		assertThat(json.readTree(lines[1]).get("value").asInt()).isEqualTo(1);
 	}
+
+	@Test
+	void aRepeatedScenarioGetsTheMinimumMedianAndMaximumOfEachMetric() throws Exception {
+		ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+		Results results = new Results(new PrintStream(bytes, true, StandardCharsets.UTF_8));
+		results.emit("other", "rate", 1, "ops/s");
+		for (double seconds : new double[] { 25.6, 21.9, 24.8, 26.7 }) {
+			results.emit("campaign-fanout", "handoff_seconds", seconds, "s");
+		}
+		results.emit("campaign-fanout", "skipped", 0, "customers"); // only one of the runs emitted it
+		results.summarize("campaign-fanout", 4);
+
+		JsonMapper json = JsonMapper.builder().build();
+		java.util.Map<String, Double> summary = new java.util.LinkedHashMap<>();
+		java.util.Map<String, String> units = new java.util.HashMap<>();
+		for (String line : bytes.toString(StandardCharsets.UTF_8).split(System.lineSeparator())) {
+			JsonNode node = json.readTree(line);
+			if (node.get("metric").asString().contains(".")) {
+				assertThat(node.get("scenario").asString()).isEqualTo("campaign-fanout");
+				summary.put(node.get("metric").asString(), node.get("value").asDouble());
+				units.put(node.get("metric").asString(), node.get("unit").asString());
+			}
+		}
+		assertThat(summary).containsExactly(java.util.Map.entry("handoff_seconds.min", 21.9),
+				java.util.Map.entry("handoff_seconds.median", 25.2), java.util.Map.entry("handoff_seconds.max", 26.7),
+				java.util.Map.entry("handoff_seconds.runs", 4.0), java.util.Map.entry("skipped.min", 0.0),
+				java.util.Map.entry("skipped.median", 0.0), java.util.Map.entry("skipped.max", 0.0),
+				java.util.Map.entry("skipped.runs", 1.0));
+		assertThat(units.get("handoff_seconds.median")).isEqualTo("s");
+		assertThat(units.get("handoff_seconds.runs")).isEqualTo("runs");
+	}
+
+	@Test
+	void aSingleRunIsNotSummarized() {
+		ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+		Results results = new Results(new PrintStream(bytes, true, StandardCharsets.UTF_8));
+		results.emit("startup", "cold_start_to_up", 5321, "ms");
+		results.summarize("startup", 1);
+		assertThat(bytes.toString(StandardCharsets.UTF_8).split(System.lineSeparator())).hasSize(1);
+	}
+
+	@Test
+	void theMedianOfAnOddCountIsTheMiddleAndOfAnEvenCountTheMeanOfTheTwoMiddles() {
+		assertThat(Results.median(new double[] { 1, 2, 9 })).isEqualTo(2);
+		assertThat(Results.median(new double[] { 1, 2, 4, 9 })).isEqualTo(3);
+		assertThat(Results.median(new double[] { 7 })).isEqualTo(7);
+	}
 }
