@@ -3,6 +3,9 @@ package io.storecast.bench;
 import java.io.PrintStream;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.OptionalDouble;
@@ -24,9 +27,11 @@ public final class Results {
 	private final PrintStream out;
 	/** Every figure emitted so far, by "scenario/metric", for scenarios that compare with earlier ones. */
 	private final Map<String, Double> emitted = new ConcurrentHashMap<>();
-	/** Each run's figures of a repeated scenario, by "scenario/metric", in the order first emitted ({@link #summarize}). */
-	private final Map<String, java.util.List<Double>> runs = new java.util.LinkedHashMap<>();
-	private final Map<String, String> units = new java.util.HashMap<>();
+	/** Each figure's values over the runs of a repeated scenario, by "scenario/metric", in the order first emitted ({@link #summarize}). */
+	private final Map<String, Series> series = new LinkedHashMap<>();
+
+	private record Series(String unit, List<Double> values) {
+	}
 
 	public Results(PrintStream out) {
 		this.out = Objects.requireNonNull(out);
@@ -34,12 +39,14 @@ public final class Results {
 
 	/** Writes one figure and flushes, so a later failure never loses what was measured before it. */
 	public synchronized void emit(String scenario, String metric, double value, String unit) {
-		String line = line(scenario, metric, value, unit);
-		out.println(line);
+		write(scenario, metric, value, unit);
+		series.computeIfAbsent(scenario + "/" + metric, k -> new Series(unit, new ArrayList<>())).values().add(value);
+	}
+
+	private void write(String scenario, String metric, double value, String unit) {
+		out.println(line(scenario, metric, value, unit));
 		out.flush();
 		emitted.put(scenario + "/" + metric, value);
-		runs.computeIfAbsent(scenario + "/" + metric, k -> new java.util.ArrayList<>()).add(value);
-		units.put(scenario + "/" + metric, unit);
 	}
 
 	/**
@@ -54,19 +61,17 @@ public final class Results {
 			return;
 		}
 		String prefix = scenario + "/";
-		java.util.List<String> keys = runs.keySet().stream()
-			.filter(k -> k.startsWith(prefix) && !k.endsWith(".min") && !k.endsWith(".median") && !k.endsWith(".max")
-					&& !k.endsWith(".runs"))
-			.toList();
-		for (String key : keys) {
+		series.forEach((key, figure) -> {
+			if (!key.startsWith(prefix)) {
+				return;
+			}
 			String metric = key.substring(prefix.length());
-			double[] values = runs.get(key).stream().mapToDouble(Double::doubleValue).sorted().toArray();
-			String unit = units.get(key);
-			emit(scenario, metric + ".min", values[0], unit);
-			emit(scenario, metric + ".median", median(values), unit);
-			emit(scenario, metric + ".max", values[values.length - 1], unit);
-			emit(scenario, metric + ".runs", values.length, "runs");
-		}
+			double[] values = figure.values().stream().mapToDouble(Double::doubleValue).sorted().toArray();
+			write(scenario, metric + ".min", values[0], figure.unit());
+			write(scenario, metric + ".median", median(values), figure.unit());
+			write(scenario, metric + ".max", values[values.length - 1], figure.unit());
+			write(scenario, metric + ".runs", values.length, "runs");
+		});
 	}
 
 	/** The median of sorted values: the middle one, or the mean of the two middle ones. */

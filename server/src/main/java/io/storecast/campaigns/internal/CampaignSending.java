@@ -209,10 +209,16 @@ class CampaignSending {
 		try (RunLock lock = held) {
 			// what a run before this one left
 			c = campaigns.find(id).orElseThrow();
-			if (c.status() != Campaign.Status.SENDING || c.plannedAt() == null && !plan(c)) {
+			if (c.status() != Campaign.Status.SENDING) {
 				return;
 			}
-			process(campaigns.find(id).orElseThrow());
+			if (c.plannedAt() == null) {
+				if (!plan(c)) {
+					return;
+				}
+				c = campaigns.find(id).orElseThrow();
+			}
+			process(c);
 			finish(id);
 		}
 	}

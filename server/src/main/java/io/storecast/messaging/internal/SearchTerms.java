@@ -103,7 +103,7 @@ class SearchTerms {
 	 */
 	static boolean boundary(String text, int i) {
 		char c = text.charAt(i);
-		if (Character.isWhitespace(c) || c == '\u3000') {
+		if (Character.isWhitespace(c)) { // the ideographic space too
 			return true;
 		}
 		switch (c) {
