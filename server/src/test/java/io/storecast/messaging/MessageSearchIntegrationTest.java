@@ -79,6 +79,12 @@ class MessageSearchIntegrationTest {
 		assertThat(seqs(search(customer, id, "中秋"))).containsExactly(card);
 		// the link is not a searchable field
 		assertThat(seqs(search(customer, id, "example"))).isEmpty();
+		// a link in a text is found by its host, not by its path's tokens
+		long linked = send(customer, id, "m-0", "新品预告 https://shop.example.com/l/Xq7Token?sig=Zz9 点击查看");
+		assertThat(seqs(search(customer, id, "example"))).containsExactly(linked);
+		assertThat(seqs(search(customer, id, "https://shop.example.com/other"))).containsExactly(linked);
+		assertThat(seqs(search(customer, id, "xq7token"))).isEmpty();
+		assertThat(seqs(search(customer, id, "sig"))).isEmpty();
 
 		// a masked word is not stored, so it cannot be found either
 		send(customer, id, "m-1", "加我微信号聊价格");
