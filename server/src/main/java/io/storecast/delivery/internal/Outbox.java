@@ -16,6 +16,9 @@ import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
 
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+
 import io.storecast.audience.Channel;
 import io.storecast.audience.Purpose;
 import io.storecast.delivery.DeliveryId;
@@ -48,6 +51,11 @@ class Outbox {
 	private final JdbcClient jdbc;
 	private final JdbcTemplate template;
 	private final JsonMapper json;
+	/**
+	 * Routes as stored, parsed: a campaign's million messages share one route, and parsing it for
+	 * each leased message was about 3 µs of the worker's time per message.
+	 */
+	private final Cache<String, List<Route.Step>> routes = Caffeine.newBuilder().maximumSize(1_000).build();
 
 	Outbox(JdbcClient jdbc, JdbcTemplate template, JsonMapper json) {
 		this.template = template;
@@ -179,7 +187,8 @@ class Outbox {
 		return new MessageRow(rs.getObject(prefix + "id", UUID.class), rs.getString("source"),
 				rs.getString("request_key"), new CustomerId(rs.getObject("customer_id", UUID.class)),
 				new OrgNodeId(rs.getObject("store_id", UUID.class)), Purpose.valueOf(rs.getString("purpose")),
-				Route.parse(json, rs.getString("route")), json.readTree(rs.getString("content")),
+				routes.get(rs.getString("route"), stored -> List.copyOf(Route.parse(json, stored))),
+				json.readTree(rs.getString("content")),
 				DeliveryStatus.valueOf(rs.getString(prefix + "status")), rs.getInt(prefix + "step"));
 	}
 
