@@ -24,9 +24,18 @@ import io.storecast.identity.OrgNodeId;
  * failed, or was not read within its {@link Step#fallbackAfter()} (in-app only)
  * @param content what to say
  * @param notBefore not before this time (a contact-policy deferral); null for now
+ * @param bulk one of many alike (a campaign's, a newsletter's): sent after every message of its channel
+ * that is not bulk and is due, so that an order's notice or a new arrival's followers do not wait
+ * behind a large campaign's backlog; its retries and fallbacks keep to that lane
  */
 public record DeliveryRequest(String source, String key, CustomerId customerId, OrgNodeId store, Purpose purpose,
-		List<Step> route, Content content, @Nullable Instant notBefore) {
+		List<Step> route, Content content, @Nullable Instant notBefore, boolean bulk) {
+
+	/** A message that is not bulk. */
+	public DeliveryRequest(String source, String key, CustomerId customerId, OrgNodeId store, Purpose purpose,
+			List<Step> route, Content content, @Nullable Instant notBefore) {
+		this(source, key, customerId, store, purpose, route, content, notBefore, false);
+	}
 
 	/**
 	 * @param fallbackAfter for IN_APP: go on to the next step if the customer has not read the message

@@ -184,6 +184,9 @@ class AutoForwardIntegrationTest extends TriggerTestSupport {
 		});
 		assertThat(jdbc.sql("SELECT count(*) FROM delivery_messages WHERE source = ?").param("campaign:" + child)
 			.query(Long.class).single()).isEqualTo(2);
+		// a campaign's messages queue in the bulk lane, behind orders' and triggers' notices
+		assertThat(jdbc.sql("SELECT bool_and(m.bulk AND a.bulk) FROM delivery_messages m JOIN delivery_attempts a ON a.delivery_id = m.id WHERE m.source = ?")
+			.param("campaign:" + child).query(Boolean.class).single()).isTrue();
 		assertThat(jdbc.sql("SELECT count(*) FROM delivery_messages WHERE customer_id = ?")
 			.param(UUID.fromString(dan.id())).query(Long.class).single()).isZero();
 

@@ -168,8 +168,10 @@ final class Rendering {
 		if (survey != null) {
 			data.put("surveyId", survey.id().toString());
 		}
+		// bulk: a campaign's messages go after an order's notice or a trigger's, however many are queued
 		return new DeliveryRequest(campaign.id().source(), customer.id().toString(), customer.id(), store.id(),
-				campaign.purpose(), route, new DeliveryRequest.Content(text, smsText, card(t, customer, text), data), null);
+				campaign.purpose(), route, new DeliveryRequest.Content(text, smsText, card(t, customer, text), data), null,
+				true);
 	}
 
 	/**

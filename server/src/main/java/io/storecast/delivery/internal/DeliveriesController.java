@@ -52,9 +52,10 @@ class DeliveriesController {
 			@Nullable Map<String, Object> data) {
 	}
 
+	/** {@code bulk}: one of many alike (a newsletter), sent after the channel's other due messages ({@link DeliveryRequest#bulk()}). */
 	record RequestItem(@Nullable String source, @Nullable String key, @Nullable UUID customerId, @Nullable UUID storeId,
 			@Nullable Purpose purpose, @Nullable List<StepBody> route, @Nullable ContentBody content,
-			@Nullable Instant notBefore) {
+			@Nullable Instant notBefore, @Nullable Boolean bulk) {
 	}
 
 	record BatchBody(@Nullable List<RequestItem> requests) {
@@ -122,7 +123,8 @@ class DeliveriesController {
 		DeliveryRequest.Content content = c == null ? null
 				: new DeliveryRequest.Content(c.text(), c.smsText(), c.card(), c.data() == null ? Map.of() : c.data());
 		return new DeliveryRequest(r.source(), r.key(), r.customerId() == null ? null : new CustomerId(r.customerId()),
-				r.storeId() == null ? null : new OrgNodeId(r.storeId()), r.purpose(), route, content, r.notBefore());
+				r.storeId() == null ? null : new OrgNodeId(r.storeId()), r.purpose(), route, content, r.notBefore(),
+				Boolean.TRUE.equals(r.bulk()));
 	}
 
 	@Operation(summary = "A delivery and all its attempts (delivery:read)")

@@ -215,7 +215,7 @@ class DeliveryService implements Delivery {
 		}
 		stored.putPOJO("data", data);
 		Outbox.MessageRow row = new Outbox.MessageRow(id, r.source(), r.key(), r.customerId(), r.store(), r.purpose(),
-				route, stored, io.storecast.delivery.DeliveryStatus.QUEUED, 0);
+				route, stored, io.storecast.delivery.DeliveryStatus.QUEUED, 0, r.bulk());
 		// every channel of the route must be able to carry it
 		String firstAddress = null;
 		for (int i = 0; i < route.size(); i++) {
@@ -242,7 +242,7 @@ class DeliveryService implements Delivery {
 			}
 		}
 		Outbox.NewAttempt attempt = new Outbox.NewAttempt(id, 0, 1, route.getFirst().channel(), "QUEUED", due, firstAddress,
-				null, null);
+				null, null, r.bulk());
 		return new Prepared(row, attempt);
 	}
 

@@ -535,7 +535,7 @@ class DeliveryWorkers implements SmartLifecycle {
 						Duration delay = t.retryAfter() != null ? t.retryAfter()
 								: settings.retryDelay(c.number(), ThreadLocalRandom.current().nextDouble());
 						outbox.insertAttempts(List.of(new Outbox.NewAttempt(m.id(), c.step(), c.number() + 1, c.channel(),
-								"QUEUED", now.plus(delay), c.address(), null, null)), now);
+								"QUEUED", now.plus(delay), c.address(), null, null, m.bulk())), now);
 					}
 				}
 				else if (outbox.ended(c.id(), "FAILED", t.code(), t.detail(), t.responseCode(), o.payloadHash(), now)) {
@@ -559,7 +559,7 @@ class DeliveryWorkers implements SmartLifecycle {
 		if (step + 1 < m.route().size()) {
 			Channel next = m.route().get(step + 1).channel();
 			outbox.insertAttempts(List.of(new Outbox.NewAttempt(m.id(), step + 1, 1, next, "QUEUED", now,
-					addresses.of(next, m.customerId()), null, null)), now);
+					addresses.of(next, m.customerId()), null, null, m.bulk())), now);
 			outbox.setStep(m.id(), step + 1, now);
 		}
 		else {

@@ -34,18 +34,18 @@ import tools.jackson.databind.json.JsonMapper;
 @Repository
 class Outbox {
 
-	/** A delivery as the workers need it. */
+	/** A delivery as the workers need it; {@code bulk}: leased after the others ({@link DeliveryRequest#bulk()}). */
 	record MessageRow(UUID id, String source, String key, CustomerId customerId, OrgNodeId storeId, Purpose purpose,
-			List<Route.Step> route, JsonNode content, DeliveryStatus status, int step) {
+			List<Route.Step> route, JsonNode content, DeliveryStatus status, int step, boolean bulk) {
 	}
 
 	/** An attempt leased to this node, with its delivery. */
 	record Claimed(long id, int step, int number, Channel channel, @Nullable String address, MessageRow message) {
 	}
 
-	/** A new attempt to insert. */
+	/** A new attempt to insert; {@code bulk}: its message's lane. */
 	record NewAttempt(UUID deliveryId, int step, int number, Channel channel, String status, Instant dueAt,
-			@Nullable String address, @Nullable String errorCode, @Nullable String error) {
+			@Nullable String address, @Nullable String errorCode, @Nullable String error, boolean bulk) {
 	}
 
 	private final JdbcClient jdbc;
@@ -85,6 +85,7 @@ class Outbox {
 		String[] purposes = new String[n];
 		String[] routes = new String[n];
 		String[] contents = new String[n];
+		Boolean[] bulk = new Boolean[n];
 		// a chunk's requests mostly share one route: written once
 		Map<List<Route.Step>, String> routeJson = new HashMap<>();
 		for (int i = 0; i < n; i++) {
@@ -97,18 +98,19 @@ class Outbox {
 			purposes[i] = r.purpose().name();
 			routes[i] = routeJson.computeIfAbsent(r.route(), json::writeValueAsString);
 			contents[i] = json.writeValueAsString(r.content());
+			bulk[i] = r.bulk();
 		}
 		return new java.util.HashSet<>(jdbc.sql("""
 				INSERT INTO delivery_messages (id, source, request_key, customer_id, store_id, purpose, route, content,
-				  status, step, created_at, updated_at)
+				  status, step, created_at, updated_at, bulk)
 				SELECT u.id, u.source, u.request_key, u.customer_id, u.store_id, u.purpose, CAST(u.route AS jsonb),
-				  CAST(u.content AS jsonb), 'QUEUED', 0, ?, ?
+				  CAST(u.content AS jsonb), 'QUEUED', 0, ?, ?, u.bulk
 				  FROM unnest(CAST(? AS uuid[]), CAST(? AS text[]), CAST(? AS text[]), CAST(? AS uuid[]), CAST(? AS uuid[]),
-				              CAST(? AS text[]), CAST(? AS text[]), CAST(? AS text[]))
-				       AS u(id, source, request_key, customer_id, store_id, purpose, route, content)
+				              CAST(? AS text[]), CAST(? AS text[]), CAST(? AS text[]), CAST(? AS boolean[]))
+				       AS u(id, source, request_key, customer_id, store_id, purpose, route, content, bulk)
 				ON CONFLICT (source, request_key) DO NOTHING
 				RETURNING id""")
-			.params(ts(now), ts(now), ids, sources, keys, customers, stores, purposes, routes, contents)
+			.params(ts(now), ts(now), ids, sources, keys, customers, stores, purposes, routes, contents, bulk)
 			.query(UUID.class)
 			.list());
 	}
@@ -134,6 +136,7 @@ class Outbox {
 		String[] addresses = new String[n];
 		String[] codes = new String[n];
 		String[] errors = new String[n];
+		Boolean[] bulk = new Boolean[n];
 		for (int i = 0; i < n; i++) {
 			NewAttempt a = attempts.get(i);
 			deliveries[i] = a.deliveryId();
@@ -145,20 +148,22 @@ class Outbox {
 			addresses[i] = a.address();
 			codes[i] = a.errorCode();
 			errors[i] = a.error();
+			bulk[i] = a.bulk();
 		}
 		jdbc.sql("""
 				INSERT INTO delivery_attempts (delivery_id, step, channel, number, status, due_at, address, error_code, error,
-				  created_at, updated_at)
+				  bulk, created_at, updated_at)
 				SELECT u.*, ?, ? FROM unnest(CAST(? AS uuid[]), CAST(? AS int[]), CAST(? AS text[]), CAST(? AS int[]),
-				  CAST(? AS text[]), CAST(? AS timestamptz[]), CAST(? AS text[]), CAST(? AS text[]), CAST(? AS text[]))
-				  AS u(delivery_id, step, channel, number, status, due_at, address, error_code, error)""")
-			.params(ts(now), ts(now), deliveries, steps, channels, numbers, statuses, due, addresses, codes, errors)
+				  CAST(? AS text[]), CAST(? AS timestamptz[]), CAST(? AS text[]), CAST(? AS text[]), CAST(? AS text[]),
+				  CAST(? AS boolean[]))
+				  AS u(delivery_id, step, channel, number, status, due_at, address, error_code, error, bulk)""")
+			.params(ts(now), ts(now), deliveries, steps, channels, numbers, statuses, due, addresses, codes, errors, bulk)
 			.update();
 	}
 
 	/**
-	 * Leases up to {@code limit} due attempts of the channel (oldest due first), skipping those others
-	 * hold. Planned afresh on every call (an unnamed statement): a plan cached while the outbox was
+	 * Leases up to {@code limit} due attempts of the channel (oldest due first, bulk ones after all
+	 * others), skipping those others hold. Planned afresh on every call (an unnamed statement): a plan cached while the outbox was
 	 * nearly empty (the JDBC driver keeps one after five uses) would go on scanning the table once a
 	 * campaign has queued a million attempts.
 	 */
@@ -167,12 +172,12 @@ class Outbox {
 				WITH due AS (
 				  SELECT id FROM delivery_attempts
 				  WHERE status = 'QUEUED' AND channel = ? AND due_at <= ?
-				  ORDER BY due_at LIMIT ? FOR UPDATE SKIP LOCKED)
+				  ORDER BY bulk, due_at LIMIT ? FOR UPDATE SKIP LOCKED)
 				UPDATE delivery_attempts a SET status = 'SENDING', lease_until = ?, updated_at = ?
 				FROM due, delivery_messages m
 				WHERE a.id = due.id AND m.id = a.delivery_id
 				RETURNING a.id, a.step, a.number, a.channel, a.address, m.id AS m_id, m.source, m.request_key,
-				  m.customer_id, m.store_id, m.purpose, m.route, m.content, m.status AS m_status, m.step AS m_step""",
+				  m.customer_id, m.store_id, m.purpose, m.route, m.content, m.status AS m_status, m.step AS m_step, m.bulk""",
 				(connection, statement) -> {
 					statement.setString(1, channel.name());
 					statement.setTimestamp(2, ts(now));
@@ -189,13 +194,13 @@ class Outbox {
 				new OrgNodeId(rs.getObject("store_id", UUID.class)), Purpose.valueOf(rs.getString("purpose")),
 				routes.get(rs.getString("route"), stored -> List.copyOf(Route.parse(json, stored))),
 				json.readTree(rs.getString("content")),
-				DeliveryStatus.valueOf(rs.getString(prefix + "status")), rs.getInt(prefix + "step"));
+				DeliveryStatus.valueOf(rs.getString(prefix + "status")), rs.getInt(prefix + "step"), rs.getBoolean("bulk"));
 	}
 
 	Optional<MessageRow> message(UUID id) {
 		return jdbc.sql("""
 				SELECT id AS m_id, source, request_key, customer_id, store_id, purpose, route, content, status AS m_status,
-				  step AS m_step FROM delivery_messages WHERE id = ?""")
+				  step AS m_step, bulk FROM delivery_messages WHERE id = ?""")
 			.param(id)
 			.query((rs, n) -> message(rs, "m_"))
 			.optional();
@@ -315,7 +320,7 @@ class Outbox {
 				WHERE a.channel = ? AND a.provider_id = u.provider_id AND a.status = 'SENT' AND m.id = a.delivery_id
 				RETURNING u.provider_id AS r_provider_id, u.delivered AS r_delivered, a.step, a.address, a.segments,
 				  m.id AS m_id, m.source, m.request_key, m.customer_id, m.store_id, m.purpose, m.route, m.content,
-				  m.status AS m_status, m.step AS m_step""")
+				  m.status AS m_status, m.step AS m_step, m.bulk""")
 			.params(ts(now), rows.stream().map(ReceiptRow::providerId).toArray(String[]::new),
 					rows.stream().map(ReceiptRow::delivered).toArray(Boolean[]::new),
 					rows.stream().map(ReceiptRow::code).toArray(String[]::new),
@@ -461,7 +466,7 @@ class Outbox {
 	Optional<MessageRow> lastSmsTo(String phone) {
 		return jdbc.sql("""
 				SELECT m.id AS m_id, m.source, m.request_key, m.customer_id, m.store_id, m.purpose, m.route, m.content,
-				  m.status AS m_status, m.step AS m_step
+				  m.status AS m_status, m.step AS m_step, m.bulk
 				FROM delivery_attempts a JOIN delivery_messages m ON m.id = a.delivery_id
 				WHERE a.channel = 'SMS' AND a.address = ? ORDER BY a.created_at DESC LIMIT 1""")
 			.param(phone)
@@ -486,7 +491,7 @@ class Outbox {
 		}
 		return jdbc.sql("""
 				SELECT id AS m_id, source, request_key, customer_id, store_id, purpose, route, content, status AS m_status,
-				  step AS m_step, reason, created_at FROM delivery_messages WHERE id = ?""")
+				  step AS m_step, bulk, reason, created_at FROM delivery_messages WHERE id = ?""")
 			.param(id.value())
 			.query((rs, n) -> new Head(message(rs, "m_"), rs.getString("reason"), rs.getTimestamp("created_at").toInstant()))
 			.optional()
