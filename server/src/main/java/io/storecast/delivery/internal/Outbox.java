@@ -162,17 +162,31 @@ class Outbox {
 	}
 
 	/**
-	 * Leases up to {@code limit} due attempts of the channel (oldest due first, bulk ones after all
-	 * others), skipping those others hold. Planned afresh on every call (an unnamed statement): a plan cached while the outbox was
-	 * nearly empty (the JDBC driver keeps one after five uses) would go on scanning the table once a
-	 * campaign has queued a million attempts.
+	 * Leases up to {@code limit} due attempts of the channel: those that are not bulk first, then the
+	 * bulk ones, each lane oldest due first, skipping those others hold. One statement per lane, each a
+	 * range of the due index (channel, lane, due time): a single {@code ORDER BY bulk, due_at} would read
+	 * past every attempt of the first lane that is due later (deferred ones) to reach the second.
 	 */
 	List<Claimed> claim(Channel channel, int limit, Instant now, Instant leaseUntil) {
+		List<Claimed> claimed = claimLane(channel, false, limit, now, leaseUntil);
+		if (claimed.size() < limit) {
+			claimed = new ArrayList<>(claimed);
+			claimed.addAll(claimLane(channel, true, limit - claimed.size(), now, leaseUntil));
+		}
+		return claimed;
+	}
+
+	/**
+	 * Planned afresh on every call (an unnamed statement): a plan cached while the outbox was nearly
+	 * empty (the JDBC driver keeps one after five uses) would go on scanning the table once a campaign
+	 * has queued a million attempts.
+	 */
+	private List<Claimed> claimLane(Channel channel, boolean bulk, int limit, Instant now, Instant leaseUntil) {
 		return template.query(PlannedEachCall.statement("""
 				WITH due AS (
 				  SELECT id FROM delivery_attempts
-				  WHERE status = 'QUEUED' AND channel = ? AND due_at <= ?
-				  ORDER BY bulk, due_at LIMIT ? FOR UPDATE SKIP LOCKED)
+				  WHERE status = 'QUEUED' AND channel = ? AND bulk = ? AND due_at <= ?
+				  ORDER BY due_at LIMIT ? FOR UPDATE SKIP LOCKED)
 				UPDATE delivery_attempts a SET status = 'SENDING', lease_until = ?, updated_at = ?
 				FROM due, delivery_messages m
 				WHERE a.id = due.id AND m.id = a.delivery_id
@@ -180,10 +194,11 @@ class Outbox {
 				  m.customer_id, m.store_id, m.purpose, m.route, m.content, m.status AS m_status, m.step AS m_step, m.bulk""",
 				(connection, statement) -> {
 					statement.setString(1, channel.name());
-					statement.setTimestamp(2, ts(now));
-					statement.setInt(3, limit);
-					statement.setTimestamp(4, ts(leaseUntil));
-					statement.setTimestamp(5, ts(now));
+					statement.setBoolean(2, bulk);
+					statement.setTimestamp(3, ts(now));
+					statement.setInt(4, limit);
+					statement.setTimestamp(5, ts(leaseUntil));
+					statement.setTimestamp(6, ts(now));
 				}), (rs, n) -> new Claimed(rs.getLong("id"), rs.getInt("step"), rs.getInt("number"),
 				Channel.valueOf(rs.getString("channel")), rs.getString("address"), message(rs, "m_")));
 	}
