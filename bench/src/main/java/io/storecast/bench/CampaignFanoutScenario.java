@@ -18,7 +18,8 @@ import tools.jackson.databind.JsonNode;
  * "send now" until every recipient is planned and decided and handed to delivery (the campaign's
  * progress polled every 500 ms): {@code handoff_seconds}, {@code handoff_per_s}, plus the time the
  * recipient list took ({@code plan_seconds}) and the server's heap (Prometheus
- * {@code jvm_memory_used_bytes{area="heap"}}) before and at its highest while sending. Delivery's
+ * {@code jvm_memory_used_bytes{area="heap"}}) before and at its highest while sending, and how long an
+ * order's notice sent behind the campaign's backlog takes to arrive ({@link #orderNotice}). Delivery's
  * workers send meanwhile on the same cores, as they would in production. Scale:
  * {@code -Dbench.audience.customers} (1000000); purpose: {@code -Dbench.campaign.purpose}
  * (TRANSACTIONAL: decided without quiet hours, so the figure does not depend on the hour it runs).
@@ -107,6 +108,9 @@ final class CampaignFanoutScenario implements Scenario {
 			// then until delivery has posted every in-app message (stored in the customer's conversation:
 			// what an online customer receives at once, and an offline one on reconnecting)
 			long limit = started + Duration.ofSeconds(Long.getLong("bench.campaign.deliver-seconds", 900)).toNanos();
+			if (delivered(p) < handedOff && System.nanoTime() < limit) {
+				orderNotice(data, results, id, handedOff - delivered(p), limit);
+			}
 			long tail = System.nanoTime();
 			long cpuServerTail = -server.cpuNanos();
 			long cpuPgTail = -server.postgresCpuNanos();
@@ -141,6 +145,35 @@ final class CampaignFanoutScenario implements Scenario {
 					p.path("skippedByReason"), seconds, recipients / seconds, TARGET_PER_S, planSeconds, heapBefore, heapPeak);
 			return campaign.path("status").asString().equals("SENT") && recipients == customers;
 		}
+	}
+
+	/**
+	 * An order's shipping notice (a transactional in-app delivery over REST, not bulk) sent while the
+	 * campaign's backlog waits: how long until it is in the customer's conversation
+	 * ({@code order_notice_seconds}, polled every 100 ms), with the campaign's messages queued ahead of
+	 * it when it was sent ({@code order_notice_backlog}).
+	 */
+	private static void orderNotice(AudienceData data, Results results, String campaign, long backlog, long limit)
+			throws Exception {
+		String customer = data.ok(data.call("GET", "/api/v1/campaigns/" + campaign + "/recipients?limit=1", null),
+				"a recipient").path("items").get(0).path("customerId").asString();
+		long sent = System.nanoTime();
+		String notice = data.ok(data.call("POST", "/api/v1/deliveries", Map.of("requests", List.of(Map.of("source", "bench",
+				"key", "order-notice", "customerId", customer, "storeId", data.eastStores.getFirst(), "purpose",
+				"TRANSACTIONAL", "route", List.of(Map.of("channel", "IN_APP")), "content", Map.of("text", "您的订单已发货"))))),
+				"an order's notice").path("ids").get(0).asString();
+		String status = "QUEUED";
+		while (!status.equals("DELIVERED") && !status.equals("READ") && !status.equals("FAILED") && System.nanoTime() < limit) {
+			Thread.sleep(100); // a poll interval, not a wait for an outcome
+			status = data.ok(data.call("GET", "/api/v1/deliveries/" + notice, null), "the notice").path("status").asString();
+		}
+		double seconds = (System.nanoTime() - sent) / 1e9;
+		results.emit(NAME, "order_notice_backlog", backlog, "messages");
+		if (status.equals("DELIVERED") || status.equals("READ")) {
+			results.emit(NAME, "order_notice_seconds", seconds, "s");
+		}
+		Bench.progress("%s: an order's notice sent with %,d campaign messages queued: %s after %.2f s", NAME, backlog, status,
+				seconds);
 	}
 
 	/** In-app messages delivery has finished with: stored in the conversation (DELIVERED; a READ one was too) or FAILED. */
