@@ -131,6 +131,21 @@ class DeliveryIntegrationTest {
 				"TRANSACTIONAL", "route", route, "content", Map.of("text", text));
 	}
 
+	/** The request, marked bulk. */
+	static Map<String, Object> bulk(Map<String, Object> request) {
+		Map<String, Object> bulk = new java.util.HashMap<>(request);
+		bulk.put("bulk", true);
+		return bulk;
+	}
+
+	/** Each attempt's lane, in the order they were made. */
+	private List<Boolean> bulkAttempts(String deliveryId) {
+		return jdbc.sql("SELECT bulk FROM delivery_attempts WHERE delivery_id = ? ORDER BY id")
+			.param(UUID.fromString(deliveryId))
+			.query(Boolean.class)
+			.list();
+	}
+
 	static Map<String, Object> step(String channel) {
 		return Map.of("channel", channel);
 	}
@@ -248,7 +263,7 @@ class DeliveryIntegrationTest {
 		String store = demo.node("SZ-GQJ");
 		String failing = "fail500 " + key();
 		String rejected = "fail400 " + key();
-		List<String> ids = enqueue(request(key(), customer.id(), store, List.of(step("WEBHOOK")), failing),
+		List<String> ids = enqueue(bulk(request(key(), customer.id(), store, List.of(step("WEBHOOK")), failing)),
 				request(key(), customer.id(), store, List.of(step("WEBHOOK")), rejected));
 
 		await().atMost(Duration.ofSeconds(30)).until(() -> status(ids.get(0)).equals("FAILED") && status(ids.get(1)).equals("FAILED"));
@@ -263,6 +278,9 @@ class DeliveryIntegrationTest {
 		assertThat(hits.stream().filter(h -> h.text().equals(failing)).count()).isEqualTo(6);
 		// the same key on every try: the endpoint can tell a retry from a new message
 		assertThat(hits.stream().filter(h -> h.text().equals(failing)).map(Hit::idempotencyKey).distinct()).hasSize(1);
+		// a bulk message's retries stay in the bulk lane
+		assertThat(bulkAttempts(ids.get(0))).containsExactly(true, true, true, true, true, true);
+		assertThat(bulkAttempts(ids.get(1))).containsExactly(false);
 
 		JsonNode refused = view(ids.get(1));
 		assertThat(refused.path("reason").asString()).isEqualTo("rejected");
@@ -304,7 +322,7 @@ class DeliveryIntegrationTest {
 		String readText = "新品到店 " + key();
 		String awayText = "新品到店 " + key();
 		List<String> ids = enqueue(request(key(), reader.id(), store, route, readText),
-				request(key(), away.id(), store, route, awayText));
+				bulk(request(key(), away.id(), store, route, awayText)));
 		await().atMost(Duration.ofSeconds(10)).until(() -> status(ids.get(0)).equals("DELIVERED"));
 		// the reader reads it at once
 		JsonNode message = texts(reader, store, readText).getFirst();
@@ -321,6 +339,8 @@ class DeliveryIntegrationTest {
 			.containsExactly("IN_APP:DELIVERED", "WEBHOOK:SENT");
 		assertThat(hits.stream().filter(h -> h.text().equals(awayText)).count()).isEqualTo(1);
 		assertThat(hits.stream().filter(h -> h.text().equals(readText)).count()).isZero();
+		// a bulk message's fallback stays in the bulk lane
+		assertThat(bulkAttempts(ids.get(1))).containsExactly(true, true);
 	}
 
 	@Test
