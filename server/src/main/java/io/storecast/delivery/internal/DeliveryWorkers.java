@@ -273,10 +273,11 @@ class DeliveryWorkers implements SmartLifecycle {
 			return;
 		}
 		Map<Long, String> refused = refusals(channel, claimed);
+		List<Outbox.Claimed> going = new ArrayList<>(claimed.size());
 		for (Outbox.Claimed c : claimed) {
 			String reason = refused.get(c.id());
 			if (reason == null) {
-				buffer.add(c);
+				going.add(c);
 			}
 			else {
 				done.add(new Skipped(c, reason, switch (reason) {
@@ -286,6 +287,28 @@ class DeliveryWorkers implements SmartLifecycle {
 				}));
 			}
 		}
+		queue(buffer, going);
+	}
+
+	/**
+	 * Adds leased attempts to the channel's buffer, keeping its lanes: those that are not bulk go ahead
+	 * of every bulk one already waiting (after the others that are not), so an order's notice leased
+	 * now does not wait for the campaign messages leased before it.
+	 */
+	static void queue(java.util.ArrayDeque<Outbox.Claimed> buffer, List<Outbox.Claimed> leased) {
+		List<Outbox.Claimed> urgent = leased.stream().filter(c -> !c.message().bulk()).toList();
+		Outbox.Claimed last = buffer.peekLast();
+		if (!urgent.isEmpty() && last != null && last.message().bulk()) {
+			List<Outbox.Claimed> waiting = new ArrayList<>(buffer);
+			buffer.clear();
+			waiting.stream().filter(c -> !c.message().bulk()).forEach(buffer::add);
+			buffer.addAll(urgent);
+			waiting.stream().filter(c -> c.message().bulk()).forEach(buffer::add);
+		}
+		else {
+			buffer.addAll(urgent);
+		}
+		leased.stream().filter(c -> c.message().bulk()).forEach(buffer::add);
 	}
 
 	/**

@@ -170,8 +170,22 @@ class Outbox {
 	List<Claimed> claim(Channel channel, int limit, Instant now, Instant leaseUntil) {
 		List<Claimed> claimed = claimLane(channel, false, limit, now, leaseUntil);
 		if (claimed.size() < limit) {
+			List<Claimed> bulk;
+			try {
+				bulk = claimLane(channel, true, limit - claimed.size(), now, leaseUntil);
+			}
+			catch (RuntimeException e) {
+				// the first lane's leases committed: give them back rather than hold them until they run out
+				try {
+					release(claimed.stream().map(Claimed::id).toList(), now);
+				}
+				catch (RuntimeException again) {
+					e.addSuppressed(again);
+				}
+				throw e;
+			}
 			claimed = new ArrayList<>(claimed);
-			claimed.addAll(claimLane(channel, true, limit - claimed.size(), now, leaseUntil));
+			claimed.addAll(bulk);
 		}
 		return claimed;
 	}
