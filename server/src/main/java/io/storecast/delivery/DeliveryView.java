@@ -9,9 +9,13 @@ import io.storecast.audience.Channel;
 import io.storecast.audience.Purpose;
 import io.storecast.identity.CustomerId;
 
-/** A delivery and every attempt made for it, oldest first. */
+/**
+ * A delivery and every attempt made for it, oldest first.
+ *
+ * @param bulk whether it waits behind the channel's other messages ({@link DeliveryRequest#bulk()})
+ */
 public record DeliveryView(DeliveryId id, String source, String key, CustomerId customerId, Purpose purpose,
-		DeliveryStatus status, @Nullable String reason, Instant createdAt, List<Attempt> attempts) {
+		DeliveryStatus status, @Nullable String reason, Instant createdAt, boolean bulk, List<Attempt> attempts) {
 
 	/**
 	 * One try on one channel.

@@ -525,7 +525,7 @@ class Outbox {
 			.query((rs, n) -> new Head(message(rs, "m_"), rs.getString("reason"), rs.getTimestamp("created_at").toInstant()))
 			.optional()
 			.map(h -> new DeliveryView(id, h.message().source(), h.message().key(), h.message().customerId(),
-					h.message().purpose(), h.message().status(), h.reason(), h.createdAt(),
+					h.message().purpose(), h.message().status(), h.reason(), h.createdAt(), h.message().bulk(),
 					attempts(List.of(id.value())).getOrDefault(id.value(), List.of())));
 	}
 

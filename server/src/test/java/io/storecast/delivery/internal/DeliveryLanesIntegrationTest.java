@@ -71,6 +71,10 @@ class DeliveryLanesIntegrationTest {
 		requests.add(request("plain", customer.id(), store, tomorrow.plusSeconds(3), null, "未说明的请求不是批量"));
 		JsonNode ids = demo.owner.post("/api/v1/deliveries", Map.of("requests", requests)).expect(202).json().path("ids");
 		assertThat(ids.size()).isEqualTo(5);
+		// the view says which lane each is in
+		assertThat(ids.valueStream().map(id -> demo.owner.get("/api/v1/deliveries/" + id.asString()).expect(200).json())
+			.map(v -> v.path("key").asString() + ":" + v.path("bulk").asBoolean()))
+			.containsExactly("bulk-0:true", "bulk-1:true", "bulk-2:true", "order:false", "plain:false");
 		assertThat(jdbc.sql("SELECT request_key FROM delivery_messages m JOIN delivery_attempts a ON a.delivery_id = m.id "
 				+ "WHERE m.source = ? AND m.bulk AND a.bulk ORDER BY request_key").param(SOURCE).query(String.class).list())
 			.containsExactly("bulk-0", "bulk-1", "bulk-2");
