@@ -296,7 +296,9 @@ class DeliveryWorkers implements SmartLifecycle {
 	 * now does not wait for the campaign messages leased before it.
 	 */
 	static void queue(java.util.ArrayDeque<Outbox.Claimed> buffer, List<Outbox.Claimed> leased) {
-		List<Outbox.Claimed> urgent = leased.stream().filter(c -> !c.message().bulk()).toList();
+		Map<Boolean, List<Outbox.Claimed>> lanes = leased.stream()
+			.collect(java.util.stream.Collectors.partitioningBy(c -> c.message().bulk()));
+		List<Outbox.Claimed> urgent = lanes.getOrDefault(false, List.of());
 		Outbox.Claimed last = buffer.peekLast();
 		if (!urgent.isEmpty() && last != null && last.message().bulk()) {
 			List<Outbox.Claimed> waiting = new ArrayList<>(buffer);
@@ -308,7 +310,7 @@ class DeliveryWorkers implements SmartLifecycle {
 		else {
 			buffer.addAll(urgent);
 		}
-		leased.stream().filter(c -> c.message().bulk()).forEach(buffer::add);
+		buffer.addAll(lanes.getOrDefault(true, List.of()));
 	}
 
 	/**

@@ -119,17 +119,19 @@ class SearchTerms {
 	 * angle brackets); 0 when none starts there.
 	 */
 	static int linkLength(String text, int i) {
-		int scheme;
-		if (text.regionMatches(true, i, "http://", 0, 7)) {
-			scheme = 7;
-		}
-		else if (text.regionMatches(true, i, "https://", 0, 8)) {
-			scheme = 8;
-		}
-		else {
+		// asked at every character of every message: most are not an h
+		char first = text.charAt(i);
+		if (first != 'h' && first != 'H' || !text.regionMatches(true, i, "http", 0, 4)) {
 			return 0;
 		}
-		int end = i + scheme;
+		int end = i + 4;
+		if (end < text.length() && (text.charAt(end) == 's' || text.charAt(end) == 'S')) {
+			end++;
+		}
+		if (!text.startsWith("://", end)) {
+			return 0;
+		}
+		end += 3;
 		while (end < text.length() && linkCharacter(text.charAt(end))) {
 			end++;
 		}
