@@ -38,8 +38,13 @@ final class CampaignFanoutScenario implements Scenario {
 	public boolean run(Results results) throws Exception {
 		int customers = Integer.getInteger("bench.audience.customers", 1_000_000);
 		String purpose = System.getProperty("bench.campaign.purpose", "TRANSACTIONAL");
-		try (AudienceData data = AudienceData.start(NAME, customers,
-				List.of("--storecast.identity.access-token-ttl=6h"))) {
+		// a diagnostic: PostgreSQL's statements that took the most time in the hand-off and in the tail
+		boolean pgStats = Boolean.getBoolean("bench.campaign.pg-stats");
+		List<String> args = new java.util.ArrayList<>(List.of("--storecast.identity.access-token-ttl=6h"));
+		if (pgStats) {
+			args.add("--storecast.db.embedded-settings[shared_preload_libraries]=pg_stat_statements");
+		}
+		try (AudienceData data = AudienceData.start(NAME, customers, args)) {
 			results.emit(NAME, "generate_seconds", data.generate(), "s");
 			String segment = data.ok(data.call("POST", "/api/v1/audience/segments",
 					Map.of("name", "everyone", "condition", Map.of("all", List.of()))), "creating the segment")
@@ -58,6 +63,9 @@ final class CampaignFanoutScenario implements Scenario {
 			ServerProcess server = data.fixture.server;
 			long cpuServer = -server.cpuNanos();
 			long cpuPg = -server.postgresCpuNanos();
+			if (pgStats) {
+				CouponClaimStormScenario.statementsReset(data.dbPort);
+			}
 			long started = System.nanoTime();
 			data.ok(data.call("POST", "/api/v1/campaigns/" + id + "/send", Map.of()), "sending");
 			double planSeconds = -1;
@@ -105,6 +113,10 @@ final class CampaignFanoutScenario implements Scenario {
 			results.emit(NAME, "handoff_server_cpu_per_recipient", cpuServer / 1e6 / Math.max(1, handedOff), "ms");
 			results.emit(NAME, "handoff_postgres_cpu_per_recipient", cpuPg / 1e6 / Math.max(1, handedOff), "ms");
 			results.emit(NAME, "delivered_at_handoff", delivered(p), "messages");
+			if (pgStats) {
+				CouponClaimStormScenario.statementsReport(data.dbPort, NAME, "hand-off", 25);
+				CouponClaimStormScenario.statementsReset(data.dbPort);
+			}
 			// then until delivery has posted every in-app message (stored in the customer's conversation:
 			// what an online customer receives at once, and an offline one on reconnecting)
 			long limit = started + Duration.ofSeconds(Long.getLong("bench.campaign.deliver-seconds", 900)).toNanos();
@@ -123,6 +135,9 @@ final class CampaignFanoutScenario implements Scenario {
 			cpuServerTail += server.cpuNanos();
 			cpuPgTail += server.postgresCpuNanos();
 			long deliveredAll = delivered(p);
+			if (pgStats) {
+				CouponClaimStormScenario.statementsReport(data.dbPort, NAME, "tail", 25);
+			}
 			long inTail = deliveredAll - delivered(campaign.path("progress"));
 			if (inTail > 0) {
 				results.emit(NAME, "delivered", deliveredAll, "messages");

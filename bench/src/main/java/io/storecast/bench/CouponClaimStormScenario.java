@@ -531,12 +531,17 @@ final class CouponClaimStormScenario implements Scenario {
 
 	/** The statements that took PostgreSQL the most time since the reset, as progress lines. */
 	static void statementsReport(int pgPort, String phase) throws SQLException {
+		statementsReport(pgPort, NAME, phase, 10);
+	}
+
+	/** The same for another scenario, the {@code limit} statements that took the most time. */
+	static void statementsReport(int pgPort, String scenario, String phase, int limit) throws SQLException {
 		try (Connection c = DriverManager.getConnection(jdbcUrl(pgPort), "postgres", "");
 				Statement s = c.createStatement();
 				ResultSet rs = s.executeQuery("SELECT calls, total_exec_time, total_plan_time, rows,"
-						+ " shared_blks_hit + shared_blks_read, left(regexp_replace(query, '\\s+', ' ', 'g'), 110)"
-						+ " FROM pg_stat_statements ORDER BY total_exec_time + total_plan_time DESC LIMIT 10")) {
-			Bench.progress("%s: %s, PostgreSQL's statements by time (pg_stat_statements):", NAME, phase);
+						+ " shared_blks_hit + shared_blks_read, left(regexp_replace(query, '\\s+', ' ', 'g'), 160)"
+						+ " FROM pg_stat_statements ORDER BY total_exec_time + total_plan_time DESC LIMIT " + limit)) {
+			Bench.progress("%s: %s, PostgreSQL's statements by time (pg_stat_statements):", scenario, phase);
 			while (rs.next()) {
 				Bench.progress("  %8d calls %9.1f ms exec %7.1f ms plan %8d rows %9d blocks  %s", rs.getLong(1),
 						rs.getDouble(2), rs.getDouble(3), rs.getLong(4), rs.getLong(5), rs.getString(6));
