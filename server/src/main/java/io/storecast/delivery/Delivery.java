@@ -1,5 +1,6 @@
 package io.storecast.delivery;
 
+import java.time.Instant;
 import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
@@ -34,4 +35,16 @@ public interface Delivery {
 	}
 
 	Optional<DeliveryView> find(DeliveryId id);
+
+	/**
+	 * Holds this node's bulk messages ({@link DeliveryRequest#bulk()}) back until {@code until}, for a
+	 * producer handing off a large send on this node (a campaign): they go out at a trickle meanwhile
+	 * ({@code storecast.delivery.bulk-hold.trickle-per-second}), so the hand-off has the node's cores and
+	 * database first. A later call replaces the time, and one in the past releases them at once; a
+	 * producer renews it as it goes, so a hold it cannot release (its node stopped) runs out by itself.
+	 * Messages that are not bulk are never held. Does nothing when
+	 * {@code storecast.delivery.bulk-hold.enabled} is false.
+	 */
+	default void holdBulk(Instant until) {
+	}
 }

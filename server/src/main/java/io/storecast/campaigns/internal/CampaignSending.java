@@ -120,6 +120,9 @@ class CampaignSending {
 				Thread.ofPlatform().name("campaign-send-", 0).daemon().factory());
 	}
 
+	/** How long a round of chunks holds delivery's bulk messages back at most (each round renews it). */
+	static final Duration BULK_HOLD = Duration.ofSeconds(30);
+
 	/** Connections the rest of the server should keep while a campaign sends (delivery, requests, db-scheduler). */
 	static final int CONNECTIONS_LEFT = 4;
 
@@ -302,6 +305,10 @@ class CampaignSending {
 			failAfterChunks.compareAndSet(failFrom, -1);
 			throw crash;
 		}
+		finally {
+			// what the hand-off held back goes at once (another send handing off holds it again at its next round)
+			delivery.holdBulk(Instant.EPOCH);
+		}
 	}
 
 	/**
@@ -323,6 +330,9 @@ class CampaignSending {
 				if (next.isEmpty()) {
 					break;
 				}
+				// the messages handed off wait while we hand off more: this node's cores go to the hand-off
+				// first, and the hold runs out by itself should this run stop without letting go
+				delivery.holdBulk(clock.instant().plus(BULK_HOLD));
 				List<Callable<Boolean>> round = new ArrayList<>();
 				for (int k = 0; k < next.size(); k += size) {
 					List<Recipients.Pending> pending = next.subList(k, Math.min(next.size(), k + size));

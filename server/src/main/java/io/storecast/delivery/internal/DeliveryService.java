@@ -73,6 +73,11 @@ class DeliveryService implements Delivery {
 	}
 
 	@Override
+	public void holdBulk(Instant until) {
+		workers.holdBulk(until);
+	}
+
+	@Override
 	public DeliveryId enqueue(DeliveryRequest request) {
 		return enqueue(List.of(request), "").getFirst();
 	}

@@ -21,12 +21,14 @@ import io.storecast.audience.Channel;
  * @param readCheckAfter when an in-app message without a fallback step is first looked at for being
  * read (then at doubling intervals, at most 6 h apart, for 7 days)
  * @param channels per channel: {@code rate-per-second} (a token bucket per node)
+ * @param bulkHold whether a campaign handing off on this node holds its bulk messages back meanwhile,
+ * and the trickle they go out at then
  */
 @ConfigurationProperties("storecast.delivery")
 public record DeliverySettings(@Nullable Duration pollInterval, @Nullable Duration lease, @Nullable Integer maxAttempts,
 		@Nullable Duration backoff, @Nullable Duration maxBackoff, @Nullable Duration fallbackSweep,
 		@Nullable Duration readCheckAfter,
-		@Nullable Map<String, ChannelSettings> channels) {
+		@Nullable Map<String, ChannelSettings> channels, @Nullable BulkHoldSettings bulkHold) {
 
 	public DeliverySettings {
 		pollInterval = pollInterval == null ? Duration.ofMillis(250) : pollInterval;
@@ -37,6 +39,7 @@ public record DeliverySettings(@Nullable Duration pollInterval, @Nullable Durati
 		fallbackSweep = fallbackSweep == null ? Duration.ofSeconds(5) : fallbackSweep;
 		readCheckAfter = readCheckAfter == null ? Duration.ofMinutes(1) : readCheckAfter;
 		channels = channels == null ? Map.of() : Map.copyOf(channels);
+		bulkHold = bulkHold == null ? new BulkHoldSettings(null, null) : bulkHold;
 		if (maxAttempts < 1) {
 			throw new IllegalArgumentException("storecast.delivery.max-attempts must be at least 1");
 		}
@@ -44,6 +47,22 @@ public record DeliverySettings(@Nullable Duration pollInterval, @Nullable Durati
 
 	/** @param ratePerSecond sends per second on this node; default 500 for SMS, 1,000 for webhooks, 5,000 in-app */
 	public record ChannelSettings(@Nullable Double ratePerSecond) {
+	}
+
+	/**
+	 * @param enabled whether {@code Delivery.holdBulk} holds anything (default true)
+	 * @param tricklePerSecond bulk sends per second per channel on this node while held, in whole batches
+	 * (default 200; 0: none at all)
+	 */
+	public record BulkHoldSettings(@Nullable Boolean enabled, @Nullable Double tricklePerSecond) {
+
+		public BulkHoldSettings {
+			enabled = enabled == null ? Boolean.TRUE : enabled;
+			tricklePerSecond = tricklePerSecond == null ? 200.0 : tricklePerSecond;
+			if (!(tricklePerSecond >= 0)) {
+				throw new IllegalArgumentException("storecast.delivery.bulk-hold.trickle-per-second must be 0 or more");
+			}
+		}
 	}
 
 	double ratePerSecond(Channel channel) {

@@ -82,6 +82,7 @@ class DeliveryWorkers implements SmartLifecycle {
 	private final Map<Channel, ChannelAdapter> adapters = new EnumMap<>(Channel.class);
 	private final Map<Channel, RateLimiter> limiters = new EnumMap<>(Channel.class);
 	private final Map<Channel, AtomicInteger> inFlight = new EnumMap<>(Channel.class);
+	private volatile BulkHold bulkHold;
 	private final Addresses addresses;
 	private final Consents consents;
 	private final Suppressions suppressions;
@@ -125,6 +126,30 @@ class DeliveryWorkers implements SmartLifecycle {
 		this.settings = settings;
 		this.json = json;
 		this.clock = clock;
+		this.bulkHold = new BulkHold(settings.bulkHold());
+	}
+
+	/** See {@code Delivery.holdBulk}: a release wakes the dispatcher, so what was held goes at once. */
+	void holdBulk(Instant until) {
+		boolean wasHeld = bulkHold.held(clock.instant());
+		bulkHold.holdUntil(until);
+		if (wasHeld && !bulkHold.held(clock.instant())) {
+			wake();
+		}
+	}
+
+	/** Test hook: holds from now on as these settings say (a test restores the configured ones after). */
+	void bulkHoldSettings(DeliverySettings.BulkHoldSettings bulkHoldSettings) {
+		bulkHold = new BulkHold(bulkHoldSettings);
+	}
+
+	DeliverySettings settings() {
+		return settings;
+	}
+
+	/** Until when this node holds its bulk messages back (in the past: it does not). */
+	Instant bulkHeldUntil() {
+		return bulkHold.heldUntil();
 	}
 
 	Optional<ChannelAdapter> adapter(Channel channel) {
@@ -268,10 +293,15 @@ class DeliveryWorkers implements SmartLifecycle {
 	/** Leases up to {@code want} due attempts; those that may not go are recorded SKIPPED at once. */
 	private void lease(Channel channel, java.util.ArrayDeque<Outbox.Claimed> buffer, int want) {
 		Instant now = clock.instant();
-		List<Outbox.Claimed> claimed = outbox.claim(channel, Math.min(want, CLAIM_BATCH), now, now.plus(settings.lease()));
+		long nanos = System.nanoTime();
+		int limit = Math.min(want, CLAIM_BATCH);
+		BulkHold hold = bulkHold;
+		int bulkLimit = hold.allowance(channel, limit, adapters.get(channel).batchSize(), now, nanos);
+		List<Outbox.Claimed> claimed = outbox.claim(channel, limit, bulkLimit, now, now.plus(settings.lease()));
 		if (claimed.isEmpty()) {
 			return;
 		}
+		hold.took(channel, (int) claimed.stream().filter(c -> c.message().bulk()).count(), now, nanos);
 		Map<Long, String> refused = refusals(channel, claimed);
 		List<Outbox.Claimed> going = new ArrayList<>(claimed.size());
 		for (Outbox.Claimed c : claimed) {

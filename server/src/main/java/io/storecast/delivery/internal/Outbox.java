@@ -168,11 +168,16 @@ class Outbox {
 	 * past every attempt of the first lane that is due later (deferred ones) to reach the second.
 	 */
 	List<Claimed> claim(Channel channel, int limit, Instant now, Instant leaseUntil) {
+		return claim(channel, limit, limit, now, leaseUntil);
+	}
+
+	/** The same, leasing at most {@code bulkLimit} bulk attempts (a held bulk lane's trickle). */
+	List<Claimed> claim(Channel channel, int limit, int bulkLimit, Instant now, Instant leaseUntil) {
 		List<Claimed> claimed = claimLane(channel, false, limit, now, leaseUntil);
-		if (claimed.size() < limit) {
+		if (claimed.size() < limit && bulkLimit > 0) {
 			List<Claimed> bulk;
 			try {
-				bulk = claimLane(channel, true, limit - claimed.size(), now, leaseUntil);
+				bulk = claimLane(channel, true, Math.min(bulkLimit, limit - claimed.size()), now, leaseUntil);
 			}
 			catch (RuntimeException e) {
 				// the first lane's leases committed: give them back rather than hold them until they run out

@@ -51,10 +51,7 @@ class DeliveryLanesIntegrationTest {
 
 	@AfterEach
 	void tearDown() {
-		jdbc.sql("DELETE FROM delivery_attempts WHERE delivery_id IN (SELECT id FROM delivery_messages WHERE source = ?)")
-			.param(SOURCE)
-			.update();
-		jdbc.sql("DELETE FROM delivery_messages WHERE source = ?").param(SOURCE).update();
+		OutboxTesting.forget(jdbc, SOURCE);
 	}
 
 	@Test
