@@ -49,6 +49,15 @@ public interface MerchantMessaging {
 	 */
 	java.util.Map<ConversationId, Long> customerReadSeqs(Collection<ConversationId> ids);
 
+	/**
+	 * The idempotency keys of the store's posts ({@link #post}, {@link #postToCustomers}) with a seq in
+	 * {@code (afterSeq, uptoSeq]} of the conversation, oldest first: what a {@link CustomerReadUpTo} has
+	 * just read. At most the last {@value #MAX_POST_KEYS}.
+	 */
+	java.util.List<String> postKeys(ConversationId id, long afterSeq, long uptoSeq);
+
+	int MAX_POST_KEYS = 1000;
+
 	/** Who has acknowledged a message (回执确认), and when; empty for a message nobody acknowledged. */
 	java.util.Map<Participant, java.time.Instant> acknowledgements(ConversationId id, long seq);
 }

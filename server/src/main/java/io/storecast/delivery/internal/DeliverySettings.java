@@ -19,7 +19,8 @@ import io.storecast.audience.Channel;
  * @param maxBackoff the longest delay between tries
  * @param fallbackSweep how often in-app messages whose fallback (or read check) time has come are looked at
  * @param readCheckAfter when an in-app message without a fallback step is first looked at for being
- * read (then at doubling intervals, at most 6 h apart, for 7 days)
+ * read, should its read receipt have been missed (then at doubling intervals, at most 24 h apart, for 7
+ * days); the receipt itself marks it read at once
  * @param channels per channel: {@code rate-per-second} (a token bucket per node)
  * @param bulkHold whether a campaign handing off on this node holds its bulk messages back meanwhile,
  * and the trickle they go out at then
@@ -37,7 +38,7 @@ public record DeliverySettings(@Nullable Duration pollInterval, @Nullable Durati
 		backoff = backoff == null ? Duration.ofSeconds(10) : backoff;
 		maxBackoff = maxBackoff == null ? Duration.ofMinutes(30) : maxBackoff;
 		fallbackSweep = fallbackSweep == null ? Duration.ofSeconds(5) : fallbackSweep;
-		readCheckAfter = readCheckAfter == null ? Duration.ofMinutes(1) : readCheckAfter;
+		readCheckAfter = readCheckAfter == null ? Duration.ofHours(1) : readCheckAfter;
 		channels = channels == null ? Map.of() : Map.copyOf(channels);
 		bulkHold = bulkHold == null ? new BulkHoldSettings(null, null) : bulkHold;
 		if (maxAttempts < 1) {

@@ -502,7 +502,7 @@ class DeliveryWorkers implements SmartLifecycle {
 			if (c.channel() == Channel.IN_APP && step.fallbackAfterSeconds() != null && c.step() + 1 < m.route().size()) {
 				fallbackAt = now.plusSeconds(step.fallbackAfterSeconds());
 			}
-			// an in-app message without a fallback learns that it was read from read checks
+			// an in-app message without a fallback is READ by its receipt (InAppReads), and read checks catch a missed one
 			Instant readCheckAt = c.channel() == Channel.IN_APP && fallbackAt == null && a.providerId() != null
 					? now.plus(settings.readCheckAfter()) : null;
 			rows.add(new Outbox.Accepted(c.id(), a.delivered(), a.providerId(), Math.max(1, a.segments()), a.responseCode(),
@@ -623,7 +623,7 @@ class DeliveryWorkers implements SmartLifecycle {
 		}
 	}
 
-	private static DeliveryStatusChanged change(Outbox.MessageRow m, Channel channel, DeliveryStatus status,
+	static DeliveryStatusChanged change(Outbox.MessageRow m, Channel channel, DeliveryStatus status,
 			@Nullable String reason, int segments, Instant at) {
 		return new DeliveryStatusChanged(new DeliveryId(m.id()), m.source(), m.key(), m.customerId(), channel, status,
 				reason, Math.max(segments, status == DeliveryStatus.FAILED ? 0 : 1), at);
@@ -679,13 +679,15 @@ class DeliveryWorkers implements SmartLifecycle {
 		return n == null ? 0 : n;
 	}
 
-	static final Duration MAX_READ_CHECK_INTERVAL = Duration.ofHours(6);
+	static final Duration MAX_READ_CHECK_INTERVAL = Duration.ofHours(24);
 	static final Duration READ_CHECKS_FOR = Duration.ofDays(7);
 
 	/**
 	 * In-app messages without a fallback whose read check came: READ if the customer's read cursor
 	 * passed them, else looked at again after as long again as they have been out (at least
-	 * {@code read-check-after}, at most 6 h), for 7 days.
+	 * {@code read-check-after}, at most 24 h), for 7 days. A safety net: the read receipt marks them
+	 * READ at once ({@link InAppReads}); this finds the ones whose receipt was missed (a cursor moved by
+	 * the customer's own message, a receipt that came while the result was being recorded).
 	 */
 	int readSweep() {
 		Integer n = tx.execute(s -> {

@@ -291,8 +291,13 @@ class Outbox {
 		}
 		return new java.util.HashSet<>(jdbc.sql("""
 				UPDATE delivery_attempts a SET status = u.status, provider_id = u.provider_id, segments = u.segments,
-				  response_code = u.response_code, payload_hash = u.payload_hash, fallback_at = u.fallback_at,
-				  read_check_at = u.read_check_at, sent_at = ?,
+				  response_code = u.response_code, payload_hash = u.payload_hash,
+				  -- read before its result was recorded (readUpTo): its fallback or read check looks at once
+				  fallback_at = CASE WHEN a.read_at IS NOT NULL AND u.fallback_at IS NOT NULL THEN CAST(? AS timestamptz)
+				                     ELSE u.fallback_at END,
+				  read_check_at = CASE WHEN a.read_at IS NOT NULL AND u.read_check_at IS NOT NULL THEN CAST(? AS timestamptz)
+				                       ELSE u.read_check_at END,
+				  sent_at = ?,
 				  delivered_at = CASE WHEN u.status = 'DELIVERED' THEN CAST(? AS timestamptz) END, lease_until = NULL,
 				  updated_at = ?
 				FROM unnest(CAST(? AS bigint[]), CAST(? AS text[]), CAST(? AS text[]), CAST(? AS int[]), CAST(? AS int[]),
@@ -300,7 +305,8 @@ class Outbox {
 				     AS u(id, status, provider_id, segments, response_code, payload_hash, fallback_at, read_check_at)
 				WHERE a.id = u.id AND a.status = 'SENDING'
 				RETURNING a.id""")
-			.params(ts(now), ts(now), ts(now), ids, statuses, providers, segments, codes, hashes, fallbacks, readChecks)
+			.params(ts(now), ts(now), ts(now), ts(now), ts(now), ids, statuses, providers, segments, codes, hashes, fallbacks,
+					readChecks)
 			.query(Long.class)
 			.list());
 	}
@@ -491,9 +497,42 @@ class Outbox {
 	}
 
 	void markRead(long attemptId, Instant now) {
-		jdbc.sql("UPDATE delivery_attempts SET status = 'READ', read_at = ?, read_check_at = NULL, updated_at = ? WHERE id = ?")
+		jdbc.sql("""
+				UPDATE delivery_attempts SET status = 'READ', read_at = coalesce(read_at, ?), read_check_at = NULL,
+				  fallback_at = NULL, updated_at = ?
+				WHERE id = ?""")
 			.params(ts(now), ts(now), attemptId)
 			.update();
+	}
+
+	/** An in-app attempt a customer's read receipt reached, and whether it is READ now. */
+	record ReadAttempt(long id, UUID deliveryId, boolean read) {
+	}
+
+	/**
+	 * The in-app attempts of these deliveries' steps that were posted (their messages what a customer
+	 * has just read), in one statement: a DELIVERED one becomes READ at {@code at}. One still SENDING
+	 * (posted, its result not recorded yet) only keeps the time, and the recording of its result looks
+	 * at it again at once ({@link #accepted}). One whose result commits meanwhile is updated as it is
+	 * then (PostgreSQL re-reads a row it had to wait for).
+	 */
+	List<ReadAttempt> readUpTo(List<UUID> deliveryIds, List<Integer> steps, Instant at, Instant now) {
+		if (deliveryIds.isEmpty()) {
+			return List.of();
+		}
+		return jdbc.sql("""
+				UPDATE delivery_attempts a SET
+				  status = CASE WHEN a.status = 'DELIVERED' THEN 'READ' ELSE a.status END, read_at = ?,
+				  read_check_at = CASE WHEN a.status = 'DELIVERED' THEN NULL ELSE a.read_check_at END,
+				  fallback_at = CASE WHEN a.status = 'DELIVERED' THEN NULL ELSE a.fallback_at END, updated_at = ?
+				FROM unnest(CAST(? AS uuid[]), CAST(? AS int[])) AS k(delivery_id, step)
+				WHERE a.delivery_id = k.delivery_id AND a.step = k.step AND a.channel = 'IN_APP'
+				  AND a.status IN ('SENDING', 'DELIVERED')
+				RETURNING a.id, a.delivery_id, a.status""")
+			.params(ts(at), ts(now), deliveryIds.toArray(UUID[]::new), steps.toArray(Integer[]::new))
+			.query((rs, n) -> new ReadAttempt(rs.getLong("id"), rs.getObject("delivery_id", UUID.class),
+					"READ".equals(rs.getString("status"))))
+			.list();
 	}
 
 	/** The delivery last sent by SMS to the number (to answer a reply in the right conversation). */

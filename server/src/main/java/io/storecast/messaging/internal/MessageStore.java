@@ -281,6 +281,22 @@ class MessageStore {
 	}
 
 	/** Moves a cursor forward only; returns whether it moved. */
+	/**
+	 * Moves the participant's read cursor forward to {@code seq}; returns where it was, or -1 when it
+	 * did not move (already there or past it, or not a member).
+	 */
+	long advanceRead(ConversationId id, Participant p, long seq) {
+		return jdbc.sql("""
+				WITH old AS (SELECT read_seq FROM messaging_members WHERE conversation_id = ? AND participant = ? FOR UPDATE)
+				UPDATE messaging_members m SET read_seq = ? FROM old
+				WHERE m.conversation_id = ? AND m.participant = ? AND old.read_seq < ?
+				RETURNING old.read_seq""")
+			.params(id.value(), p.toString(), seq, id.value(), p.toString(), seq)
+			.query(Long.class)
+			.optional()
+			.orElse(-1L);
+	}
+
 	boolean advance(String column, ConversationId id, Participant p, long seq) {
 		return jdbc.sql("UPDATE messaging_members SET " + column + " = ? WHERE conversation_id = ? AND participant = ? AND "
 				+ column + " < ?")
@@ -401,6 +417,19 @@ class MessageStore {
 			.params(id.value(), sender.toString(), clientMsgId)
 			.query(this::message)
 			.optional();
+	}
+
+	/** The keys of the merchant's posts with a seq in {@code (after, upto]}, the last {@code limit} of them, oldest first. */
+	List<String> merchantPostKeys(ConversationId id, long after, long upto, int limit) {
+		List<String> keys = new ArrayList<>(jdbc.sql("""
+				SELECT client_msg_id FROM messaging_messages
+				WHERE conversation_id = ? AND seq > ? AND seq <= ? AND sender IS NULL AND client_msg_id IS NOT NULL
+				ORDER BY seq DESC LIMIT ?""")
+			.params(id.value(), after, upto, limit)
+			.query(String.class)
+			.list());
+		java.util.Collections.reverse(keys);
+		return keys;
 	}
 
 	/** A post of the merchant by its conversation and key (see {@link #findMerchantPosts}). */

@@ -52,6 +52,7 @@ import io.storecast.messaging.ConversationId;
 import io.storecast.messaging.ConversationKind;
 import io.storecast.messaging.CustomerPost;
 import io.storecast.messaging.CustomerPostResult;
+import io.storecast.messaging.CustomerReadUpTo;
 import io.storecast.messaging.CustomerTextReceived;
 import io.storecast.messaging.CustomersJoinedGroup;
 import io.storecast.messaging.LiveUpdate;
@@ -627,8 +628,17 @@ class MessagingService implements Messaging, MerchantMessaging, ConversationCach
 					"seq must be between 0 and the last seq " + row.lastSeq() + ", was " + seq);
 		}
 		tx.executeWithoutResult(s -> {
-			if (store.advance(column, id, me, seq) && column.equals("read_seq")) {
+			if (!column.equals("read_seq")) {
+				store.advance(column, id, me, seq);
+				return;
+			}
+			long from = store.advanceRead(id, me, seq);
+			if (from >= 0) {
 				afterCommit(new LiveUpdate.ReadUpTo(id, me, seq, audience(id)));
+				if (me.kind() == Participant.Kind.CUSTOMER) {
+					// in this transaction: the registry keeps it until delivery has marked its messages read
+					events.publishEvent(new CustomerReadUpTo(id, new CustomerId(me.id()), from, seq, clock.instant()));
+				}
 			}
 		});
 	}
@@ -1206,6 +1216,11 @@ class MessagingService implements Messaging, MerchantMessaging, ConversationCach
 			conversations.putAll(store.findByDirectKeys(raced));
 		}
 		return created;
+	}
+
+	@Override
+	public List<String> postKeys(ConversationId id, long afterSeq, long uptoSeq) {
+		return uptoSeq <= afterSeq ? List.of() : store.merchantPostKeys(id, afterSeq, uptoSeq, MAX_POST_KEYS);
 	}
 
 	@Override

@@ -1,0 +1,72 @@
+package io.storecast.delivery.internal;
+
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+
+import org.springframework.context.ApplicationEventPublisher;
+import org.springframework.modulith.events.ApplicationModuleListener;
+import org.springframework.stereotype.Component;
+
+import io.storecast.audience.Channel;
+import io.storecast.delivery.DeliveryStatus;
+import io.storecast.delivery.DeliveryStatusChanged;
+import io.storecast.messaging.CustomerReadUpTo;
+import io.storecast.messaging.MerchantMessaging;
+
+/**
+ * In-app messages become READ when the customer's read receipt says so: messaging tells which of the
+ * store's posts the receipt covered (their keys, {@code <delivery id>:<step>}), and their attempts are
+ * marked in one statement, at the receipt's time. The read checks ({@link DeliveryWorkers#readSweep})
+ * are left as a safety net.
+ */
+@Component
+class InAppReads {
+
+	private final Outbox outbox;
+	private final MerchantMessaging messaging;
+	private final ApplicationEventPublisher events;
+	private final Clock clock;
+
+	InAppReads(Outbox outbox, MerchantMessaging messaging, ApplicationEventPublisher events, Clock clock) {
+		this.outbox = outbox;
+		this.messaging = messaging;
+		this.events = events;
+		this.clock = clock;
+	}
+
+	@ApplicationModuleListener
+	void on(CustomerReadUpTo read) {
+		List<UUID> deliveries = new ArrayList<>();
+		List<Integer> steps = new ArrayList<>();
+		for (String key : messaging.postKeys(read.conversationId(), read.fromSeq(), read.seq())) {
+			int colon = key.lastIndexOf(':');
+			if (colon <= 0) {
+				continue;
+			}
+			try {
+				UUID delivery = UUID.fromString(key.substring(0, colon));
+				int step = Integer.parseInt(key.substring(colon + 1));
+				deliveries.add(delivery);
+				steps.add(step);
+			}
+			catch (IllegalArgumentException notOurs) {
+				// another module's post (a card, a notice): not a delivery
+			}
+		}
+		Instant now = clock.instant();
+		List<Outbox.StatusChange> statuses = new ArrayList<>();
+		List<DeliveryStatusChanged> changes = new ArrayList<>();
+		for (Outbox.ReadAttempt a : outbox.readUpTo(deliveries, steps, read.at(), now)) {
+			if (a.read()) {
+				Outbox.MessageRow m = outbox.message(a.deliveryId()).orElseThrow();
+				statuses.add(new Outbox.StatusChange(m.id(), DeliveryStatus.READ));
+				changes.add(DeliveryWorkers.change(m, Channel.IN_APP, DeliveryStatus.READ, null, 1, read.at()));
+			}
+		}
+		outbox.setStatuses(statuses, now);
+		changes.forEach(events::publishEvent);
+	}
+}
