@@ -216,7 +216,8 @@ class DeliveryIntegrationTest {
 		reader.api().post("/api/v1/conversations/" + message.path("conversationId").asString() + "/read",
 				Map.of("seq", message.path("seq").asLong())).expect(204);
 
-		// read checks: after storecast.delivery.read-check-after (1 s in tests), then as long again as it has been out
+		// the receipt marks it READ (InAppReads); the unread one keeps its read checks (after read-check-after, 1 s in
+		// tests, then as long again as it has been out)
 		await().atMost(Duration.ofSeconds(15)).until(() -> status(ids.get(0)).equals("READ"));
 		assertThat(view(ids.get(0)).path("attempts").get(0).path("status").asString()).isEqualTo("READ");
 		assertThat(status(ids.get(1))).isEqualTo("DELIVERED");
@@ -341,6 +342,22 @@ class DeliveryIntegrationTest {
 		assertThat(hits.stream().filter(h -> h.text().equals(readText)).count()).isZero();
 		// a bulk message's fallback stays in the bulk lane
 		assertThat(bulkAttempts(ids.get(1))).containsExactly(true, true);
+
+		// the one that fell back is read later: its receipt is handled, and the delivery stays the fallback's
+		JsonNode late = texts(away, store, awayText).getFirst();
+		String lateConversation = late.path("conversationId").asString();
+		away.api().post("/api/v1/conversations/" + lateConversation + "/read", Map.of("seq", late.path("seq").asLong()))
+			.expect(204);
+		await().atMost(Duration.ofSeconds(10)).until(() -> jdbc.sql("""
+				SELECT count(*) FROM event_publication
+				WHERE event_type LIKE '%.CustomerReadUpTo' AND serialized_event LIKE ? AND completion_date IS NOT NULL""")
+			.param("%" + lateConversation + "%")
+			.query(Long.class)
+			.single() == 1);
+		JsonNode after = view(ids.get(1));
+		assertThat(after.path("status").asString()).isEqualTo("SENT");
+		assertThat(after.path("attempts").valueStream().map(a -> a.path("channel").asString() + ":" + a.path("status").asString()))
+			.containsExactly("IN_APP:DELIVERED", "WEBHOOK:SENT");
 	}
 
 	@Test

@@ -463,6 +463,23 @@ class DeliveryWorkers implements SmartLifecycle {
 		batch.add(first);
 		done.drainTo(batch, RECORD_BATCH - 1);
 		List<DeliveryStatusChanged> changes = new ArrayList<>();
+		for (int attempt = 1;; attempt++) {
+			try {
+				changes.clear();
+				recordOnce(batch, changes);
+				return;
+			}
+			catch (org.springframework.dao.ConcurrencyFailureException e) {
+				// a deadlock or serialization failure rolled the batch back: what it holds must not be lost
+				if (attempt == 3) {
+					throw e;
+				}
+				log.info("Delivery recorder: {}; recording the batch of {} again", e.getMessage(), batch.size());
+			}
+		}
+	}
+
+	private void recordOnce(List<Done> batch, List<DeliveryStatusChanged> changes) {
 		tx.executeWithoutResult(s -> {
 			Instant now = clock.instant();
 			// accepted sends first, set-based (the bulk of it), so a receipt in the same batch finds its send
@@ -665,9 +682,9 @@ class DeliveryWorkers implements SmartLifecycle {
 				InAppRef ref = InAppRef.of(d.providerId());
 				Outbox.MessageRow m = outbox.message(d.deliveryId()).orElseThrow();
 				if (ref.readIn(read)) {
-					outbox.markRead(d.id(), now);
+					Instant readAt = outbox.markRead(d.id(), now);
 					outbox.setStatus(m.id(), DeliveryStatus.READ, null, now);
-					changes.add(change(m, Channel.IN_APP, DeliveryStatus.READ, null, 1, now));
+					changes.add(change(m, Channel.IN_APP, DeliveryStatus.READ, null, 1, readAt));
 				}
 				else if (m.step() == d.step() && m.status() != DeliveryStatus.READ) {
 					advance(m, d.step(), Channel.IN_APP, "unread", now, changes);
@@ -704,9 +721,9 @@ class DeliveryWorkers implements SmartLifecycle {
 				InAppRef ref = InAppRef.of(d.providerId());
 				if (ref.readIn(read)) {
 					Outbox.MessageRow m = outbox.message(d.deliveryId()).orElseThrow();
-					outbox.markRead(d.id(), now);
+					Instant readAt = outbox.markRead(d.id(), now);
 					outbox.setStatus(m.id(), DeliveryStatus.READ, null, now);
-					changes.add(change(m, Channel.IN_APP, DeliveryStatus.READ, null, 1, now));
+					changes.add(change(m, Channel.IN_APP, DeliveryStatus.READ, null, 1, readAt));
 				}
 				else {
 					Duration out = Duration.between(d.sentAt(), now);

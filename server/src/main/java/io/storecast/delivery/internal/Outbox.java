@@ -268,7 +268,9 @@ class Outbox {
 	}
 
 	/** Marks leased attempts accepted, in one statement; returns those this node still held. */
-	java.util.Set<Long> accepted(List<Accepted> rows, Instant now) {
+	java.util.Set<Long> accepted(List<Accepted> unordered, Instant now) {
+		// in id order, so its row locks are taken in the order readUpTo takes them
+		List<Accepted> rows = unordered.stream().sorted(java.util.Comparator.comparingLong(Accepted::attemptId)).toList();
 		int n = rows.size();
 		Long[] ids = new Long[n];
 		String[] statuses = new String[n];
@@ -496,13 +498,16 @@ class Outbox {
 			.update();
 	}
 
-	void markRead(long attemptId, Instant now) {
-		jdbc.sql("""
+	/** Marks an attempt READ; returns when it was read (a receipt's time kept from before, else now). */
+	Instant markRead(long attemptId, Instant now) {
+		return jdbc.sql("""
 				UPDATE delivery_attempts SET status = 'READ', read_at = coalesce(read_at, ?), read_check_at = NULL,
 				  fallback_at = NULL, updated_at = ?
-				WHERE id = ?""")
+				WHERE id = ? RETURNING read_at""")
 			.params(ts(now), ts(now), attemptId)
-			.update();
+			.query((rs, n) -> rs.getTimestamp(1).toInstant())
+			.optional()
+			.orElse(now);
 	}
 
 	/** An in-app attempt a customer's read receipt reached, and whether it is READ now. */
@@ -520,16 +525,22 @@ class Outbox {
 		if (deliveryIds.isEmpty()) {
 			return List.of();
 		}
+		// rows locked in id order, as the recorder's statements lock them (no deadlock between the two); only
+		// a step its delivery is still at: one that has fallen back to the next channel is not read now
 		return jdbc.sql("""
+				WITH t AS (
+				  SELECT a.id FROM unnest(CAST(? AS uuid[]), CAST(? AS int[])) AS k(delivery_id, step)
+				  JOIN delivery_attempts a ON a.delivery_id = k.delivery_id AND a.step = k.step
+				  JOIN delivery_messages m ON m.id = a.delivery_id AND m.step = a.step
+				  WHERE a.channel = 'IN_APP' AND a.status IN ('SENDING', 'DELIVERED')
+				  ORDER BY a.id FOR UPDATE OF a)
 				UPDATE delivery_attempts a SET
 				  status = CASE WHEN a.status = 'DELIVERED' THEN 'READ' ELSE a.status END, read_at = ?,
 				  read_check_at = CASE WHEN a.status = 'DELIVERED' THEN NULL ELSE a.read_check_at END,
 				  fallback_at = CASE WHEN a.status = 'DELIVERED' THEN NULL ELSE a.fallback_at END, updated_at = ?
-				FROM unnest(CAST(? AS uuid[]), CAST(? AS int[])) AS k(delivery_id, step)
-				WHERE a.delivery_id = k.delivery_id AND a.step = k.step AND a.channel = 'IN_APP'
-				  AND a.status IN ('SENDING', 'DELIVERED')
+				FROM t WHERE a.id = t.id AND a.status IN ('SENDING', 'DELIVERED')
 				RETURNING a.id, a.delivery_id, a.status""")
-			.params(ts(at), ts(now), deliveryIds.toArray(UUID[]::new), steps.toArray(Integer[]::new))
+			.params(deliveryIds.toArray(UUID[]::new), steps.toArray(Integer[]::new), ts(at), ts(now))
 			.query((rs, n) -> new ReadAttempt(rs.getLong("id"), rs.getObject("delivery_id", UUID.class),
 					"READ".equals(rs.getString("status"))))
 			.list();

@@ -280,7 +280,6 @@ class MessageStore {
 				rs.getLong("read_seq"), rs.getLong("delivered_seq"), instant(rs, "muted_until"));
 	}
 
-	/** Moves a cursor forward only; returns whether it moved. */
 	/**
 	 * Moves the participant's read cursor forward to {@code seq}; returns where it was, or -1 when it
 	 * did not move (already there or past it, or not a member).
@@ -297,6 +296,7 @@ class MessageStore {
 			.orElse(-1L);
 	}
 
+	/** Moves a cursor forward only; returns whether it moved. */
 	boolean advance(String column, ConversationId id, Participant p, long seq) {
 		return jdbc.sql("UPDATE messaging_members SET " + column + " = ? WHERE conversation_id = ? AND participant = ? AND "
 				+ column + " < ?")
@@ -417,6 +417,16 @@ class MessageStore {
 			.params(id.value(), sender.toString(), clientMsgId)
 			.query(this::message)
 			.optional();
+	}
+
+	/** Whether the merchant posted with a key in {@code (after, upto]} (a range of the primary key). */
+	boolean hasMerchantPosts(ConversationId id, long after, long upto) {
+		return jdbc.sql("""
+				SELECT EXISTS (SELECT 1 FROM messaging_messages
+				  WHERE conversation_id = ? AND seq > ? AND seq <= ? AND sender IS NULL AND client_msg_id IS NOT NULL)""")
+			.params(id.value(), after, upto)
+			.query(Boolean.class)
+			.single();
 	}
 
 	/** The keys of the merchant's posts with a seq in {@code (after, upto]}, the last {@code limit} of them, oldest first. */

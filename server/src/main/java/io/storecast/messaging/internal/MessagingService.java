@@ -635,8 +635,10 @@ class MessagingService implements Messaging, MerchantMessaging, ConversationCach
 			long from = store.advanceRead(id, me, seq);
 			if (from >= 0) {
 				afterCommit(new LiveUpdate.ReadUpTo(id, me, seq, audience(id)));
-				if (me.kind() == Participant.Kind.CUSTOMER) {
-					// in this transaction: the registry keeps it until delivery has marked its messages read
+				// only when it covers a post of the store's with a key (what delivery sends): most receipts, in
+				// chats with staff and in groups, cover none, and each publication is a row of the registry's;
+				// in this transaction, so the registry keeps it until delivery has marked its messages read
+				if (me.kind() == Participant.Kind.CUSTOMER && store.hasMerchantPosts(id, from, seq)) {
 					events.publishEvent(new CustomerReadUpTo(id, new CustomerId(me.id()), from, seq, clock.instant()));
 				}
 			}
