@@ -20,7 +20,8 @@ import tools.jackson.databind.JsonNode;
  * recipient list took ({@code plan_seconds}) and the server's heap (Prometheus
  * {@code jvm_memory_used_bytes{area="heap"}}) before and at its highest while sending, and how long an
  * order's notice sent behind the campaign's backlog takes to arrive ({@link #orderNotice}). Delivery's
- * workers send meanwhile on the same cores, as they would in production. Scale:
+ * workers run on the same cores, as they would in production: at the bulk trickle while the hand-off
+ * holds them ({@code storecast.delivery.bulk-hold.*}), at full speed after. Scale:
  * {@code -Dbench.audience.customers} (1000000); purpose: {@code -Dbench.campaign.purpose}
  * (TRANSACTIONAL: decided without quiet hours, so the figure does not depend on the hour it runs).
  */
