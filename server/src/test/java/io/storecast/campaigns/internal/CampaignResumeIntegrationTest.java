@@ -179,13 +179,20 @@ class CampaignResumeIntegrationTest {
 			.single()).isEqualTo(recipients);
 
 		// a chunk of a run that overlapped (its lock's session lost) records what another already did: nothing moves
-		Map<String, Long> before = recipientRows.counters(campaign);
+		// (the recipients' counters: delivery's, delivery:*, go on moving while the messages are posted)
+		Map<String, Long> before = recipientCounters(campaign);
 		Recipients.Row first = recipientRows.page(campaign, Recipients.Status.HANDED_OFF, null, 1).getFirst();
 		recipientRows.record(campaign, List.of(new Recipients.Outcome(first.customerId(), Recipients.Status.PLANNED,
 				Recipients.Status.SKIPPED, "frequency-cap", null, null, null)), Instant.now(), 3);
-		assertThat(recipientRows.counters(campaign)).isEqualTo(before);
+		assertThat(recipientCounters(campaign)).isEqualTo(before);
 		assertThat(recipientRows.page(campaign, Recipients.Status.HANDED_OFF, null, 1).getFirst().customerId())
 			.isEqualTo(first.customerId());
+	}
+
+	private Map<String, Long> recipientCounters(CampaignId campaign) {
+		Map<String, Long> counters = new java.util.TreeMap<>(recipientRows.counters(campaign));
+		counters.keySet().removeIf(name -> name.startsWith(DeliveryOutcomes.PREFIX));
+		return counters;
 	}
 
 	/** A transactional in-app campaign to every customer, with {@code extra} fields; its id. */
