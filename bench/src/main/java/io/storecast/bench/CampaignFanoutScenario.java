@@ -65,7 +65,7 @@ final class CampaignFanoutScenario implements Scenario {
 			long cpuServer = -server.cpuNanos();
 			long cpuPg = -server.postgresCpuNanos();
 			if (pgStats) {
-				CouponClaimStormScenario.statementsReset(data.dbPort);
+				PgStatements.reset(data.dbPort);
 			}
 			long started = System.nanoTime();
 			data.ok(data.call("POST", "/api/v1/campaigns/" + id + "/send", Map.of()), "sending");
@@ -115,8 +115,8 @@ final class CampaignFanoutScenario implements Scenario {
 			results.emit(NAME, "handoff_postgres_cpu_per_recipient", cpuPg / 1e6 / Math.max(1, handedOff), "ms");
 			results.emit(NAME, "delivered_at_handoff", delivered(p), "messages");
 			if (pgStats) {
-				CouponClaimStormScenario.statementsReport(data.dbPort, NAME, "hand-off", 25);
-				CouponClaimStormScenario.statementsReset(data.dbPort);
+				PgStatements.report(data.dbPort, NAME, "hand-off", 25);
+				PgStatements.reset(data.dbPort);
 			}
 			// then until delivery has posted every in-app message (stored in the customer's conversation:
 			// what an online customer receives at once, and an offline one on reconnecting)
@@ -137,7 +137,7 @@ final class CampaignFanoutScenario implements Scenario {
 			cpuPgTail += server.postgresCpuNanos();
 			long deliveredAll = delivered(p);
 			if (pgStats) {
-				CouponClaimStormScenario.statementsReport(data.dbPort, NAME, "tail", 25);
+				PgStatements.report(data.dbPort, NAME, "tail", 25);
 			}
 			long inTail = deliveredAll - delivered(campaign.path("progress"));
 			if (inTail > 0) {

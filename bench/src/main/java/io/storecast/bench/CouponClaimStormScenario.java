@@ -134,11 +134,11 @@ final class CouponClaimStormScenario implements Scenario {
 				Cpu cpuBefore = Cpu.of(s);
 				BatchFigures batchesBefore = gateway ? BatchFigures.read(api) : null;
 				if (pgStats) {
-					statementsReset(pgPort);
+					PgStatements.reset(pgPort);
 				}
 				Storm storm = storm(claimBase, template, tokens, plan, inflight);
 				if (pgStats) {
-					statementsReport(pgPort, "closed loop");
+					PgStatements.report(pgPort, NAME, "closed loop", 10);
 				}
 				Cpu cpu = Cpu.of(s).minus(cpuBefore);
 
@@ -177,7 +177,7 @@ final class CouponClaimStormScenario implements Scenario {
 					String pacedTemplate = createTemplate(api, owner, "秒杀 定速 无门槛30元", stock);
 					BatchFigures pacedBefore = gateway ? BatchFigures.read(api) : null;
 					if (pgStats) {
-						statementsReset(pgPort);
+						PgStatements.reset(pgPort);
 					}
 					// the machine's cores busy (server + PostgreSQL + driver) in each second of the open loop
 					List<Double> busy = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
@@ -216,7 +216,7 @@ final class CouponClaimStormScenario implements Scenario {
 							busy.stream().map(b -> String.format("%.2f", b)).collect(java.util.stream.Collectors.joining(" ")));
 					pacedCpu.emit(results, "paced-", requests);
 					if (pgStats) {
-						statementsReport(pgPort, "open loop");
+						PgStatements.report(pgPort, NAME, "open loop", 10);
 					}
 					Bench.progress("%s: at %.0f claims/s offered: statuses %s; p99 of each second's claims (ms): %s", NAME,
 							pacedRate, at.statuses(), at.p99Slices(requests, (int) Math.max(1, pacedRate)));
@@ -518,35 +518,6 @@ final class CouponClaimStormScenario implements Scenario {
 		statuses.forEach((k, v) -> counted.put(k, v.sum()));
 		return new Storm(elapsed, lastIssued.get(), issuedCount.get(), errors.sum(), Latencies.of(latency),
 				Latencies.of(Arrays.copyOf(ok, at)), counted, latency);
-	}
-
-	/** Starts pg_stat_statements' counts afresh (creating the extension the first time). */
-	static void statementsReset(int pgPort) throws SQLException {
-		try (Connection c = DriverManager.getConnection(jdbcUrl(pgPort), "postgres", "");
-				Statement s = c.createStatement()) {
-			s.execute("CREATE EXTENSION IF NOT EXISTS pg_stat_statements");
-			s.execute("SELECT pg_stat_statements_reset()");
-		}
-	}
-
-	/** The statements that took PostgreSQL the most time since the reset, as progress lines. */
-	static void statementsReport(int pgPort, String phase) throws SQLException {
-		statementsReport(pgPort, NAME, phase, 10);
-	}
-
-	/** The same for another scenario, the {@code limit} statements that took the most time. */
-	static void statementsReport(int pgPort, String scenario, String phase, int limit) throws SQLException {
-		try (Connection c = DriverManager.getConnection(jdbcUrl(pgPort), "postgres", "");
-				Statement s = c.createStatement();
-				ResultSet rs = s.executeQuery("SELECT calls, total_exec_time, total_plan_time, rows,"
-						+ " shared_blks_hit + shared_blks_read, left(regexp_replace(query, '\\s+', ' ', 'g'), 160)"
-						+ " FROM pg_stat_statements ORDER BY total_exec_time + total_plan_time DESC LIMIT " + limit)) {
-			Bench.progress("%s: %s, PostgreSQL's statements by time (pg_stat_statements):", scenario, phase);
-			while (rs.next()) {
-				Bench.progress("  %8d calls %9.1f ms exec %7.1f ms plan %8d rows %9d blocks  %s", rs.getLong(1),
-						rs.getDouble(2), rs.getDouble(3), rs.getLong(4), rs.getLong(5), rs.getString(6));
-			}
-		}
 	}
 
 	/** {issued per the slots, coupons written, customers holding more than one} for the template. */

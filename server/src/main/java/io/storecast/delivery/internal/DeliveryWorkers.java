@@ -138,13 +138,9 @@ class DeliveryWorkers implements SmartLifecycle {
 		}
 	}
 
-	/** Test hook: holds from now on as these settings say (a test restores the configured ones after). */
-	void bulkHoldSettings(DeliverySettings.BulkHoldSettings bulkHoldSettings) {
-		bulkHold = new BulkHold(bulkHoldSettings);
-	}
-
-	DeliverySettings settings() {
-		return settings;
+	/** Test hook: holds from now on as these settings say; null: as configured. */
+	void bulkHoldSettings(DeliverySettings.@Nullable BulkHoldSettings bulkHoldSettings) {
+		bulkHold = new BulkHold(bulkHoldSettings == null ? settings.bulkHold() : bulkHoldSettings);
 	}
 
 	/** Until when this node holds its bulk messages back (in the past: it does not). */
@@ -433,7 +429,7 @@ class DeliveryWorkers implements SmartLifecycle {
 		Map<String, Object> card = content.hasNonNull("card") ? json.convertValue(content.get("card"), Map.class) : null;
 		@SuppressWarnings("unchecked")
 		Map<String, Object> data = content.hasNonNull("data") ? json.convertValue(content.get("data"), Map.class) : Map.of();
-		return new Outgoing(c.id(), m.id().toString(), m.id() + ":" + c.step(), c.number(), m.customerId(),
+		return new Outgoing(c.id(), m.id().toString(), PostKey.of(m.id(), c.step()), c.number(), m.customerId(),
 				m.storeId(), storeName(m.storeId()), m.purpose(), c.address(), text, card, data);
 	}
 
@@ -682,9 +678,7 @@ class DeliveryWorkers implements SmartLifecycle {
 				InAppRef ref = InAppRef.of(d.providerId());
 				Outbox.MessageRow m = outbox.message(d.deliveryId()).orElseThrow();
 				if (ref.readIn(read)) {
-					Instant readAt = outbox.markRead(d.id(), now);
-					outbox.setStatus(m.id(), DeliveryStatus.READ, null, now);
-					changes.add(change(m, Channel.IN_APP, DeliveryStatus.READ, null, 1, readAt));
+					markRead(m, d.id(), now, changes);
 				}
 				else if (m.step() == d.step() && m.status() != DeliveryStatus.READ) {
 					advance(m, d.step(), Channel.IN_APP, "unread", now, changes);
@@ -694,6 +688,13 @@ class DeliveryWorkers implements SmartLifecycle {
 			return due.size();
 		});
 		return n == null ? 0 : n;
+	}
+
+	/** A sweep found the customer read the in-app attempt: it and its delivery are READ, at the receipt's time if one came. */
+	private void markRead(Outbox.MessageRow m, long attemptId, Instant now, List<DeliveryStatusChanged> changes) {
+		Instant readAt = outbox.markRead(attemptId, now);
+		outbox.setStatus(m.id(), DeliveryStatus.READ, null, now);
+		changes.add(change(m, Channel.IN_APP, DeliveryStatus.READ, null, 1, readAt));
 	}
 
 	static final Duration MAX_READ_CHECK_INTERVAL = Duration.ofHours(24);
@@ -720,10 +721,7 @@ class DeliveryWorkers implements SmartLifecycle {
 			for (Outbox.ReadCheck d : due) {
 				InAppRef ref = InAppRef.of(d.providerId());
 				if (ref.readIn(read)) {
-					Outbox.MessageRow m = outbox.message(d.deliveryId()).orElseThrow();
-					Instant readAt = outbox.markRead(d.id(), now);
-					outbox.setStatus(m.id(), DeliveryStatus.READ, null, now);
-					changes.add(change(m, Channel.IN_APP, DeliveryStatus.READ, null, 1, readAt));
+					markRead(outbox.message(d.deliveryId()).orElseThrow(), d.id(), now, changes);
 				}
 				else {
 					Duration out = Duration.between(d.sentAt(), now);

@@ -42,19 +42,11 @@ class InAppReads {
 		List<UUID> deliveries = new ArrayList<>();
 		List<Integer> steps = new ArrayList<>();
 		for (String key : messaging.postKeys(read.conversationId(), read.fromSeq(), read.seq())) {
-			int colon = key.lastIndexOf(':');
-			if (colon <= 0) {
-				continue;
-			}
-			try {
-				UUID delivery = UUID.fromString(key.substring(0, colon));
-				int step = Integer.parseInt(key.substring(colon + 1));
-				deliveries.add(delivery);
-				steps.add(step);
-			}
-			catch (IllegalArgumentException notOurs) {
-				// another module's post (a card, a notice): not a delivery
-			}
+			// another module's post (a card, a notice) is not a delivery's
+			PostKey.parse(key).ifPresent(k -> {
+				deliveries.add(k.deliveryId());
+				steps.add(k.step());
+			});
 		}
 		Instant now = clock.instant();
 		List<Outbox.StatusChange> statuses = new ArrayList<>();

@@ -165,13 +165,9 @@ class Outbox {
 	 * Leases up to {@code limit} due attempts of the channel: those that are not bulk first, then the
 	 * bulk ones, each lane oldest due first, skipping those others hold. One statement per lane, each a
 	 * range of the due index (channel, lane, due time): a single {@code ORDER BY bulk, due_at} would read
-	 * past every attempt of the first lane that is due later (deferred ones) to reach the second.
+	 * past every attempt of the first lane that is due later (deferred ones) to reach the second. At
+	 * most {@code bulkLimit} of them are bulk (a held bulk lane's trickle).
 	 */
-	List<Claimed> claim(Channel channel, int limit, Instant now, Instant leaseUntil) {
-		return claim(channel, limit, limit, now, leaseUntil);
-	}
-
-	/** The same, leasing at most {@code bulkLimit} bulk attempts (a held bulk lane's trickle). */
 	List<Claimed> claim(Channel channel, int limit, int bulkLimit, Instant now, Instant leaseUntil) {
 		List<Claimed> claimed = claimLane(channel, false, limit, now, leaseUntil);
 		if (claimed.size() < limit && bulkLimit > 0) {

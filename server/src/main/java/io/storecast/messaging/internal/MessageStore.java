@@ -281,27 +281,17 @@ class MessageStore {
 	}
 
 	/**
-	 * Moves the participant's read cursor forward to {@code seq}; returns where it was, or -1 when it
-	 * did not move (already there or past it, or not a member).
+	 * Moves a cursor ({@code read_seq} or {@code delivered_seq}) forward only; returns where it was, or
+	 * -1 when it did not move (already there or past it, or not a member).
 	 */
-	long advanceRead(ConversationId id, Participant p, long seq) {
-		return jdbc.sql("""
-				WITH old AS (SELECT read_seq FROM messaging_members WHERE conversation_id = ? AND participant = ? FOR UPDATE)
-				UPDATE messaging_members m SET read_seq = ? FROM old
-				WHERE m.conversation_id = ? AND m.participant = ? AND old.read_seq < ?
-				RETURNING old.read_seq""")
+	long advance(String column, ConversationId id, Participant p, long seq) {
+		return jdbc.sql("WITH old AS (SELECT " + column + " AS seq FROM messaging_members WHERE conversation_id = ? AND "
+				+ "participant = ? FOR UPDATE) UPDATE messaging_members m SET " + column + " = ? FROM old "
+				+ "WHERE m.conversation_id = ? AND m.participant = ? AND old.seq < ? RETURNING old.seq")
 			.params(id.value(), p.toString(), seq, id.value(), p.toString(), seq)
 			.query(Long.class)
 			.optional()
 			.orElse(-1L);
-	}
-
-	/** Moves a cursor forward only; returns whether it moved. */
-	boolean advance(String column, ConversationId id, Participant p, long seq) {
-		return jdbc.sql("UPDATE messaging_members SET " + column + " = ? WHERE conversation_id = ? AND participant = ? AND "
-				+ column + " < ?")
-			.params(seq, id.value(), p.toString(), seq)
-			.update() == 1;
 	}
 
 	// --- messages --------------------------------------------------------------------------------
@@ -417,16 +407,6 @@ class MessageStore {
 			.params(id.value(), sender.toString(), clientMsgId)
 			.query(this::message)
 			.optional();
-	}
-
-	/** Whether the merchant posted with a key in {@code (after, upto]} (a range of the primary key). */
-	boolean hasMerchantPosts(ConversationId id, long after, long upto) {
-		return jdbc.sql("""
-				SELECT EXISTS (SELECT 1 FROM messaging_messages
-				  WHERE conversation_id = ? AND seq > ? AND seq <= ? AND sender IS NULL AND client_msg_id IS NOT NULL)""")
-			.params(id.value(), after, upto)
-			.query(Boolean.class)
-			.single();
 	}
 
 	/** The keys of the merchant's posts with a seq in {@code (after, upto]}, the last {@code limit} of them, oldest first. */

@@ -628,17 +628,13 @@ class MessagingService implements Messaging, MerchantMessaging, ConversationCach
 					"seq must be between 0 and the last seq " + row.lastSeq() + ", was " + seq);
 		}
 		tx.executeWithoutResult(s -> {
-			if (!column.equals("read_seq")) {
-				store.advance(column, id, me, seq);
-				return;
-			}
-			long from = store.advanceRead(id, me, seq);
-			if (from >= 0) {
+			long from = store.advance(column, id, me, seq);
+			if (from >= 0 && column.equals("read_seq")) {
 				afterCommit(new LiveUpdate.ReadUpTo(id, me, seq, audience(id)));
 				// only when it covers a post of the store's with a key (what delivery sends): most receipts, in
 				// chats with staff and in groups, cover none, and each publication is a row of the registry's;
 				// in this transaction, so the registry keeps it until delivery has marked its messages read
-				if (me.kind() == Participant.Kind.CUSTOMER && store.hasMerchantPosts(id, from, seq)) {
+				if (me.kind() == Participant.Kind.CUSTOMER && !store.merchantPostKeys(id, from, seq, 1).isEmpty()) {
 					events.publishEvent(new CustomerReadUpTo(id, new CustomerId(me.id()), from, seq, clock.instant()));
 				}
 			}

@@ -54,7 +54,7 @@ class BulkHoldIntegrationTest {
 	@AfterEach
 	void tearDown() {
 		delivery.holdBulk(Instant.EPOCH);
-		workers.bulkHoldSettings(workers.settings().bulkHold());
+		workers.bulkHoldSettings(null);
 		OutboxTesting.forget(jdbc, SOURCE);
 	}
 

@@ -82,7 +82,7 @@ class DeliveryLanesIntegrationTest {
 		// one at a time, as a worker takes them; other tests' attempts queued for later are taken too, and put back
 		try {
 			for (int i = 0; i < 1_000 && leased.size() < 5; i++) {
-				List<Outbox.Claimed> one = outbox.claim(Channel.IN_APP, 1, dayAfter, dayAfter.plusSeconds(60));
+				List<Outbox.Claimed> one = outbox.claim(Channel.IN_APP, 1, 1, dayAfter, dayAfter.plusSeconds(60));
 				if (one.isEmpty()) {
 					break;
 				}
