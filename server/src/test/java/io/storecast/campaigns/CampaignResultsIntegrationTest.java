@@ -177,7 +177,7 @@ class CampaignResultsIntegrationTest {
 				threads.submit(() -> demo.anonymous.get(boLink).expect(302));
 			}
 		}
-		assertThat(jdbc.sql("SELECT clicks FROM campaigns_engagement WHERE campaign_id = ? AND customer_id = ?")
+		assertThat(jdbc.sql("SELECT clicks FROM campaigns_recipients WHERE campaign_id = ? AND customer_id = ?")
 			.params(UUID.fromString(shChild), UUID.fromString(bo.id())).query(Integer.class).single()).isEqualTo(20);
 
 		// they claim from the campaign (the card's claim: source campaign, sourceRef the campaign) and buy
@@ -315,7 +315,7 @@ class CampaignResultsIntegrationTest {
 		assertThat(jdbc.sql("SELECT count(*) FROM campaigns_campaigns").query(Long.class).single()).isEqualTo(before);
 
 		// forged, damaged or unknown links: a page saying so, nothing counted
-		long clicks = jdbc.sql("SELECT coalesce(sum(clicks), 0) FROM campaigns_engagement").query(Long.class).single();
+		long clicks = jdbc.sql("SELECT coalesce(sum(clicks), 0) FROM campaigns_recipients").query(Long.class).single();
 		for (String token : List.of("AAAAAAAAAAAAAAAA", "x", "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", "a.b.c.d.e.f.g",
 				"AQAAAAAAAAAA", "++++++++++++")) {
 			Api.Response page = demo.anonymous.get("/l/" + token);
@@ -323,7 +323,7 @@ class CampaignResultsIntegrationTest {
 			assertThat(page.header("Content-Type")).startsWith("text/html");
 			assertThat(page.raw().body()).contains("链接无效");
 		}
-		assertThat(jdbc.sql("SELECT coalesce(sum(clicks), 0) FROM campaigns_engagement").query(Long.class).single())
+		assertThat(jdbc.sql("SELECT coalesce(sum(clicks), 0) FROM campaigns_recipients").query(Long.class).single())
 			.isEqualTo(clicks);
 	}
 

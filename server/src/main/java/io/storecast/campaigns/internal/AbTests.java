@@ -36,11 +36,10 @@ class AbTests {
 
 	private static final String FACTS = """
 			WITH t AS (
-			  SELECT e.customer_id, e.variant, e.delivered_at IS NOT NULL AS delivered, e.read_at IS NOT NULL AS seen,
-			         e.clicked_at IS NOT NULL AS clicked
-			    FROM campaigns_engagement e
-			    JOIN campaigns_recipients r ON r.campaign_id = e.campaign_id AND r.customer_id = e.customer_id
-			   WHERE e.campaign_id = :id AND NOT r.rest),
+			  SELECT r.customer_id, coalesce(r.variant, 'A') AS variant, r.delivered_at IS NOT NULL AS delivered,
+			         r.read_at IS NOT NULL AS seen, r.clicked_at IS NOT NULL AS clicked
+			    FROM campaigns_recipients r
+			   WHERE r.campaign_id = :id AND r.handed_off_at IS NOT NULL AND NOT r.rest),
 			red AS (
 			  SELECT c.customer_id FROM campaigns_redemptions d JOIN campaigns_coupons c ON c.coupon_id = d.coupon_id
 			   WHERE d.campaign_id = :id AND d.rolled_back_at IS NULL GROUP BY c.customer_id),

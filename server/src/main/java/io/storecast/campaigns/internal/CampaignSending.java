@@ -561,8 +561,10 @@ class CampaignSending {
 			}
 		}
 		outcomes.addAll(handOff(sendTo, requests, codes, previous));
-		recipients.record(c.id(), outcomes, now, index);
-		results.handedOff(c, outcomes, handed, now);
+		Map<CustomerId, Engagement.HandedOff> byCustomer = HashMap.newHashMap(handed.size());
+		handed.forEach(h -> byCustomer.put(h.customerId(), h));
+		recipients.record(c.id(), outcomes, c.definition().firstChannel(), byCustomer, now, index);
+		results.granted(c, handed);
 		if (failFrom >= 0 && index >= failFrom) {
 			throw new SimulatedCrash("test hook: chunk " + index + " of campaign " + c.id() + " stopped before its commit");
 		}

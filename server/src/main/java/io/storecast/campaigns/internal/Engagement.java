@@ -21,9 +21,10 @@ import io.storecast.identity.CustomerId;
 import io.storecast.identity.OrgNodeId;
 
 /**
- * What became of each message a campaign handed to delivery, in {@code campaigns_engagement}: one
- * row per recipient, written with the chunk that hands the message off, then the first time each
- * outcome happened. Every write sets a time only where none is set, so a repeated report changes
+ * What became of each message a campaign handed to delivery, in the recipient's row of
+ * {@code campaigns_recipients}: the store that spoke, the channel and the tracked link, written by the
+ * chunk that hands the message off ({@link Recipients#record}), then the first time each outcome
+ * happened. Every write sets a time only where none is set, so a repeated report changes
  * nothing, and results are counted from these rows rather than from counters that could drift.
  */
 @Repository
@@ -48,24 +49,6 @@ class Engagement {
 		this.jdbc = jdbc;
 	}
 
-	void handedOff(CampaignId campaign, Channel channel, List<HandedOff> rows, Instant now) {
-		if (rows.isEmpty()) {
-			return;
-		}
-		jdbc.sql("""
-				INSERT INTO campaigns_engagement (campaign_id, customer_id, store_id, channel, link_id, handed_off_at, variant)
-				SELECT ?, u.customer_id, u.store_id, ?, u.link_id, ?, coalesce(u.variant, 'A')
-				  FROM unnest(CAST(? AS uuid[]), CAST(? AS uuid[]), CAST(? AS bigint[]), CAST(? AS text[]))
-				       AS u(customer_id, store_id, link_id, variant)
-				ON CONFLICT DO NOTHING""")
-			.params(campaign.value(), channel.name(), ts(now),
-					rows.stream().map(r -> r.customerId().value()).toArray(UUID[]::new),
-					rows.stream().map(r -> r.storeId().value()).toArray(UUID[]::new),
-					rows.stream().map(HandedOff::linkId).toArray(Long[]::new),
-					rows.stream().map(HandedOff::variant).toArray(String[]::new))
-			.update();
-	}
-
 	/**
 	 * Records delivery reports in one statement: per recipient the first time of each status, and the
 	 * channel of the latest report that reached them (a fallback to SMS moves the message to SMS).
@@ -82,7 +65,7 @@ class Engagement {
 		}
 		List<Merged> rows = List.copyOf(merged.values());
 		jdbc.sql("""
-				UPDATE campaigns_engagement e
+				UPDATE campaigns_recipients e
 				   SET sent_at = coalesce(e.sent_at, u.sent_at), delivered_at = coalesce(e.delivered_at, u.delivered_at),
 				       read_at = coalesce(e.read_at, u.read_at), failed_at = coalesce(e.failed_at, u.failed_at),
 				       channel = coalesce(u.channel, e.channel)
@@ -127,7 +110,7 @@ class Engagement {
 	/** Counts a click on a link; the campaign it belongs to, empty when no message carries this link. */
 	Optional<CampaignId> click(long linkId, Instant at) {
 		return jdbc.sql("""
-				UPDATE campaigns_engagement SET clicks = clicks + 1, clicked_at = coalesce(clicked_at, ?)
+				UPDATE campaigns_recipients SET clicks = clicks + 1, clicked_at = coalesce(clicked_at, ?)
 				 WHERE link_id = ? RETURNING campaign_id""")
 			.params(ts(at), linkId)
 			.query((rs, n) -> new CampaignId(rs.getObject(1, UUID.class)))
@@ -149,9 +132,9 @@ class Engagement {
 
 	/** {@code column}: a constant of this class, never input. */
 	private boolean credit(String column, CustomerId customer, @Nullable OrgNodeId store, Instant at, Duration window) {
-		return jdbc.sql("UPDATE campaigns_engagement SET " + column + " = :at WHERE (campaign_id, customer_id) = ("
+		return jdbc.sql("UPDATE campaigns_recipients SET " + column + " = :at WHERE (campaign_id, customer_id) = ("
 				+ """
-						SELECT campaign_id, customer_id FROM campaigns_engagement
+						SELECT campaign_id, customer_id FROM campaigns_recipients
 						 WHERE customer_id = :customer AND (CAST(:store AS uuid) IS NULL OR store_id = :store)
 						   AND handed_off_at BETWEEN :from AND :at
 						 ORDER BY handed_off_at DESC LIMIT 1)"""
@@ -164,7 +147,9 @@ class Engagement {
 	}
 
 	Optional<Recipient> recipient(CampaignId campaign, CustomerId customer) {
-		return jdbc.sql("SELECT store_id, channel FROM campaigns_engagement WHERE campaign_id = ? AND customer_id = ?")
+		return jdbc.sql("""
+				SELECT store_id, channel FROM campaigns_recipients
+				 WHERE campaign_id = ? AND customer_id = ? AND handed_off_at IS NOT NULL""")
 			.params(campaign.value(), customer.value())
 			.query((rs, n) -> new Recipient(new OrgNodeId(rs.getObject(1, UUID.class)), Channel.valueOf(rs.getString(2))))
 			.optional();

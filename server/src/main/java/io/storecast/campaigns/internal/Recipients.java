@@ -16,6 +16,7 @@ import org.jspecify.annotations.Nullable;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
 
+import io.storecast.audience.Channel;
 import io.storecast.campaigns.CampaignId;
 import io.storecast.identity.CustomerId;
 
@@ -157,10 +158,13 @@ class Recipients {
 	/**
 	 * Records a chunk's outcomes in one statement, and moves the counters with them, in the counters'
 	 * {@code shard} (chunks committing side by side in different shards do not wait for each other).
-	 * A recipient is moved only from the status the chunk read ({@link Outcome#previous}), and only
-	 * those moved are counted: a recipient another run decided meanwhile is counted once.
+	 * A recipient handed off gets what results follow from {@code handed} (the store that spoke, the
+	 * tracked link) on {@code channel}, the route's first. A recipient is moved only from the status
+	 * the chunk read ({@link Outcome#previous}), and only those moved are counted: a recipient another
+	 * run decided meanwhile is counted once.
 	 */
-	void record(CampaignId campaign, List<Outcome> outcomes, Instant now, int shard) {
+	void record(CampaignId campaign, List<Outcome> outcomes, Channel channel, Map<CustomerId, Engagement.HandedOff> handed,
+			Instant now, int shard) {
 		if (outcomes.isEmpty()) {
 			return;
 		}
@@ -172,6 +176,8 @@ class Recipients {
 		UUID[] deliveries = new UUID[size];
 		String[] coupons = new String[size];
 		String[] previous = new String[size];
+		UUID[] stores = new UUID[size];
+		Long[] links = new Long[size];
 		Map<UUID, Outcome> byCustomer = new HashMap<>();
 		for (int i = 0; i < size; i++) {
 			Outcome o = outcomes.get(i);
@@ -182,19 +188,39 @@ class Recipients {
 			deliveries[i] = o.deliveryId();
 			coupons[i] = o.couponCode();
 			previous[i] = o.previous().name();
+			Engagement.HandedOff h = o.status() == Status.HANDED_OFF ? handed.get(o.customerId()) : null;
+			if (h != null) {
+				stores[i] = h.storeId().value();
+				links[i] = h.linkId();
+			}
 			byCustomer.put(customers[i], o);
 		}
 		Map<String, Long> deltas = new HashMap<>();
 		jdbc.sql("""
 				UPDATE campaigns_recipients r
 				   SET status = u.status, reason = u.reason, defer_until = u.defer_until, delivery_id = u.delivery_id,
-				       coupon_code = coalesce(u.coupon_code, r.coupon_code), decided_at = ?
-				  FROM unnest(CAST(? AS uuid[]), CAST(? AS text[]), CAST(? AS text[]), CAST(CAST(? AS text[]) AS timestamptz[]),
-				              CAST(? AS uuid[]), CAST(? AS text[]), CAST(? AS text[]))
-				       AS u(customer_id, status, reason, defer_until, delivery_id, coupon_code, previous)
-				 WHERE r.campaign_id = ? AND r.customer_id = u.customer_id AND r.status = u.previous
+				       coupon_code = coalesce(u.coupon_code, r.coupon_code), decided_at = :now,
+				       store_id = u.store_id, link_id = u.link_id,
+				       channel = CASE WHEN u.store_id IS NULL THEN NULL ELSE CAST(:channel AS text) END,
+				       handed_off_at = CASE WHEN u.store_id IS NULL THEN NULL ELSE CAST(:now AS timestamptz) END
+				  FROM unnest(CAST(:customers AS uuid[]), CAST(:statuses AS text[]), CAST(:reasons AS text[]),
+				              CAST(CAST(:defers AS text[]) AS timestamptz[]), CAST(:deliveries AS uuid[]), CAST(:coupons AS text[]),
+				              CAST(:previous AS text[]), CAST(:stores AS uuid[]), CAST(:links AS bigint[]))
+				       AS u(customer_id, status, reason, defer_until, delivery_id, coupon_code, previous, store_id, link_id)
+				 WHERE r.campaign_id = :campaign AND r.customer_id = u.customer_id AND r.status = u.previous
 				RETURNING r.customer_id""")
-			.params(ts(now), customers, statuses, reasons, defers, deliveries, coupons, previous, campaign.value())
+			.param("now", ts(now))
+			.param("channel", channel.name())
+			.param("customers", customers)
+			.param("statuses", statuses)
+			.param("reasons", reasons)
+			.param("defers", defers)
+			.param("deliveries", deliveries)
+			.param("coupons", coupons)
+			.param("previous", previous)
+			.param("stores", stores)
+			.param("links", links)
+			.param("campaign", campaign.value())
 			.query((rs, n) -> rs.getObject(1, UUID.class))
 			.list()
 			.forEach(customer -> {

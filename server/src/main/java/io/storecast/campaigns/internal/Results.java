@@ -75,21 +75,23 @@ class Results {
 	private static final String FACTS = """
 			WITH ids AS (SELECT unnest(CAST(:ids AS uuid[])) AS id),
 			facts AS (
-			  SELECT e.campaign_id, e.store_id, e.channel, e.variant, m.metric, m.at, 1 AS n, 0 AS fen
-			    FROM campaigns_engagement e
+			  SELECT e.campaign_id, e.store_id, e.channel, coalesce(e.variant, 'A') AS variant, m.metric, m.at, 1 AS n, 0 AS fen
+			    FROM campaigns_recipients e
 			   CROSS JOIN LATERAL (VALUES ('recipients', e.handed_off_at), ('sent', e.sent_at), ('delivered', e.delivered_at),
 			                              ('read', e.read_at), ('failed', e.failed_at), ('clicked', e.clicked_at),
 			                              ('replied', e.replied_at), ('unsubscribed', e.unsubscribed_at)) AS m(metric, at)
-			   WHERE e.campaign_id IN (SELECT id FROM ids) AND m.at IS NOT NULL
+			   WHERE e.campaign_id IN (SELECT id FROM ids) AND e.handed_off_at IS NOT NULL AND m.at IS NOT NULL
 			  UNION ALL
 			  SELECT c.campaign_id, c.store_id, c.channel, coalesce(e.variant, 'A'), 'claimed', c.issued_at, 1, 0
 			    FROM campaigns_coupons c
-			    LEFT JOIN campaigns_engagement e ON e.campaign_id = c.campaign_id AND e.customer_id = c.customer_id
+			    LEFT JOIN campaigns_recipients e ON e.campaign_id = c.campaign_id AND e.customer_id = c.customer_id
+								 AND e.handed_off_at IS NOT NULL
 			   WHERE c.campaign_id IN (SELECT id FROM ids)
 			  UNION ALL
 			  SELECT r.campaign_id, c.store_id, c.channel, coalesce(e.variant, 'A'), 'redeemed', r.redeemed_at, 1, r.discount_fen
 			    FROM campaigns_redemptions r JOIN campaigns_coupons c ON c.coupon_id = r.coupon_id
-			    LEFT JOIN campaigns_engagement e ON e.campaign_id = c.campaign_id AND e.customer_id = c.customer_id
+			    LEFT JOIN campaigns_recipients e ON e.campaign_id = c.campaign_id AND e.customer_id = c.customer_id
+								 AND e.handed_off_at IS NOT NULL
 			   WHERE r.campaign_id IN (SELECT id FROM ids) AND r.rolled_back_at IS NULL
 			  UNION ALL
 			  -- an order counts once per campaign, however many of its coupons it redeemed
@@ -98,7 +100,8 @@ class Results {
 			          o.total_fen - o.refunded_fen
 			     FROM campaigns_redemptions r JOIN campaigns_coupons c ON c.coupon_id = r.coupon_id
 			     JOIN campaigns_orders o ON o.order_external_id = r.order_external_id
-			     LEFT JOIN campaigns_engagement e ON e.campaign_id = c.campaign_id AND e.customer_id = c.customer_id
+			     LEFT JOIN campaigns_recipients e ON e.campaign_id = c.campaign_id AND e.customer_id = c.customer_id
+								 AND e.handed_off_at IS NOT NULL
 			    WHERE r.campaign_id IN (SELECT id FROM ids) AND r.rolled_back_at IS NULL
 			    ORDER BY r.campaign_id, r.order_external_id, r.redeemed_at)
 			  UNION ALL

@@ -1,32 +1,26 @@
 package io.storecast.campaigns.internal;
 
-import java.time.Instant;
 import java.util.Collections;
 import java.util.Iterator;
 import java.util.List;
-import java.util.Set;
-import java.util.stream.Collectors;
 
 import org.springframework.stereotype.Component;
 
 import io.storecast.audience.Decision;
-import io.storecast.identity.CustomerId;
 
 /**
- * What a send chunk records for the results, in the chunk's transaction: a row per recipient handed
- * off (store, channel, tracked link) and the coupons it granted, so they commit exactly with the
- * messages they describe.
+ * What a send chunk needs for the results, in the chunk's transaction: the tracked links' ids, and the
+ * coupons it granted, so they commit exactly with the messages they describe. (The store that spoke,
+ * the channel and the link go into the recipients' rows, {@link Recipients#record}.)
  */
 @Component
 class ResultsRecording {
 
 	private final TrackedLinks links;
-	private final Engagement engagement;
 	private final AttributedCoupons coupons;
 
-	ResultsRecording(TrackedLinks links, Engagement engagement, AttributedCoupons coupons) {
+	ResultsRecording(TrackedLinks links, AttributedCoupons coupons) {
 		this.links = links;
-		this.engagement = engagement;
 		this.coupons = coupons;
 	}
 
@@ -43,14 +37,8 @@ class ResultsRecording {
 		return links.allocate(sendNow).iterator();
 	}
 
-	/** Records the recipients the chunk handed off, and every coupon it granted (a skipped recipient keeps theirs). */
-	void handedOff(Campaign c, List<Recipients.Outcome> outcomes, List<Engagement.HandedOff> handed, Instant now) {
-		Set<CustomerId> handedOff = outcomes.stream()
-			.filter(o -> o.status() == Recipients.Status.HANDED_OFF)
-			.map(Recipients.Outcome::customerId)
-			.collect(Collectors.toSet());
-		engagement.handedOff(c.id(), c.definition().firstChannel(),
-				handed.stream().filter(h -> handedOff.contains(h.customerId())).toList(), now);
+	/** Records every coupon the chunk granted (a skipped recipient keeps theirs). */
+	void granted(Campaign c, List<Engagement.HandedOff> handed) {
 		coupons.issued(handed.stream()
 			.filter(h -> h.coupon() != null)
 			.map(h -> new AttributedCoupons.Issued(h.coupon().id(), c.id(), h.customerId(), h.coupon().code(),

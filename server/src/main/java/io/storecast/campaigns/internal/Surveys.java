@@ -104,7 +104,7 @@ class Surveys {
 			  UNION ALL
 			  SELECT e.customer_id, e.store_id, e.handed_off_at
 			    FROM campaigns_campaigns c
-			    JOIN campaigns_engagement e ON e.campaign_id = c.id
+			    JOIN campaigns_recipients e ON e.campaign_id = c.id AND e.handed_off_at IS NOT NULL
 			   WHERE c.definition -> 'offer' ->> 'surveyId' = :survey),
 			-- each customer counts once, at the store of their first invitation
 			invited AS (

@@ -20,7 +20,7 @@ import io.storecast.platform.StoredHmacKey;
 /**
  * Tracked links: {@code /l/<token>}, one per recipient, the token being the link's id (its bytes
  * without leading zeros) followed by the first 8 bytes of HMAC-SHA256 over it, base64url — 12 to
- * 22 characters. The id names the recipient's row in {@code campaigns_engagement}; ids come from a
+ * 22 characters. The id names the recipient's row in {@code campaigns_recipients}; ids come from a
  * sequence, a chunk's worth in one query. The key is made once and kept in {@code campaigns_keys},
  * so every node and every restart accepts the same links.
  */

@@ -169,7 +169,7 @@ class CampaignResumeIntegrationTest {
 		assertThat(progress.path("handedOff").asLong()).isEqualTo(recipients);
 		assertThat(progress.path("planned").asLong()).isZero();
 		assertThat(deliveries(id)).isEqualTo(recipients);
-		assertThat(jdbc.sql("SELECT count(*) FROM campaigns_engagement WHERE campaign_id = ?")
+		assertThat(jdbc.sql("SELECT count(*) FROM campaigns_recipients WHERE campaign_id = ? AND handed_off_at IS NOT NULL")
 			.param(UUID.fromString(id))
 			.query(Long.class)
 			.single()).isEqualTo(recipients);
@@ -183,7 +183,8 @@ class CampaignResumeIntegrationTest {
 		Map<String, Long> before = recipientCounters(campaign);
 		Recipients.Row first = recipientRows.page(campaign, Recipients.Status.HANDED_OFF, null, 1).getFirst();
 		recipientRows.record(campaign, List.of(new Recipients.Outcome(first.customerId(), Recipients.Status.PLANNED,
-				Recipients.Status.SKIPPED, "frequency-cap", null, null, null)), Instant.now(), 3);
+				Recipients.Status.SKIPPED, "frequency-cap", null, null, null)), io.storecast.audience.Channel.IN_APP, Map.of(),
+				Instant.now(), 3);
 		assertThat(recipientCounters(campaign)).isEqualTo(before);
 		assertThat(recipientRows.page(campaign, Recipients.Status.HANDED_OFF, null, 1).getFirst().customerId())
 			.isEqualTo(first.customerId());
