@@ -2,7 +2,9 @@
 -- channel, the tracked link and the first time of each outcome, which campaigns_engagement kept in a
 -- second row per recipient. The chunk that hands a recipient off now writes them in the same UPDATE
 -- that records its decision: one row version per recipient instead of two rows, and one statement
--- less per chunk.
+-- less per chunk. It runs in one transaction that locks campaigns_recipients: every node stops for
+-- it (a node still running the code before it would fail delivery's reports), and it takes about as
+-- long as rewriting the handed-off recipients' rows (seconds per million).
 ALTER TABLE campaigns_recipients
   -- set when the recipient is handed off; null for the planned, held, deferred and skipped
   ADD COLUMN store_id        UUID,
@@ -18,7 +20,17 @@ ALTER TABLE campaigns_recipients
   ADD COLUMN replied_at      TIMESTAMPTZ,
   ADD COLUMN unsubscribed_at TIMESTAMPTZ;
 
--- every engagement row was written by the chunk that moved its recipient row
+-- every engagement row was written by the chunk that moved its recipient row (the migration fails,
+-- changing nothing, should one have none)
+DO $$
+BEGIN
+  IF EXISTS (SELECT 1 FROM campaigns_engagement e
+              WHERE NOT EXISTS (SELECT 1 FROM campaigns_recipients r
+                                 WHERE r.campaign_id = e.campaign_id AND r.customer_id = e.customer_id)) THEN
+    RAISE EXCEPTION 'campaigns_engagement has rows without a recipient row; V32 would lose them';
+  END IF;
+END
+$$;
 UPDATE campaigns_recipients r
    SET store_id = e.store_id, channel = e.channel, link_id = e.link_id, handed_off_at = e.handed_off_at,
        sent_at = e.sent_at, delivered_at = e.delivered_at, read_at = e.read_at, failed_at = e.failed_at,

@@ -161,7 +161,7 @@ class Recipients {
 	 * A recipient handed off gets what results follow from {@code handed} (the store that spoke, the
 	 * tracked link) on {@code channel}, the route's first. A recipient is moved only from the status
 	 * the chunk read ({@link Outcome#previous}), and only those moved are counted: a recipient another
-	 * run decided meanwhile is counted once.
+	 * run decided meanwhile is counted once, and its results columns are those of the run that moved it.
 	 */
 	void record(CampaignId campaign, List<Outcome> outcomes, Channel channel, Map<CustomerId, Engagement.HandedOff> handed,
 			Instant now, int shard) {
@@ -201,8 +201,8 @@ class Recipients {
 				   SET status = u.status, reason = u.reason, defer_until = u.defer_until, delivery_id = u.delivery_id,
 				       coupon_code = coalesce(u.coupon_code, r.coupon_code), decided_at = :now,
 				       store_id = u.store_id, link_id = u.link_id,
-				       channel = CASE WHEN u.store_id IS NULL THEN NULL ELSE CAST(:channel AS text) END,
-				       handed_off_at = CASE WHEN u.store_id IS NULL THEN NULL ELSE CAST(:now AS timestamptz) END
+				       channel = CASE WHEN u.status = 'HANDED_OFF' THEN CAST(:channel AS text) END,
+				       handed_off_at = CASE WHEN u.status = 'HANDED_OFF' THEN CAST(:now AS timestamptz) END
 				  FROM unnest(CAST(:customers AS uuid[]), CAST(:statuses AS text[]), CAST(:reasons AS text[]),
 				              CAST(CAST(:defers AS text[]) AS timestamptz[]), CAST(:deliveries AS uuid[]), CAST(:coupons AS text[]),
 				              CAST(:previous AS text[]), CAST(:stores AS uuid[]), CAST(:links AS bigint[]))
