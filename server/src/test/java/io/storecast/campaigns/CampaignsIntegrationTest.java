@@ -189,6 +189,11 @@ class CampaignsIntegrationTest {
 		else {
 			assertThat(other.path("status").asString()).isEqualTo("HANDED_OFF");
 		}
+		// results count the messages handed off: the skipped recipient's row (and a deferred one's) is not in them
+		long handedOff = other.path("status").asString().equals("HANDED_OFF") ? 1 : 0;
+		JsonNode results = manager.get("/api/v1/campaigns/" + id + "/results").expect(200).json();
+		assertThat(results.path("totals").path("recipients").asLong()).isEqualTo(handedOff);
+		assertThat(results.path("rows")).hasSize((int) handedOff);
 	}
 
 	@Test
