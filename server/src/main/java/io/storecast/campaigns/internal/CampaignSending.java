@@ -511,8 +511,7 @@ class CampaignSending {
 		List<Recipients.Outcome> outcomes = new ArrayList<>(ids.size());
 		List<CustomerProfile> sendTo = new ArrayList<>();
 		List<DeliveryRequest> requests = new ArrayList<>();
-		List<String> codes = new ArrayList<>();
-		List<Engagement.HandedOff> handed = new ArrayList<>();
+		List<Recipients.HandedOff> handed = new ArrayList<>();
 		java.util.Iterator<Long> linkIds = results.linkIds(rendering, decisions);
 		for (Decision decision : decisions) {
 			CustomerId customer = decision.customerId();
@@ -550,20 +549,17 @@ class CampaignSending {
 							continue;
 						}
 					}
-					String code = coupon == null ? null : coupon.code();
-					Engagement.HandedOff h = new Engagement.HandedOff(customer, rendering.speaker(profile.homeStoreId()).id(),
-							linkIds.hasNext() ? linkIds.next() : null, coupon, variant);
+					Recipients.HandedOff h = new Recipients.HandedOff(customer, rendering.speaker(profile.homeStoreId()).id(),
+							linkIds.hasNext() ? linkIds.next() : null, coupon);
 					sendTo.add(profile);
-					codes.add(code);
 					handed.add(h);
-					requests.add(rendering.request(profile, rendering.speaker(profile.homeStoreId()), variant, code, h.linkId()));
+					requests.add(rendering.request(profile, rendering.speaker(profile.homeStoreId()), variant,
+							coupon == null ? null : coupon.code(), h.linkId()));
 				}
 			}
 		}
-		outcomes.addAll(handOff(sendTo, requests, codes, previous));
-		Map<CustomerId, Engagement.HandedOff> byCustomer = HashMap.newHashMap(handed.size());
-		handed.forEach(h -> byCustomer.put(h.customerId(), h));
-		recipients.record(c.id(), outcomes, c.definition().firstChannel(), byCustomer, now, index);
+		outcomes.addAll(handOff(sendTo, handed, requests, previous));
+		recipients.record(c.id(), outcomes, c.definition().firstChannel(), now, index);
 		results.granted(c, handed);
 		if (failFrom >= 0 && index >= failFrom) {
 			throw new SimulatedCrash("test hook: chunk " + index + " of campaign " + c.id() + " stopped before its commit");
@@ -572,13 +568,13 @@ class CampaignSending {
 	}
 
 	/** Queues the chunk's messages ({@link HandOff}); a request delivery refuses skips its recipient with delivery's code. */
-	private List<Recipients.Outcome> handOff(List<CustomerProfile> sendTo, List<DeliveryRequest> requests,
-			List<String> codes, Map<CustomerId, Recipients.Status> previous) {
+	private List<Recipients.Outcome> handOff(List<CustomerProfile> sendTo, List<Recipients.HandedOff> handed,
+			List<DeliveryRequest> requests, Map<CustomerId, Recipients.Status> previous) {
 		return HandOff.all(delivery, requests, sendTo, (i, id) -> {
-			CustomerId customer = sendTo.get(i).id();
-			return new Recipients.Outcome(customer, previous.get(customer), Recipients.Status.HANDED_OFF, null, null,
-					id.value(), codes.get(i));
-		}, (i, code) -> skipped(sendTo.get(i).id(), previous.get(sendTo.get(i).id()), code));
+			Recipients.HandedOff h = handed.get(i);
+			return new Recipients.Outcome(h.customerId(), previous.get(h.customerId()), Recipients.Status.HANDED_OFF, null,
+					null, id.value(), h);
+		}, (i, code) -> skipped(handed.get(i).customerId(), previous.get(handed.get(i).customerId()), code));
 	}
 
 	private static Recipients.Outcome skipped(CustomerId customer, Recipients.Status was, String reason) {

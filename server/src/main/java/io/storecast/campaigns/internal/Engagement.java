@@ -30,11 +30,6 @@ import io.storecast.identity.OrgNodeId;
 @Repository
 class Engagement {
 
-	/** A recipient as handed off: the store that spoke, the tracked link, the coupon granted, the A/B variant (null: none). */
-	record HandedOff(CustomerId customerId, OrgNodeId storeId, @Nullable Long linkId,
-			io.storecast.coupons.@Nullable IssuedCoupon coupon, @Nullable String variant) {
-	}
-
 	/** A delivery report for one recipient of one campaign. */
 	record Report(CampaignId campaignId, CustomerId customerId, DeliveryStatus status, Channel channel, Instant at) {
 	}

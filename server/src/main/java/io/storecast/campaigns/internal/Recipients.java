@@ -19,6 +19,7 @@ import org.springframework.stereotype.Repository;
 import io.storecast.audience.Channel;
 import io.storecast.campaigns.CampaignId;
 import io.storecast.identity.CustomerId;
+import io.storecast.identity.OrgNodeId;
 
 /**
  * A campaign's recipients in {@code campaigns_recipients} — one row per customer, so a customer is
@@ -36,9 +37,14 @@ class Recipients {
 	record Pending(CustomerId customerId, Status status, @Nullable String variant) {
 	}
 
-	/** Where a recipient stands after a chunk. */
+	/** A recipient as handed off: the store that spoke, the tracked link, the coupon granted. */
+	record HandedOff(CustomerId customerId, OrgNodeId storeId, @Nullable Long linkId,
+			io.storecast.coupons.@Nullable IssuedCoupon coupon) {
+	}
+
+	/** Where a recipient stands after a chunk; {@code handed}: what was handed off (HANDED_OFF only). */
 	record Outcome(CustomerId customerId, Status previous, Status status, @Nullable String reason,
-			@Nullable Instant deferUntil, @Nullable UUID deliveryId, @Nullable String couponCode) {
+			@Nullable Instant deferUntil, @Nullable UUID deliveryId, @Nullable HandedOff handed) {
 
 		/** The counter this recipient now counts in. */
 		String counter() {
@@ -158,13 +164,12 @@ class Recipients {
 	/**
 	 * Records a chunk's outcomes in one statement, and moves the counters with them, in the counters'
 	 * {@code shard} (chunks committing side by side in different shards do not wait for each other).
-	 * A recipient handed off gets what results follow from {@code handed} (the store that spoke, the
+	 * A recipient handed off gets what results follow ({@link Outcome#handed}: the store that spoke, the
 	 * tracked link) on {@code channel}, the route's first. A recipient is moved only from the status
 	 * the chunk read ({@link Outcome#previous}), and only those moved are counted: a recipient another
 	 * run decided meanwhile is counted once, and its results columns are those of the run that moved it.
 	 */
-	void record(CampaignId campaign, List<Outcome> outcomes, Channel channel, Map<CustomerId, Engagement.HandedOff> handed,
-			Instant now, int shard) {
+	void record(CampaignId campaign, List<Outcome> outcomes, Channel channel, Instant now, int shard) {
 		if (outcomes.isEmpty()) {
 			return;
 		}
@@ -186,10 +191,10 @@ class Recipients {
 			reasons[i] = o.reason();
 			defers[i] = o.deferUntil() == null ? null : o.deferUntil().toString();
 			deliveries[i] = o.deliveryId();
-			coupons[i] = o.couponCode();
 			previous[i] = o.previous().name();
-			Engagement.HandedOff h = o.status() == Status.HANDED_OFF ? handed.get(o.customerId()) : null;
+			HandedOff h = o.handed();
 			if (h != null) {
+				coupons[i] = h.coupon() == null ? null : h.coupon().code();
 				stores[i] = h.storeId().value();
 				links[i] = h.linkId();
 			}

@@ -38,7 +38,7 @@ class ResultsRecording {
 	}
 
 	/** Records every coupon the chunk granted (a skipped recipient keeps theirs). */
-	void granted(Campaign c, List<Engagement.HandedOff> handed) {
+	void granted(Campaign c, List<Recipients.HandedOff> handed) {
 		coupons.issued(handed.stream()
 			.filter(h -> h.coupon() != null)
 			.map(h -> new AttributedCoupons.Issued(h.coupon().id(), c.id(), h.customerId(), h.coupon().code(),

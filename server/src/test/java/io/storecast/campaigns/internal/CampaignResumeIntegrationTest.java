@@ -183,7 +183,7 @@ class CampaignResumeIntegrationTest {
 		Map<String, Long> before = recipientCounters(campaign);
 		Recipients.Row first = recipientRows.page(campaign, Recipients.Status.HANDED_OFF, null, 1).getFirst();
 		recipientRows.record(campaign, List.of(new Recipients.Outcome(first.customerId(), Recipients.Status.PLANNED,
-				Recipients.Status.SKIPPED, "frequency-cap", null, null, null)), io.storecast.audience.Channel.IN_APP, Map.of(),
+				Recipients.Status.SKIPPED, "frequency-cap", null, null, null)), io.storecast.audience.Channel.IN_APP,
 				Instant.now(), 3);
 		assertThat(recipientCounters(campaign)).isEqualTo(before);
 		assertThat(recipientRows.page(campaign, Recipients.Status.HANDED_OFF, null, 1).getFirst().customerId())
