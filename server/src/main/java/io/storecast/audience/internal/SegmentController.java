@@ -72,7 +72,7 @@ class SegmentController {
 		return segments.update(actor, id, body);
 	}
 
-	@Operation(summary = "Delete a segment (head office); 409 segment-in-use when another segment refers to it")
+	@Operation(summary = "Delete a segment (head office); 409 segment-in-use when another segment refers to it or a campaign is still listing its recipients from it")
 	@DeleteMapping("/segments/{id}")
 	ResponseEntity<Void> delete(@AuthenticationPrincipal Actor actor, @PathVariable UUID id) {
 		segments.delete(actor, id);

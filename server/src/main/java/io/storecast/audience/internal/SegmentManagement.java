@@ -136,7 +136,10 @@ class SegmentManagement implements Segments {
 							"Segment '" + row.name() + "' is used by segment '" + other.name() + "'; change that one first");
 				}
 			}
-			segments.delete(id);
+			if (!segments.delete(id)) {
+				throw ApiException.conflict("segment-in-use", "Segment '" + row.name()
+						+ "' is being sent to by a campaign that has not listed all its recipients yet; delete it once that send has");
+			}
 		});
 	}
 
@@ -237,10 +240,26 @@ class SegmentManagement implements Segments {
 
 	@Override
 	public SegmentSnapshot snapshot(SegmentId id, String key, @Nullable OrgNodeId scope) {
+		return snapshot(id, key, scope, false);
+	}
+
+	@Override
+	public SegmentSnapshot heldSnapshot(SegmentId id, String key, @Nullable OrgNodeId scope) {
+		return snapshot(id, key, scope, true);
+	}
+
+	@Override
+	public void release(SnapshotId snapshot) {
+		segments.release(snapshot.value());
+	}
+
+	/** The snapshot under (segment, key), written first if there is none ({@code held} then says whether it is held). */
+	private SegmentSnapshot snapshot(SegmentId id, String key, @Nullable OrgNodeId scope, boolean held) {
 		SqlCompiler.Sql where = Conditions.within(compiled(id), stores(scope));
 		return tx.execute(s -> {
 			UUID snapshot = Ids.newId();
-			if (segments.claimSnapshot(snapshot, id.value(), key, scope == null ? null : scope.value(), clock.instant())) {
+			if (segments.claimSnapshot(snapshot, id.value(), key, scope == null ? null : scope.value(), held,
+					clock.instant())) {
 				segments.fillSnapshot(snapshot, where);
 			}
 			return view(segments.findSnapshot(id.value(), key).orElseThrow());

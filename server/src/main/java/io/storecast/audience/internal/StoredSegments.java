@@ -62,18 +62,28 @@ class StoredSegments {
 			.update();
 	}
 
-	/** Deletes a segment with its snapshots and their members; in a transaction. */
-	void delete(UUID id) {
+	/**
+	 * Deletes a segment with its snapshots and their members, unless one of its snapshots is held
+	 * (false, nothing deleted); in a transaction.
+	 */
+	boolean delete(UUID id) {
 		// members have no foreign key to their snapshot (V29): they go first, then the segment and, by
 		// cascade, its snapshots. The segment's row is locked first, in the caller's transaction: a
 		// snapshot being written holds a key-share lock on it (its foreign key), so this waits until that
 		// snapshot has committed and its members are seen and deleted too; a snapshot started later
 		// waits for this delete and then fails on its foreign key.
+		// waits too for a held snapshot being written; one held later finds the segment gone
 		jdbc.sql("SELECT 1 FROM audience_segments WHERE id = ? FOR UPDATE").param(id).query(Integer.class).optional();
+		if (jdbc.sql("SELECT EXISTS (SELECT 1 FROM audience_snapshots WHERE segment_id = ? AND held)").param(id)
+			.query(Boolean.class)
+			.single()) {
+			return false;
+		}
 		jdbc.sql("""
 				DELETE FROM audience_snapshot_members m USING audience_snapshots s
 				 WHERE s.segment_id = ? AND m.snapshot_id = s.id""").param(id).update();
 		jdbc.sql("DELETE FROM audience_segments WHERE id = ?").param(id).update();
+		return true;
 	}
 
 	/** Serialises changes of segments (their references are checked for cycles against all the others). */
@@ -134,12 +144,16 @@ class StoredSegments {
 	}
 
 	/** Claims (segment, key); false when a snapshot under that key exists (or is being written by another call). */
-	boolean claimSnapshot(UUID id, UUID segment, String key, @Nullable UUID scope, Instant at) {
+	boolean claimSnapshot(UUID id, UUID segment, String key, @Nullable UUID scope, boolean held, Instant at) {
 		return jdbc.sql("""
-				INSERT INTO audience_snapshots (id, segment_id, key, scope_node, member_count, created_at)
-				VALUES (?, ?, ?, ?, 0, ?) ON CONFLICT (segment_id, key) DO NOTHING""")
-			.params(id, segment, key, scope, Timestamp.from(at))
+				INSERT INTO audience_snapshots (id, segment_id, key, scope_node, member_count, created_at, held)
+				VALUES (?, ?, ?, ?, 0, ?, ?) ON CONFLICT (segment_id, key) DO NOTHING""")
+			.params(id, segment, key, scope, Timestamp.from(at), held)
 			.update() == 1;
+	}
+
+	void release(UUID snapshot) {
+		jdbc.sql("UPDATE audience_snapshots SET held = false WHERE id = ? AND held").param(snapshot).update();
 	}
 
 	/**

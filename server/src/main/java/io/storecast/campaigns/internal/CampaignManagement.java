@@ -120,6 +120,7 @@ class CampaignManagement {
 
 	private final Campaigns campaigns;
 	private final Recipients recipients;
+	private final RecipientWalks walks;
 	private final CampaignScheduling scheduling;
 	private final CampaignRecurrence recurrence;
 	private final Approvals approvals;
@@ -136,13 +137,14 @@ class CampaignManagement {
 	private final TransactionTemplate tx;
 	private final Clock clock;
 
-	CampaignManagement(Campaigns campaigns, Recipients recipients, CampaignScheduling scheduling,
+	CampaignManagement(Campaigns campaigns, Recipients recipients, RecipientWalks walks, CampaignScheduling scheduling,
 			CampaignRecurrence recurrence, Approvals approvals, ApprovalScheduling approvalScheduling, StaffNotices notices,
 			AccessPolicy access, OrgDirectory org, CustomerDirectory customers, Segments segments, Coupons coupons,
 			Consents consents, SurveyManagement surveys, CampaignSettings settings, TransactionTemplate tx, Clock clock) {
 		this.surveys = surveys;
 		this.campaigns = campaigns;
 		this.recipients = recipients;
+		this.walks = walks;
 		this.scheduling = scheduling;
 		this.recurrence = recurrence;
 		this.approvals = approvals;
@@ -308,7 +310,7 @@ class CampaignManagement {
 						"Only a SCHEDULED or SENDING campaign can be cancelled; this one is " + locked.status());
 			}
 			campaigns.transition(id, List.of(locked.status()), Campaign.Status.CANCELLED, "cancelled", now);
-			recipients.skipRemaining(id, "campaign-cancelled", now);
+			walks.skipRemaining(id, "campaign-cancelled", now);
 			if (locked.status() == Campaign.Status.RECURRING) {
 				recurrence.cancelRuns(id, now);
 			}

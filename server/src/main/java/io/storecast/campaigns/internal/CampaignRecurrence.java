@@ -67,6 +67,7 @@ class CampaignRecurrence {
 	private final Campaigns campaigns;
 	private final Recurrences recurrences;
 	private final Recipients recipients;
+	private final RecipientWalks walks;
 	private final CampaignScheduling scheduling;
 	private final OrgDirectory org;
 	private final CampaignSettings settings;
@@ -74,12 +75,13 @@ class CampaignRecurrence {
 	private final Clock clock;
 
 	CampaignRecurrence(ObjectProvider<SchedulerClient> scheduler, Campaigns campaigns, Recurrences recurrences,
-			Recipients recipients, CampaignScheduling scheduling, OrgDirectory org, CampaignSettings settings,
-			TransactionTemplate tx, Clock clock) {
+			Recipients recipients, RecipientWalks walks, CampaignScheduling scheduling, OrgDirectory org,
+			CampaignSettings settings, TransactionTemplate tx, Clock clock) {
 		this.scheduler = scheduler;
 		this.campaigns = campaigns;
 		this.recurrences = recurrences;
 		this.recipients = recipients;
+		this.walks = walks;
 		this.scheduling = scheduling;
 		this.org = org;
 		this.settings = settings;
@@ -203,7 +205,7 @@ class CampaignRecurrence {
 			Campaign child = campaigns.lock(run.childId()).orElseThrow();
 			if (child.status().cancellable()) {
 				campaigns.transition(child.id(), List.of(child.status()), Campaign.Status.CANCELLED, "cancelled", now);
-				recipients.skipRemaining(child.id(), "campaign-cancelled", now);
+				walks.skipRemaining(child.id(), "campaign-cancelled", now);
 			}
 		}
 	}

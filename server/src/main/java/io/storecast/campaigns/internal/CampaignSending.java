@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
@@ -47,11 +48,13 @@ import jakarta.annotation.PreDestroy;
 
 /**
  * Sends a campaign: plans its recipients (the audience written to {@code campaigns_recipients} as
- * PLANNED, once), then works through them a chunk at a time, {@code send-workers} chunks side by side
- * on disjoint ranges of customers. Each chunk is one transaction holding the campaign's row in share
- * mode: the contact policy's decisions, coupon grants, rendering, delivery's outbox rows and the
- * recipients' new status commit together, so a crash anywhere loses or repeats nothing — the next run
- * (db-scheduler's retry, or the resume at start) picks up the recipients still PLANNED. One run of a
+ * PLANNED, once; or, for a segment without an A/B test, its snapshot taken to be walked,
+ * {@link RecipientWalks}), then works through them a chunk at a time, {@code send-workers} chunks side
+ * by side on disjoint ranges of customers. Each chunk is one transaction holding the campaign's row in
+ * share mode: the contact policy's decisions, coupon grants, rendering, delivery's outbox rows and the
+ * recipients' new status (or new rows) commit together, so a crash anywhere loses or repeats nothing —
+ * the next run (db-scheduler's retry, or the resume at start) picks up the recipients still PLANNED and
+ * the walk where its last whole round ended. One run of a
  * campaign goes at a time ({@link #tryRunLock}); one that finds another under way looks again a few
  * seconds later. Deciding again is harmless (the policy answers {@code already-counted}), and so are
  * grants and deliveries (idempotent on campaign and customer). Deferred recipients wait for one
@@ -68,6 +71,7 @@ class CampaignSending {
 
 	private final Campaigns campaigns;
 	private final Recipients recipients;
+	private final RecipientWalks walks;
 	private final CampaignScheduling scheduling;
 	private final Segments segments;
 	private final CustomerDirectory customers;
@@ -93,7 +97,8 @@ class CampaignSending {
 	/** For tests: recipients per chunk instead of the setting; 0: the setting. */
 	private final AtomicInteger chunkSizeOverride = new AtomicInteger();
 
-	CampaignSending(Campaigns campaigns, Recipients recipients, CampaignScheduling scheduling, Segments segments,
+	CampaignSending(Campaigns campaigns, Recipients recipients, RecipientWalks walks, CampaignScheduling scheduling,
+			Segments segments,
 			CustomerDirectory customers, ContactPolicy policy, Coupons coupons, Delivery delivery, OrgDirectory org,
 			Consents consents, ResultsRecording results, Surveys surveys,
 			org.springframework.beans.factory.ObjectProvider<CampaignAbTesting> abTesting, CampaignSettings settings,
@@ -101,6 +106,7 @@ class CampaignSending {
 		this.surveys = surveys;
 		this.campaigns = campaigns;
 		this.recipients = recipients;
+		this.walks = walks;
 		this.scheduling = scheduling;
 		this.segments = segments;
 		this.customers = customers;
@@ -226,7 +232,10 @@ class CampaignSending {
 		}
 	}
 
-	/** Writes the audience as PLANNED recipients; false when the send ended here (nobody to send to). */
+	/**
+	 * Writes the audience as PLANNED recipients or, for a segment without an A/B test, snapshots it to
+	 * be walked by the chunks ({@link RecipientWalks}); false when the send ended here (nobody to send to).
+	 */
 	private boolean plan(Campaign c) {
 		Instant now = clock.instant();
 		Campaign.Definition d = c.definition();
@@ -240,6 +249,10 @@ class CampaignSending {
 					fail(c, "unknown-segment");
 					return false;
 				}
+				if (d.abTest() == null) {
+					return walk(c, segments.heldSnapshot(segment, c.id().source(), c.scopeNodeId()));
+				}
+				// an A/B test's rest is held as rows until the winner is known
 				SegmentSnapshot snapshot = segments.snapshot(segment, c.id().source(), c.scopeNodeId());
 				snapshotId = snapshot.id().value();
 				planned = planPages(c, after -> segments.members(snapshot.id(), after, page), page, now);
@@ -256,13 +269,32 @@ class CampaignSending {
 		UUID snapshot = snapshotId;
 		tx.executeWithoutResult(s -> {
 			recipients.recount(c.id());
-			campaigns.planned(c.id(), snapshot, clock.instant());
+			campaigns.planned(c.id(), snapshot, false, clock.instant());
 		});
 		if (planned == 0) {
 			fail(c, "empty-audience");
 			return false;
 		}
 		log.info("Campaign {} planned {} recipients", c.id(), planned);
+		return true;
+	}
+
+	/** Starts the walk of a held snapshot: the counters at its size, all planned; false when it is empty. */
+	private boolean walk(Campaign c, SegmentSnapshot snapshot) {
+		if (snapshot.memberCount() == 0) {
+			segments.release(snapshot.id());
+			tx.executeWithoutResult(s -> {
+				recipients.expect(c.id(), 0);
+				campaigns.planned(c.id(), snapshot.id().value(), false, clock.instant());
+			});
+			fail(c, "empty-audience");
+			return false;
+		}
+		tx.executeWithoutResult(s -> {
+			recipients.expect(c.id(), snapshot.memberCount());
+			campaigns.planned(c.id(), snapshot.id().value(), true, clock.instant());
+		});
+		log.info("Campaign {} walks {} recipients from snapshot {}", c.id(), snapshot.memberCount(), snapshot.id());
 		return true;
 	}
 
@@ -311,40 +343,68 @@ class CampaignSending {
 		}
 	}
 
+	/** The phases of a run: the snapshot's members not walked yet, the recipients listed as planned, the deferred ones due. */
+	private enum Phase {
+		WALK, PLANNED, DEFERRED
+	}
+
 	/**
-	 * Works through the planned recipients, then the deferred ones whose time has come: up to one chunk
-	 * per worker at a time, side by side (the run's thread takes the first, the pool the others), each
-	 * on its own range of customers, until a phase has no more or the campaign stops sending. A chunk
-	 * that fails fails the run once the others of its round have ended.
+	 * Works through the members of the snapshot not walked yet ({@link RecipientWalks}), then the planned
+	 * recipients, then the deferred ones whose time has come: up to one chunk per worker at a time, side
+	 * by side (the run's thread takes the first, the pool the others), each on its own range of
+	 * customers, until a phase has no more or the campaign stops sending. A chunk that fails fails the
+	 * run once the others of its round have ended.
 	 */
 	private void handOffAll(Campaign c, List<Rendering> renderings, int size, int failFrom) {
 		Instant runAt = clock.instant();
-		int index = 0;
-		for (boolean deferred : new boolean[] { false, true }) {
-			CustomerId after = null;
+		int[] index = { 0 };
+		int limit = size * renderings.size();
+		for (Phase phase : Phase.values()) {
+			Campaigns.Walk walk = phase == Phase.WALK ? campaigns.walk(c.id()).orElse(null) : null;
+			if (phase == Phase.WALK && walk == null) {
+				continue;
+			}
+			CustomerId after = walk == null ? null : walk.after();
 			boolean sending = true;
 			while (sending) {
-				List<Recipients.Pending> next = deferred
-						? recipients.dueDeferred(c.id(), runAt, after, size * renderings.size())
-						: recipients.planned(c.id(), after, size * renderings.size());
+				List<Recipients.Pending> next = switch (phase) {
+					case WALK -> walks.next(walk, after, limit).stream()
+						.map(customer -> new Recipients.Pending(customer, Recipients.Status.PLANNED, null))
+						.toList();
+					case PLANNED -> recipients.planned(c.id(), after, limit);
+					case DEFERRED -> recipients.dueDeferred(c.id(), runAt, after, limit);
+				};
 				if (next.isEmpty()) {
+					if (phase == Phase.WALK) {
+						Campaigns.Walk ended = walk;
+						tx.executeWithoutResult(s -> walks.ended(c.id(), ended));
+					}
 					break;
 				}
-				// the messages handed off wait while we hand off more: this node's cores go to the hand-off
-				// first, and the hold runs out by itself should this run stop without letting go
-				delivery.holdBulk(clock.instant().plus(BULK_HOLD));
-				List<Callable<Boolean>> round = new ArrayList<>();
-				for (int k = 0; k < next.size(); k += size) {
-					List<Recipients.Pending> pending = next.subList(k, Math.min(next.size(), k + size));
-					Rendering rendering = renderings.get(round.size());
-					int chunkIndex = index++;
-					round.add(() -> Objects.requireNonNull(tx.execute(
-							st -> chunk(c, rendering, pending, runAt, chunkIndex, failFrom))));
-				}
-				sending = all(round);
+				sending = round(c, renderings, next, size, runAt, index, failFrom, phase != Phase.WALK);
 				after = next.getLast().customerId();
+				if (sending && phase == Phase.WALK) {
+					campaigns.walkedTo(c.id(), after);
+				}
 			}
 		}
+	}
+
+	/** Hands off one round of pending recipients, a chunk per worker; false when the campaign stopped sending. */
+	private boolean round(Campaign c, List<Rendering> renderings, List<Recipients.Pending> next, int size, Instant runAt,
+			int[] index, int failFrom, boolean listed) {
+		// the messages handed off wait while we hand off more: this node's cores go to the hand-off
+		// first, and the hold runs out by itself should this run stop without letting go
+		delivery.holdBulk(clock.instant().plus(BULK_HOLD));
+		List<Callable<Boolean>> round = new ArrayList<>();
+		for (int k = 0; k < next.size(); k += size) {
+			List<Recipients.Pending> pending = next.subList(k, Math.min(next.size(), k + size));
+			Rendering rendering = renderings.get(round.size());
+			int chunkIndex = index[0]++;
+			round.add(() -> Objects.requireNonNull(tx.execute(
+					st -> chunk(c, rendering, pending, runAt, chunkIndex, failFrom, listed))));
+		}
+		return all(round);
 	}
 
 	/**
@@ -485,7 +545,7 @@ class CampaignSending {
 	 * ({@link Recipients#record}); false when the campaign is no longer sending (or its window closed).
 	 */
 	private boolean chunk(Campaign c, Rendering rendering, List<Recipients.Pending> pending, Instant runAt, int index,
-			int failFrom) {
+			int failFrom, boolean listed) {
 		Campaign locked = campaigns.lockShared(c.id()).orElse(null);
 		if (locked == null || locked.status() != Campaign.Status.SENDING) {
 			return false;
@@ -493,6 +553,16 @@ class CampaignSending {
 		Instant now = clock.instant();
 		if (!now.isBefore(c.endsAt())) {
 			return false;
+		}
+		if (!listed) {
+			// members a chunk of a stopped run (or of one running alongside) listed already are left out
+			Set<CustomerId> done = recipients.listed(c.id(), pending.getFirst().customerId(), pending.getLast().customerId());
+			if (!done.isEmpty()) {
+				pending = pending.stream().filter(p -> !done.contains(p.customerId())).toList();
+			}
+			if (pending.isEmpty()) {
+				return true;
+			}
 		}
 		Map<CustomerId, Recipients.Status> previous = new HashMap<>();
 		Map<CustomerId, String> variants = new HashMap<>();
@@ -559,7 +629,7 @@ class CampaignSending {
 			}
 		}
 		outcomes.addAll(handOff(sendTo, handed, requests, previous));
-		recipients.record(c.id(), outcomes, c.definition().firstChannel(), now, index);
+		recipients.record(c.id(), outcomes, c.definition().firstChannel(), now, index, listed);
 		results.granted(c, handed);
 		if (failFrom >= 0 && index >= failFrom) {
 			throw new SimulatedCrash("test hook: chunk " + index + " of campaign " + c.id() + " stopped before its commit");
@@ -590,11 +660,11 @@ class CampaignSending {
 			}
 			Instant now = clock.instant();
 			if (!now.isBefore(c.endsAt())) {
-				recipients.skipRemaining(id, "campaign-ended", now);
+				walks.skipRemaining(id, "campaign-ended", now);
 				campaigns.transition(id, List.of(Campaign.Status.SENDING), Campaign.Status.SENT, "campaign-ended", now);
 				return;
 			}
-			if (!recipients.planned(id, null, 1).isEmpty()) {
+			if (!recipients.planned(id, null, 1).isEmpty() || campaigns.walk(id).isPresent()) {
 				// a chunk stopped early (the window closed mid-run is handled above): run again
 				scheduling.wakeUp(id, now);
 				return;

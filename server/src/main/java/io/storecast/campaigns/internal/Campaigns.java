@@ -13,7 +13,9 @@ import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
 
 import io.storecast.audience.Purpose;
+import io.storecast.audience.SnapshotId;
 import io.storecast.campaigns.CampaignId;
+import io.storecast.identity.CustomerId;
 import io.storecast.identity.OrgNodeId;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -119,10 +121,41 @@ class Campaigns {
 			.update();
 	}
 
-	void planned(CampaignId id, @Nullable UUID snapshot, Instant now) {
-		jdbc.sql("UPDATE campaigns_campaigns SET planned_at = ?, snapshot_id = ?, updated_at = ? WHERE id = ?")
-			.params(ts(now), snapshot, ts(now), id.value())
+	/**
+	 * Planning is done: every recipient is listed, or ({@code walking}) the chunks walk the snapshot
+	 * and list each recipient as they decide it ({@link RecipientWalks}).
+	 */
+	void planned(CampaignId id, @Nullable UUID snapshot, boolean walking, Instant now) {
+		jdbc.sql("UPDATE campaigns_campaigns SET planned_at = ?, snapshot_id = ?, walking = ?, updated_at = ? WHERE id = ?")
+			.params(ts(now), snapshot, walking, ts(now), id.value())
 			.update();
+	}
+
+	/** Where a campaign's walk of its snapshot stands, while it walks: after the last customer of its last whole round. */
+	record Walk(SnapshotId snapshot, @Nullable CustomerId after) {
+	}
+
+	/** The campaign's walk, if it walks its snapshot and has not reached the end. */
+	Optional<Walk> walk(CampaignId id) {
+		return jdbc.sql("SELECT snapshot_id, walk_after FROM campaigns_campaigns WHERE id = ? AND walking")
+			.param(id.value())
+			.query((rs, n) -> {
+				UUID after = rs.getObject("walk_after", UUID.class);
+				return new Walk(new SnapshotId(rs.getObject("snapshot_id", UUID.class)), after == null ? null : new CustomerId(after));
+			})
+			.optional();
+	}
+
+	/** Commits a walk's position: every customer up to {@code after} is listed. */
+	void walkedTo(CampaignId id, CustomerId after) {
+		jdbc.sql("UPDATE campaigns_campaigns SET walk_after = ? WHERE id = ? AND walking")
+			.params(after.value(), id.value())
+			.update();
+	}
+
+	/** The walk is over (every member listed); false when it already was. */
+	boolean walked(CampaignId id) {
+		return jdbc.sql("UPDATE campaigns_campaigns SET walking = false WHERE id = ? AND walking").param(id.value()).update() == 1;
 	}
 
 	private Campaign map(ResultSet rs, int n) throws SQLException {

@@ -23,7 +23,9 @@ import io.storecast.identity.OrgNodeId;
 
 /**
  * A campaign's recipients in {@code campaigns_recipients} — one row per customer, so a customer is
- * handed to delivery at most once per campaign — and the counters in {@code campaigns_counters}.
+ * handed to delivery at most once per campaign — and the counters in {@code campaigns_counters}. The
+ * rows are written as PLANNED when the send is planned, or, for a walked segment
+ * ({@link RecipientWalks}), as each recipient is decided.
  */
 @Repository("campaignRecipients")
 class Recipients {
@@ -58,6 +60,12 @@ class Recipients {
 	}
 
 	static final String TOTAL = "recipients";
+	/** A chunk's outcomes as rows u(...), from {@link #record}'s arrays. */
+	private static final String OUTCOMES = """
+			unnest(CAST(:customers AS uuid[]), CAST(:statuses AS text[]), CAST(:reasons AS text[]),
+			       CAST(CAST(:defers AS text[]) AS timestamptz[]), CAST(:deliveries AS uuid[]), CAST(:coupons AS text[]),
+			       CAST(:previous AS text[]), CAST(:stores AS uuid[]), CAST(:links AS bigint[]))
+			  AS u(customer_id, status, reason, defer_until, delivery_id, coupon_code, previous, store_id, link_id)""";
 	private static final int SHARDS = 8;
 
 	private final JdbcClient jdbc;
@@ -165,11 +173,13 @@ class Recipients {
 	 * Records a chunk's outcomes in one statement, and moves the counters with them, in the counters'
 	 * {@code shard} (chunks committing side by side in different shards do not wait for each other).
 	 * A recipient handed off gets what results follow ({@link Outcome#handed}: the store that spoke, the
-	 * tracked link) on {@code channel}, the route's first. A recipient is moved only from the status
-	 * the chunk read ({@link Outcome#previous}), and only those moved are counted: a recipient another
-	 * run decided meanwhile is counted once, and its results columns are those of the run that moved it.
+	 * tracked link) on {@code channel}, the route's first. A recipient {@code listed} (its row written
+	 * when the campaign was planned) is moved only from the status the chunk read
+	 * ({@link Outcome#previous}); one not listed yet (a walk of the snapshot, {@link RecipientWalks}) is
+	 * inserted unless a row for it exists. Only those moved or inserted are counted: a recipient another
+	 * run decided meanwhile is counted once, and its results columns are those of the run that did.
 	 */
-	void record(CampaignId campaign, List<Outcome> outcomes, Channel channel, Instant now, int shard) {
+	void record(CampaignId campaign, List<Outcome> outcomes, Channel channel, Instant now, int shard, boolean listed) {
 		if (outcomes.isEmpty()) {
 			return;
 		}
@@ -201,19 +211,25 @@ class Recipients {
 			byCustomer.put(customers[i], o);
 		}
 		Map<String, Long> deltas = new HashMap<>();
-		jdbc.sql("""
+		jdbc.sql(listed ? """
 				UPDATE campaigns_recipients r
 				   SET status = u.status, reason = u.reason, defer_until = u.defer_until, delivery_id = u.delivery_id,
 				       coupon_code = coalesce(u.coupon_code, r.coupon_code), decided_at = :now,
 				       store_id = u.store_id, link_id = u.link_id,
 				       channel = CASE WHEN u.status = 'HANDED_OFF' THEN CAST(:channel AS text) END,
 				       handed_off_at = CASE WHEN u.status = 'HANDED_OFF' THEN CAST(:now AS timestamptz) END
-				  FROM unnest(CAST(:customers AS uuid[]), CAST(:statuses AS text[]), CAST(:reasons AS text[]),
-				              CAST(CAST(:defers AS text[]) AS timestamptz[]), CAST(:deliveries AS uuid[]), CAST(:coupons AS text[]),
-				              CAST(:previous AS text[]), CAST(:stores AS uuid[]), CAST(:links AS bigint[]))
-				       AS u(customer_id, status, reason, defer_until, delivery_id, coupon_code, previous, store_id, link_id)
+				  FROM %s
 				 WHERE r.campaign_id = :campaign AND r.customer_id = u.customer_id AND r.status = u.previous
-				RETURNING r.customer_id""")
+				RETURNING r.customer_id""".formatted(OUTCOMES) : """
+				INSERT INTO campaigns_recipients (campaign_id, customer_id, status, reason, defer_until, delivery_id, coupon_code,
+				                                  planned_at, decided_at, store_id, link_id, channel, handed_off_at)
+				SELECT :campaign, u.customer_id, u.status, u.reason, u.defer_until, u.delivery_id, u.coupon_code,
+				       CAST(:now AS timestamptz), CAST(:now AS timestamptz), u.store_id, u.link_id,
+				       CASE WHEN u.status = 'HANDED_OFF' THEN CAST(:channel AS text) END,
+				       CASE WHEN u.status = 'HANDED_OFF' THEN CAST(:now AS timestamptz) END
+				  FROM %s
+				ON CONFLICT DO NOTHING
+				RETURNING customer_id""".formatted(OUTCOMES))
 			.param("now", ts(now))
 			.param("channel", channel.name())
 			.param("customers", customers)
@@ -236,17 +252,50 @@ class Recipients {
 		add(campaign, deltas, shard);
 	}
 
-	/** Skips every recipient still planned, held or deferred (the campaign ended); returns how many. */
-	int skipRemaining(CampaignId campaign, String reason, Instant now) {
-		int n = jdbc.sql("""
+	/**
+	 * The counters of a campaign whose recipients are walked from its snapshot rather than listed
+	 * first: {@code members} recipients, all of them PLANNED until a chunk decides them.
+	 */
+	void expect(CampaignId campaign, long members) {
+		jdbc.sql("DELETE FROM campaigns_counters WHERE campaign_id = ? AND name NOT LIKE 'delivery:%'")
+			.param(campaign.value())
+			.update();
+		add(campaign, Map.of(TOTAL, members, Status.PLANNED.name(), members), 0);
+	}
+
+	/** Which customers from {@code first} to {@code last} (in customer order) have a row already. */
+	java.util.Set<CustomerId> listed(CampaignId campaign, CustomerId first, CustomerId last) {
+		return new java.util.HashSet<>(jdbc.sql("""
+				SELECT customer_id FROM campaigns_recipients
+				 WHERE campaign_id = ? AND customer_id >= ? AND customer_id <= ?""")
+			.params(campaign.value(), first.value(), last.value())
+			.query((rs, n) -> new CustomerId(rs.getObject(1, UUID.class)))
+			.list());
+	}
+
+	/** Lists the customers as SKIPPED for {@code reason}, those not listed yet; how many. (The caller recounts.) */
+	int skipUnlisted(CampaignId campaign, List<CustomerId> customers, String reason, Instant now) {
+		if (customers.isEmpty()) {
+			return 0;
+		}
+		return jdbc.sql("""
+				INSERT INTO campaigns_recipients (campaign_id, customer_id, status, reason, planned_at, decided_at)
+				SELECT ?, u.c, 'SKIPPED', ?, ?, ? FROM unnest(CAST(? AS uuid[])) AS u(c)
+				ON CONFLICT DO NOTHING""")
+			.params(campaign.value(), reason, ts(now), ts(now), ids(customers))
+			.update();
+	}
+
+	/**
+	 * Skips every listed recipient still planned, held or deferred (the campaign ended); how many. (The
+	 * caller recounts: {@link RecipientWalks#skipRemaining} lists the rest of a walk first.)
+	 */
+	int skipListed(CampaignId campaign, String reason, Instant now) {
+		return jdbc.sql("""
 				UPDATE campaigns_recipients SET status = 'SKIPPED', reason = ?, defer_until = NULL, decided_at = ?
 				 WHERE campaign_id = ? AND status IN ('PLANNED', 'HELD', 'DEFERRED')""")
 			.params(reason, ts(now), campaign.value())
 			.update();
-		if (n > 0) {
-			recount(campaign);
-		}
-		return n;
 	}
 
 	/** When the earliest deferred recipient is due, if any is deferred. */

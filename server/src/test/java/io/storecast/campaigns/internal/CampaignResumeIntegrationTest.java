@@ -64,17 +64,8 @@ class CampaignResumeIntegrationTest {
 		DemoFixture demo = new DemoFixture(port);
 		Api owner = demo.owner;
 		String id = create(demo, "断点续发", Map.of());
-		sending.chunkSize(CHUNK);
-		sending.failAfterChunks(CHUNKS_BEFORE_CRASH);
-		owner.post("/api/v1/campaigns/" + id + "/send", Map.of()).expect(202);
-
 		// the run stops after 3 committed chunks; the 4th, whose deliveries were queued, rolled back
-		await().atMost(Duration.ofSeconds(20)).until(() -> jdbc
-			.sql("SELECT last_failure IS NOT NULL FROM scheduled_tasks WHERE task_name = ? AND task_instance = ?")
-			.params(CampaignScheduling.TASK, id)
-			.query(Boolean.class)
-			.optional()
-			.orElse(false));
+		sendStoppedAfterChunks(owner, id);
 		JsonNode stopped = owner.get("/api/v1/campaigns/" + id).expect(200).json();
 		assertThat(stopped.path("status").asString()).isEqualTo("SENDING");
 		long recipients = stopped.path("progress").path("recipients").asLong();
@@ -146,10 +137,130 @@ class CampaignResumeIntegrationTest {
 	}
 
 	@Test
-	void runs_of_one_campaign_at_the_same_time_hand_off_each_recipient_once() throws Exception {
+	void a_send_to_a_segment_lists_each_recipient_as_it_is_decided_and_resumes_after_a_crash_with_one_delivery_each() {
 		DemoFixture demo = new DemoFixture(port);
 		Api owner = demo.owner;
-		String id = create(demo, "同时发送", Map.of());
+		Map<String, Object> audience = everyone(demo, "断点续发");
+		String segment = (String) audience.get("segmentId");
+		String id = create(demo, "分群断点续发", Map.of("audience", audience));
+		sendStoppedAfterChunks(owner, id);
+
+		// rounds of two chunks: the first round committed and the walk moved past it; of the second, one
+		// chunk committed and the other rolled back, so the walk's position stayed where it was
+		JsonNode stopped = owner.get("/api/v1/campaigns/" + id).expect(200).json().path("progress");
+		long recipients = stopped.path("recipients").asLong();
+		assertThat(recipients).isGreaterThan((CHUNKS_BEFORE_CRASH + 1) * CHUNK);
+		assertThat(stopped.path("handedOff").asLong()).isEqualTo(CHUNKS_BEFORE_CRASH * CHUNK);
+		assertThat(stopped.path("planned").asLong()).isEqualTo(recipients - CHUNKS_BEFORE_CRASH * CHUNK);
+		// nobody is listed before they are decided
+		assertThat(rows(id)).isEqualTo(CHUNKS_BEFORE_CRASH * CHUNK);
+		assertThat(deliveries(id)).isEqualTo(CHUNKS_BEFORE_CRASH * CHUNK);
+		// the snapshot being walked is held: its segment cannot be deleted from under the send
+		owner.delete("/api/v1/audience/segments/" + segment).expectProblem(409, "segment-in-use");
+
+		// the resumed run starts after the first round; the chunk that had committed finds its members listed
+		assertThat(scheduling.resumeInterrupted()).isGreaterThanOrEqualTo(1);
+		await().atMost(Duration.ofSeconds(40)).untilAsserted(
+				() -> assertThat(owner.get("/api/v1/campaigns/" + id).expect(200).string("status")).isEqualTo("SENT"));
+		JsonNode sent = owner.get("/api/v1/campaigns/" + id).expect(200).json().path("progress");
+		assertThat(sent.path("recipients").asLong()).isEqualTo(recipients);
+		assertThat(sent.path("handedOff").asLong()).isEqualTo(recipients);
+		assertThat(sent.path("planned").asLong()).isZero();
+		assertThat(rows(id)).isEqualTo(recipients);
+		assertThat(deliveries(id)).isEqualTo(recipients);
+		assertThat(jdbc.sql("""
+				SELECT count(*) FROM campaigns_recipients r
+				  JOIN delivery_messages m ON m.id = r.delivery_id AND m.source = ? AND m.request_key = r.customer_id::text
+				 WHERE r.campaign_id = ? AND r.status = 'HANDED_OFF' AND r.handed_off_at IS NOT NULL AND r.channel = 'IN_APP'""")
+			.params("campaign:" + id, UUID.fromString(id))
+			.query(Long.class)
+			.single()).isEqualTo(recipients);
+		// every member listed, the snapshot is let go
+		owner.delete("/api/v1/audience/segments/" + segment).expect(204);
+	}
+
+	@Test
+	void a_send_to_a_segment_cancelled_mid_walk_lists_the_members_it_had_not_reached_as_skipped() {
+		DemoFixture demo = new DemoFixture(port);
+		Api owner = demo.owner;
+		Map<String, Object> audience = everyone(demo, "中途取消");
+		String segment = (String) audience.get("segmentId");
+		String id = create(demo, "分群中途取消", Map.of("audience", audience));
+		sendStoppedAfterChunks(owner, id);
+		long recipients = owner.get("/api/v1/campaigns/" + id).expect(200).json().path("progress").path("recipients").asLong();
+		long reached = CHUNKS_BEFORE_CRASH * CHUNK;
+
+		JsonNode cancelled = owner.post("/api/v1/campaigns/" + id + "/cancel", Map.of()).expect(200).json();
+		assertThat(cancelled.path("status").asString()).isEqualTo("CANCELLED");
+		JsonNode progress = cancelled.path("progress");
+		assertThat(progress.path("recipients").asLong()).isEqualTo(recipients);
+		assertThat(progress.path("handedOff").asLong()).isEqualTo(reached);
+		assertThat(progress.path("planned").asLong()).isZero();
+		assertThat(progress.path("skippedByReason").path("campaign-cancelled").asLong()).isEqualTo(recipients - reached);
+		assertThat(rows(id)).isEqualTo(recipients);
+		assertThat(jdbc.sql("SELECT count(*) FROM campaigns_recipients WHERE campaign_id = ? AND status = 'SKIPPED' AND reason = 'campaign-cancelled'")
+			.param(UUID.fromString(id))
+			.query(Long.class)
+			.single()).isEqualTo(recipients - reached);
+		assertThat(owner.get("/api/v1/campaigns/" + id + "/recipients?status=SKIPPED&limit=200").expect(200).json()
+			.path("items").size()).isEqualTo((int) Math.min(200, recipients - reached));
+		assertThat(deliveries(id)).isEqualTo(reached);
+		// a run after the cancel (db-scheduler's retry of the failed one) sends nothing more
+		sending.failAfterChunks(-1);
+		sending.run(CampaignId.valueOf(id));
+		assertThat(deliveries(id)).isEqualTo(reached);
+		assertThat(owner.get("/api/v1/campaigns/" + id).expect(200).json().path("progress").path("handedOff").asLong())
+			.isEqualTo(reached);
+		owner.delete("/api/v1/audience/segments/" + segment).expect(204);
+	}
+
+	/**
+	 * Sends in chunks of {@value #CHUNK}, the run stopped after {@value #CHUNKS_BEFORE_CRASH} committed
+	 * chunks (the test hook fails the next before its commit, as a crash would); returns once the
+	 * scheduler has recorded the failed run.
+	 */
+	private void sendStoppedAfterChunks(Api owner, String id) {
+		sending.chunkSize(CHUNK);
+		sending.failAfterChunks(CHUNKS_BEFORE_CRASH);
+		owner.post("/api/v1/campaigns/" + id + "/send", Map.of()).expect(202);
+		await().atMost(Duration.ofSeconds(20)).until(() -> jdbc
+			.sql("SELECT last_failure IS NOT NULL FROM scheduled_tasks WHERE task_name = ? AND task_instance = ?")
+			.params(CampaignScheduling.TASK, id)
+			.query(Boolean.class)
+			.optional()
+			.orElse(false));
+	}
+
+	private long rows(String campaign) {
+		return jdbc.sql("SELECT count(*) FROM campaigns_recipients WHERE campaign_id = ?")
+			.param(UUID.fromString(campaign))
+			.query(Long.class)
+			.single();
+	}
+
+	/** A new segment of every customer (their home stores under HQ), as a campaign's audience. */
+	static Map<String, Object> everyone(DemoFixture demo, String name) {
+		String segment = demo.owner.post("/api/v1/audience/segments", Map.of("name", name + "-" + UUID.randomUUID(),
+				"condition", Map.of("field", "org", "op", "in", "value", List.of("HQ"))))
+			.expect(201)
+			.string("id");
+		return Map.of("kind", "SEGMENT", "segmentId", segment);
+	}
+
+	@Test
+	void runs_of_one_campaign_at_the_same_time_hand_off_each_recipient_once() throws Exception {
+		DemoFixture demo = new DemoFixture(port);
+		runsAtTheSameTime(demo, create(demo, "同时发送", Map.of()));
+	}
+
+	@Test
+	void runs_of_one_campaign_walking_a_segment_at_the_same_time_hand_off_each_recipient_once() throws Exception {
+		DemoFixture demo = new DemoFixture(port);
+		runsAtTheSameTime(demo, create(demo, "分群同时发送", Map.of("audience", everyone(demo, "同时发送"))));
+	}
+
+	private void runsAtTheSameTime(DemoFixture demo, String id) throws Exception {
+		Api owner = demo.owner;
 		CampaignId campaign = CampaignId.valueOf(id);
 		// chunks of 3, two side by side per run: many rounds, each racing the other runs' rounds
 		sending.chunkSize(3);
@@ -184,7 +295,10 @@ class CampaignResumeIntegrationTest {
 		Recipients.Row first = recipientRows.page(campaign, Recipients.Status.HANDED_OFF, null, 1).getFirst();
 		recipientRows.record(campaign, List.of(new Recipients.Outcome(first.customerId(), Recipients.Status.PLANNED,
 				Recipients.Status.SKIPPED, "frequency-cap", null, null, null)), io.storecast.audience.Channel.IN_APP,
-				Instant.now(), 3);
+				Instant.now(), 3, true);
+		recipientRows.record(campaign, List.of(new Recipients.Outcome(first.customerId(), Recipients.Status.PLANNED,
+				Recipients.Status.SKIPPED, "frequency-cap", null, null, null)), io.storecast.audience.Channel.IN_APP,
+				Instant.now(), 3, false);
 		assertThat(recipientCounters(campaign)).isEqualTo(before);
 		assertThat(recipientRows.page(campaign, Recipients.Status.HANDED_OFF, null, 1).getFirst().customerId())
 			.isEqualTo(first.customerId());
