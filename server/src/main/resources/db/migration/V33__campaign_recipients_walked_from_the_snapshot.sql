@@ -2,7 +2,8 @@
 -- as PLANNED before it decides them: its chunks walk the segment's snapshot in customer order and
 -- insert each recipient's row once, decided. walking: the walk is not over; walk_after: the last
 -- customer of the last round whose chunks all committed (a resumed run starts after it; a chunk
--- leaves out customers a round it did not see the end of had already written).
+-- leaves out customers a round it did not see the end of had already written). planned_at (V13:
+-- "set once every recipient is in campaigns_recipients") is then set when the walk begins.
 ALTER TABLE campaigns_campaigns
   ADD COLUMN walking    BOOLEAN NOT NULL DEFAULT false,
   ADD COLUMN walk_after UUID;

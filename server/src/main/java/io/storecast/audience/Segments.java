@@ -35,12 +35,16 @@ public interface Segments {
 	/**
 	 * As {@link #snapshot}, and held for the caller until {@link #release}: while a snapshot of a
 	 * segment is held, the segment cannot be deleted (409 {@code segment-in-use}), so a caller that
-	 * reads the members page by page over a while (a campaign's send) loses none of them.
+	 * reads the members page by page over a while (a campaign's send) loses none of them. A snapshot
+	 * already under the key (taken over REST, say) is returned held too.
 	 */
 	SegmentSnapshot heldSnapshot(SegmentId id, String key, @Nullable OrgNodeId scope);
 
 	/** Lets go of a held snapshot (nothing when it is not held or gone). */
 	void release(SnapshotId snapshot);
+
+	/** Lets go of the segment's snapshot under {@code key}, if there is one and it is held. */
+	void release(SegmentId id, String key);
 
 	/** A page of a snapshot's members in id order, after {@code after} (null: from the start). */
 	List<CustomerId> members(SnapshotId snapshot, @Nullable CustomerId after, int limit);

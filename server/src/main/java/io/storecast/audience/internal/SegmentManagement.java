@@ -253,6 +253,11 @@ class SegmentManagement implements Segments {
 		segments.release(snapshot.value());
 	}
 
+	@Override
+	public void release(SegmentId id, String key) {
+		segments.release(id.value(), key);
+	}
+
 	/** The snapshot under (segment, key), written first if there is none ({@code held} then says whether it is held). */
 	private SegmentSnapshot snapshot(SegmentId id, String key, @Nullable OrgNodeId scope, boolean held) {
 		SqlCompiler.Sql where = Conditions.within(compiled(id), stores(scope));
@@ -261,6 +266,10 @@ class SegmentManagement implements Segments {
 			if (segments.claimSnapshot(snapshot, id.value(), key, scope == null ? null : scope.value(), held,
 					clock.instant())) {
 				segments.fillSnapshot(snapshot, where);
+			}
+			else if (held) {
+				// one taken before under the key (over REST, or by a send planned before V33) is held from now on
+				segments.hold(id.value(), key);
 			}
 			return view(segments.findSnapshot(id.value(), key).orElseThrow());
 		});

@@ -156,6 +156,19 @@ class StoredSegments {
 		jdbc.sql("UPDATE audience_snapshots SET held = false WHERE id = ? AND held").param(snapshot).update();
 	}
 
+	void release(UUID segment, String key) {
+		jdbc.sql("UPDATE audience_snapshots SET held = false WHERE segment_id = ? AND key = ? AND held")
+			.params(segment, key)
+			.update();
+	}
+
+	/** Holds the snapshot under (segment, key), one written before without being held included. */
+	void hold(UUID segment, String key) {
+		jdbc.sql("UPDATE audience_snapshots SET held = true WHERE segment_id = ? AND key = ? AND NOT held")
+			.params(segment, key)
+			.update();
+	}
+
 	/**
 	 * Writes the members in one INSERT ... SELECT and returns how many. They are inserted in customer
 	 * order, each after the last in the primary key's B-tree: in the profiles' order, a million members

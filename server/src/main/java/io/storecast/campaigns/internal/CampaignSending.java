@@ -279,21 +279,28 @@ class CampaignSending {
 		return true;
 	}
 
-	/** Starts the walk of a held snapshot: the counters at its size, all planned; false when it is empty. */
+	/**
+	 * Starts the walk of a held snapshot: the counters at its size, all planned. False, the snapshot let
+	 * go, when it is empty or the campaign stopped sending while it was taken (a cancel then found no
+	 * walk to end).
+	 */
 	private boolean walk(Campaign c, SegmentSnapshot snapshot) {
-		if (snapshot.memberCount() == 0) {
-			segments.release(snapshot.id());
-			tx.executeWithoutResult(s -> {
-				recipients.expect(c.id(), 0);
-				campaigns.planned(c.id(), snapshot.id().value(), false, clock.instant());
-			});
-			fail(c, "empty-audience");
-			return false;
-		}
-		tx.executeWithoutResult(s -> {
+		boolean walking = Boolean.TRUE.equals(tx.execute(s -> {
+			Campaign locked = campaigns.lock(c.id()).orElse(null);
+			if (locked == null || locked.status() != Campaign.Status.SENDING || snapshot.memberCount() == 0) {
+				segments.release(snapshot.id());
+				return false;
+			}
 			recipients.expect(c.id(), snapshot.memberCount());
 			campaigns.planned(c.id(), snapshot.id().value(), true, clock.instant());
-		});
+			return true;
+		}));
+		if (!walking) {
+			if (snapshot.memberCount() == 0) {
+				fail(c, "empty-audience");
+			}
+			return false;
+		}
 		log.info("Campaign {} walks {} recipients from snapshot {}", c.id(), snapshot.memberCount(), snapshot.id());
 		return true;
 	}
@@ -377,7 +384,7 @@ class CampaignSending {
 				if (next.isEmpty()) {
 					if (phase == Phase.WALK) {
 						Campaigns.Walk ended = walk;
-						tx.executeWithoutResult(s -> walks.ended(c.id(), ended));
+						tx.executeWithoutResult(s -> walks.end(c.id(), ended));
 					}
 					break;
 				}

@@ -43,9 +43,15 @@ class RecipientWalks {
 		return segments.members(walk.snapshot(), after, limit);
 	}
 
-	/** The walk reached the end: every member has its row, and the snapshot is let go. In a transaction. */
-	void ended(CampaignId id, Campaigns.Walk walk) {
+	/**
+	 * Ends the walk when it reached the end: every member has its row, the counters are recounted from
+	 * the rows (as when they were listed first), and the snapshot is let go. In a transaction; takes the
+	 * campaign's row, so chunks of another run still under way finish first.
+	 */
+	void end(CampaignId id, Campaigns.Walk walk) {
+		campaigns.lock(id);
 		if (campaigns.walked(id)) {
+			recipients.recount(id);
 			segments.release(walk.snapshot());
 		}
 	}
@@ -68,7 +74,14 @@ class RecipientWalks {
 				after = page.isEmpty() ? after : page.getLast();
 			}
 			while (page.size() == SKIP_PAGE);
-			ended(id, walk.get());
+			campaigns.walked(id);
+			segments.release(walk.get().snapshot());
+		}
+		else {
+			// a send stopped between taking its snapshot and starting the walk holds it still
+			campaigns.find(id)
+				.map(c -> c.definition().audience().segmentId())
+				.ifPresent(segment -> segments.release(segment, id.source()));
 		}
 		skipped += recipients.skipListed(id, reason, now);
 		if (skipped > 0) {

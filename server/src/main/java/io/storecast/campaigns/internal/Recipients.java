@@ -7,9 +7,11 @@ import java.sql.SQLException;
 import java.time.Instant;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 
 import org.jspecify.annotations.Nullable;
@@ -228,7 +230,7 @@ class Recipients {
 				       CASE WHEN u.status = 'HANDED_OFF' THEN CAST(:channel AS text) END,
 				       CASE WHEN u.status = 'HANDED_OFF' THEN CAST(:now AS timestamptz) END
 				  FROM %s
-				ON CONFLICT DO NOTHING
+				ON CONFLICT (campaign_id, customer_id) DO NOTHING
 				RETURNING customer_id""".formatted(OUTCOMES))
 			.param("now", ts(now))
 			.param("channel", channel.name())
@@ -264,8 +266,8 @@ class Recipients {
 	}
 
 	/** Which customers from {@code first} to {@code last} (in customer order) have a row already. */
-	java.util.Set<CustomerId> listed(CampaignId campaign, CustomerId first, CustomerId last) {
-		return new java.util.HashSet<>(jdbc.sql("""
+	Set<CustomerId> listed(CampaignId campaign, CustomerId first, CustomerId last) {
+		return new HashSet<>(jdbc.sql("""
 				SELECT customer_id FROM campaigns_recipients
 				 WHERE campaign_id = ? AND customer_id >= ? AND customer_id <= ?""")
 			.params(campaign.value(), first.value(), last.value())
@@ -281,7 +283,7 @@ class Recipients {
 		return jdbc.sql("""
 				INSERT INTO campaigns_recipients (campaign_id, customer_id, status, reason, planned_at, decided_at)
 				SELECT ?, u.c, 'SKIPPED', ?, ?, ? FROM unnest(CAST(? AS uuid[])) AS u(c)
-				ON CONFLICT DO NOTHING""")
+				ON CONFLICT (campaign_id, customer_id) DO NOTHING""")
 			.params(campaign.value(), reason, ts(now), ts(now), ids(customers))
 			.update();
 	}

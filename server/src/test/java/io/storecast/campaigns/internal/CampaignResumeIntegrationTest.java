@@ -53,6 +53,9 @@ class CampaignResumeIntegrationTest {
 	@Autowired
 	Recipients recipientRows;
 
+	@Autowired
+	io.storecast.audience.Segments segments;
+
 	@AfterEach
 	void restore() {
 		sending.chunkSize(0);
@@ -186,7 +189,10 @@ class CampaignResumeIntegrationTest {
 		Map<String, Object> audience = everyone(demo, "中途取消");
 		String segment = (String) audience.get("segmentId");
 		String id = create(demo, "分群中途取消", Map.of("audience", audience));
+		// a snapshot taken over REST under the campaign's key before the send: the send takes it, and holds it
+		owner.post("/api/v1/audience/segments/" + segment + "/snapshots", Map.of("key", "campaign:" + id)).expect(201);
 		sendStoppedAfterChunks(owner, id);
+		owner.delete("/api/v1/audience/segments/" + segment).expectProblem(409, "segment-in-use");
 		long recipients = owner.get("/api/v1/campaigns/" + id).expect(200).json().path("progress").path("recipients").asLong();
 		long reached = CHUNKS_BEFORE_CRASH * CHUNK;
 
@@ -212,6 +218,26 @@ class CampaignResumeIntegrationTest {
 		assertThat(owner.get("/api/v1/campaigns/" + id).expect(200).json().path("progress").path("handedOff").asLong())
 			.isEqualTo(reached);
 		owner.delete("/api/v1/audience/segments/" + segment).expect(204);
+	}
+
+	@Test
+	void a_campaign_cancelled_before_its_walk_began_lets_go_of_the_snapshot_taken_under_its_key() {
+		DemoFixture demo = new DemoFixture(port);
+		Api owner = demo.owner;
+		Map<String, Object> audience = everyone(demo, "快照后取消");
+		String segment = (String) audience.get("segmentId");
+		String id = create(demo, "快照后取消", Map.of("audience", audience));
+		owner.post("/api/v1/campaigns/" + id + "/send", Map.of("at", Instant.now().plus(Duration.ofHours(1)).toString()))
+			.expect(202);
+		// what a send that stopped after taking its snapshot, before it began the walk, leaves
+		segments.heldSnapshot(new io.storecast.audience.SegmentId(UUID.fromString(segment)), CampaignId.valueOf(id).source(),
+				null);
+		owner.delete("/api/v1/audience/segments/" + segment).expectProblem(409, "segment-in-use");
+		assertThat(owner.post("/api/v1/campaigns/" + id + "/cancel", Map.of()).expect(200).string("status"))
+			.isEqualTo("CANCELLED");
+		owner.delete("/api/v1/audience/segments/" + segment).expect(204);
+		assertThat(rows(id)).isZero();
+		assertThat(deliveries(id)).isZero();
 	}
 
 	/**
