@@ -221,6 +221,41 @@ class CampaignResumeIntegrationTest {
 	}
 
 	@Test
+	void a_walk_cut_short_by_the_end_of_the_campaign_lists_the_members_it_had_not_reached_as_ended() {
+		DemoFixture demo = new DemoFixture(port);
+		Api owner = demo.owner;
+		Map<String, Object> audience = everyone(demo, "窗口结束");
+		String segment = (String) audience.get("segmentId");
+		String id = create(demo, "分群窗口结束", Map.of("audience", audience));
+		sendStoppedAfterChunks(owner, id);
+		long recipients = owner.get("/api/v1/campaigns/" + id).expect(200).json().path("progress").path("recipients").asLong();
+		long reached = CHUNKS_BEFORE_CRASH * CHUNK;
+
+		// the campaign's window closes before the send resumes
+		jdbc.sql("UPDATE campaigns_campaigns SET starts_at = ?, ends_at = ? WHERE id = ?")
+			.params(java.sql.Timestamp.from(Instant.now().minus(Duration.ofDays(2))),
+					java.sql.Timestamp.from(Instant.now().minusSeconds(1)), UUID.fromString(id))
+			.update();
+		sending.failAfterChunks(-1);
+		// (should db-scheduler's retry of the stopped run be under way, this one looks again later and that one ends it)
+		sending.run(CampaignId.valueOf(id));
+		await().atMost(Duration.ofSeconds(40)).untilAsserted(
+				() -> assertThat(owner.get("/api/v1/campaigns/" + id).expect(200).string("status")).isEqualTo("SENT"));
+
+		JsonNode ended = owner.get("/api/v1/campaigns/" + id).expect(200).json();
+		assertThat(ended.path("status").asString()).isEqualTo("SENT");
+		assertThat(ended.path("statusReason").asString()).isEqualTo("campaign-ended");
+		JsonNode progress = ended.path("progress");
+		assertThat(progress.path("recipients").asLong()).isEqualTo(recipients);
+		assertThat(progress.path("handedOff").asLong()).isEqualTo(reached);
+		assertThat(progress.path("planned").asLong()).isZero();
+		assertThat(progress.path("skippedByReason").path("campaign-ended").asLong()).isEqualTo(recipients - reached);
+		assertThat(rows(id)).isEqualTo(recipients);
+		assertThat(deliveries(id)).isEqualTo(reached);
+		owner.delete("/api/v1/audience/segments/" + segment).expect(204);
+	}
+
+	@Test
 	void a_campaign_cancelled_before_its_walk_began_lets_go_of_the_snapshot_taken_under_its_key() {
 		DemoFixture demo = new DemoFixture(port);
 		Api owner = demo.owner;
