@@ -40,10 +40,7 @@ public interface Segments {
 	 */
 	SegmentSnapshot heldSnapshot(SegmentId id, String key, @Nullable OrgNodeId scope);
 
-	/** Lets go of a held snapshot (nothing when it is not held or gone). */
-	void release(SnapshotId snapshot);
-
-	/** Lets go of the segment's snapshot under {@code key}, if there is one and it is held. */
+	/** Lets go of the segment's snapshot under {@code key} (nothing when there is none or it is not held). */
 	void release(SegmentId id, String key);
 
 	/** A page of a snapshot's members in id order, after {@code after} (null: from the start). */

@@ -249,26 +249,20 @@ class SegmentManagement implements Segments {
 	}
 
 	@Override
-	public void release(SnapshotId snapshot) {
-		segments.release(snapshot.value());
-	}
-
-	@Override
 	public void release(SegmentId id, String key) {
 		segments.release(id.value(), key);
 	}
 
-	/** The snapshot under (segment, key), written first if there is none ({@code held} then says whether it is held). */
+	/** The snapshot under (segment, key), written first if there is none, and held when {@code held}. */
 	private SegmentSnapshot snapshot(SegmentId id, String key, @Nullable OrgNodeId scope, boolean held) {
 		SqlCompiler.Sql where = Conditions.within(compiled(id), stores(scope));
 		return tx.execute(s -> {
 			UUID snapshot = Ids.newId();
-			if (segments.claimSnapshot(snapshot, id.value(), key, scope == null ? null : scope.value(), held,
-					clock.instant())) {
+			if (segments.claimSnapshot(snapshot, id.value(), key, scope == null ? null : scope.value(), clock.instant())) {
 				segments.fillSnapshot(snapshot, where);
 			}
-			else if (held) {
-				// one taken before under the key (over REST, or by a send planned before V33) is held from now on
+			if (held) {
+				// a snapshot taken before under the key (over REST, or by a send planned before V33) included
 				segments.hold(id.value(), key);
 			}
 			return view(segments.findSnapshot(id.value(), key).orElseThrow());

@@ -144,16 +144,12 @@ class StoredSegments {
 	}
 
 	/** Claims (segment, key); false when a snapshot under that key exists (or is being written by another call). */
-	boolean claimSnapshot(UUID id, UUID segment, String key, @Nullable UUID scope, boolean held, Instant at) {
+	boolean claimSnapshot(UUID id, UUID segment, String key, @Nullable UUID scope, Instant at) {
 		return jdbc.sql("""
-				INSERT INTO audience_snapshots (id, segment_id, key, scope_node, member_count, created_at, held)
-				VALUES (?, ?, ?, ?, 0, ?, ?) ON CONFLICT (segment_id, key) DO NOTHING""")
-			.params(id, segment, key, scope, Timestamp.from(at), held)
+				INSERT INTO audience_snapshots (id, segment_id, key, scope_node, member_count, created_at)
+				VALUES (?, ?, ?, ?, 0, ?) ON CONFLICT (segment_id, key) DO NOTHING""")
+			.params(id, segment, key, scope, Timestamp.from(at))
 			.update() == 1;
-	}
-
-	void release(UUID snapshot) {
-		jdbc.sql("UPDATE audience_snapshots SET held = false WHERE id = ? AND held").param(snapshot).update();
 	}
 
 	void release(UUID segment, String key) {
@@ -162,7 +158,7 @@ class StoredSegments {
 			.update();
 	}
 
-	/** Holds the snapshot under (segment, key), one written before without being held included. */
+	/** Holds the snapshot under (segment, key) (its segment cannot be deleted until it is released). */
 	void hold(UUID segment, String key) {
 		jdbc.sql("UPDATE audience_snapshots SET held = true WHERE segment_id = ? AND key = ? AND NOT held")
 			.params(segment, key)

@@ -310,7 +310,7 @@ class CampaignManagement {
 						"Only a SCHEDULED or SENDING campaign can be cancelled; this one is " + locked.status());
 			}
 			campaigns.transition(id, List.of(locked.status()), Campaign.Status.CANCELLED, "cancelled", now);
-			walks.skipRemaining(id, "campaign-cancelled", now);
+			walks.skipRemaining(locked, "campaign-cancelled", now);
 			if (locked.status() == Campaign.Status.RECURRING) {
 				recurrence.cancelRuns(id, now);
 			}

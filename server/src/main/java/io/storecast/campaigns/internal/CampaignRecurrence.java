@@ -205,7 +205,7 @@ class CampaignRecurrence {
 			Campaign child = campaigns.lock(run.childId()).orElseThrow();
 			if (child.status().cancellable()) {
 				campaigns.transition(child.id(), List.of(child.status()), Campaign.Status.CANCELLED, "cancelled", now);
-				walks.skipRemaining(child.id(), "campaign-cancelled", now);
+				walks.skipRemaining(child, "campaign-cancelled", now);
 			}
 		}
 	}

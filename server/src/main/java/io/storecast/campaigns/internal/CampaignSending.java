@@ -288,7 +288,7 @@ class CampaignSending {
 		boolean walking = Boolean.TRUE.equals(tx.execute(s -> {
 			Campaign locked = campaigns.lock(c.id()).orElse(null);
 			if (locked == null || locked.status() != Campaign.Status.SENDING || snapshot.memberCount() == 0) {
-				segments.release(snapshot.id());
+				walks.letGo(c);
 				return false;
 			}
 			recipients.expect(c.id(), snapshot.memberCount());
@@ -383,8 +383,7 @@ class CampaignSending {
 				};
 				if (next.isEmpty()) {
 					if (phase == Phase.WALK) {
-						Campaigns.Walk ended = walk;
-						tx.executeWithoutResult(s -> walks.end(c.id(), ended));
+						tx.executeWithoutResult(s -> walks.end(c));
 					}
 					break;
 				}
@@ -563,7 +562,8 @@ class CampaignSending {
 		}
 		if (!listed) {
 			// members a chunk of a stopped run (or of one running alongside) listed already are left out
-			Set<CustomerId> done = recipients.listed(c.id(), pending.getFirst().customerId(), pending.getLast().customerId());
+			Set<CustomerId> done = recipients.listedBetween(c.id(), pending.getFirst().customerId(),
+					pending.getLast().customerId());
 			if (!done.isEmpty()) {
 				pending = pending.stream().filter(p -> !done.contains(p.customerId())).toList();
 			}
@@ -667,7 +667,7 @@ class CampaignSending {
 			}
 			Instant now = clock.instant();
 			if (!now.isBefore(c.endsAt())) {
-				walks.skipRemaining(id, "campaign-ended", now);
+				walks.skipRemaining(c, "campaign-ended", now);
 				campaigns.transition(id, List.of(Campaign.Status.SENDING), Campaign.Status.SENT, "campaign-ended", now);
 				return;
 			}

@@ -18,7 +18,7 @@ import io.storecast.identity.CustomerId;
  * ({@link Recipients#record} with {@code listed} false). The counters start at the snapshot's size,
  * all PLANNED ({@link Recipients#expect}). After a round whose chunks all committed, the walk's position
  * moves past it ({@link Campaigns#walkedTo}); a run resumed after a crash starts there, and its chunks
- * leave out the customers a chunk of the stopped round had listed ({@link Recipients#listed}). When the
+ * leave out the customers a chunk of the stopped round had listed ({@link Recipients#listedBetween}). When the
  * walk reaches the end, or the campaign stops before (a cancel, the window's end), the snapshot is let
  * go: from then on every recipient has its row, as when they were listed first.
  */
@@ -48,11 +48,11 @@ class RecipientWalks {
 	 * the rows (as when they were listed first), and the snapshot is let go. In a transaction; takes the
 	 * campaign's row, so chunks of another run still under way finish first.
 	 */
-	void end(CampaignId id, Campaigns.Walk walk) {
-		campaigns.lock(id);
-		if (campaigns.walked(id)) {
-			recipients.recount(id);
-			segments.release(walk.snapshot());
+	void end(Campaign c) {
+		campaigns.lock(c.id());
+		if (campaigns.walked(c.id())) {
+			recipients.recount(c.id());
+			letGo(c);
 		}
 	}
 
@@ -62,7 +62,8 @@ class RecipientWalks {
 	 * recounted from the rows. How many were skipped. In the caller's transaction, which holds the
 	 * campaign's row (the chunks of a run under way wait for it, then find the campaign no longer sending).
 	 */
-	int skipRemaining(CampaignId id, String reason, Instant now) {
+	int skipRemaining(Campaign c, String reason, Instant now) {
+		CampaignId id = c.id();
 		int skipped = 0;
 		Optional<Campaigns.Walk> walk = campaigns.walk(id);
 		if (walk.isPresent()) {
@@ -75,18 +76,21 @@ class RecipientWalks {
 			}
 			while (page.size() == SKIP_PAGE);
 			campaigns.walked(id);
-			segments.release(walk.get().snapshot());
 		}
-		else {
-			// a send stopped between taking its snapshot and starting the walk holds it still
-			campaigns.find(id)
-				.map(c -> c.definition().audience().segmentId())
-				.ifPresent(segment -> segments.release(segment, id.source()));
-		}
+		// the walk's snapshot, or one a send stopped between taking it and starting the walk still holds
+		letGo(c);
 		skipped += recipients.skipListed(id, reason, now);
 		if (skipped > 0) {
 			recipients.recount(id);
 		}
 		return skipped;
+	}
+
+	/** Lets go of the snapshot held under the campaign's key, if its audience is a segment. */
+	void letGo(Campaign c) {
+		var segment = c.definition().audience().segmentId();
+		if (segment != null) {
+			segments.release(segment, c.id().source());
+		}
 	}
 }

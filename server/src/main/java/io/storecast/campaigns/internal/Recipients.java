@@ -130,9 +130,7 @@ class Recipients {
 
 	/** Sets the status counters from the rows themselves (once planning is complete). */
 	void recount(CampaignId campaign) {
-		jdbc.sql("DELETE FROM campaigns_counters WHERE campaign_id = ? AND name NOT LIKE 'delivery:%'")
-			.param(campaign.value())
-			.update();
+		clearCounters(campaign);
 		jdbc.sql("""
 				INSERT INTO campaigns_counters (campaign_id, name, shard, n)
 				SELECT campaign_id, CASE WHEN status = 'SKIPPED' THEN 'SKIPPED:' || reason ELSE status END, 0, count(*)
@@ -259,14 +257,19 @@ class Recipients {
 	 * first: {@code members} recipients, all of them PLANNED until a chunk decides them.
 	 */
 	void expect(CampaignId campaign, long members) {
-		jdbc.sql("DELETE FROM campaigns_counters WHERE campaign_id = ? AND name NOT LIKE 'delivery:%'")
-			.param(campaign.value())
-			.update();
+		clearCounters(campaign);
 		add(campaign, Map.of(TOTAL, members, Status.PLANNED.name(), members), 0);
 	}
 
+	/** Drops the recipients' counters (delivery's, {@code delivery:*}, stay). */
+	private void clearCounters(CampaignId campaign) {
+		jdbc.sql("DELETE FROM campaigns_counters WHERE campaign_id = ? AND name NOT LIKE 'delivery:%'")
+			.param(campaign.value())
+			.update();
+	}
+
 	/** Which customers from {@code first} to {@code last} (in customer order) have a row already. */
-	Set<CustomerId> listed(CampaignId campaign, CustomerId first, CustomerId last) {
+	Set<CustomerId> listedBetween(CampaignId campaign, CustomerId first, CustomerId last) {
 		return new HashSet<>(jdbc.sql("""
 				SELECT customer_id FROM campaigns_recipients
 				 WHERE campaign_id = ? AND customer_id >= ? AND customer_id <= ?""")
