@@ -34,6 +34,18 @@ public interface Delivery {
 		return enqueueAll(requests);
 	}
 
+	/**
+	 * The same, for a caller that vouches that none of the requests' keys was used before in its
+	 * source (a campaign's chunk, which inserts its recipients' rows in the same transaction): bulk
+	 * in-app messages due now are stored as batches, a row for up to 64 of them, and each message gets
+	 * its delivery rows only when it is posted. A key used before is not detected for those; the
+	 * message is left out when its batch is sent only if the earlier one has its rows by then.
+	 * {@link #find} shows a batch's message as QUEUED, without attempts, until it is posted.
+	 */
+	default List<DeliveryId> enqueueNew(List<DeliveryRequest> requests, Collection<CustomerProfile> customers) {
+		return enqueueAll(requests, customers);
+	}
+
 	Optional<DeliveryView> find(DeliveryId id);
 
 	/**

@@ -178,6 +178,15 @@ class CampaignSending {
 		pool.shutdownNow();
 	}
 
+	/** A chunk found a recipient it handed off already decided by another run of the campaign. */
+	static final class OverlappingRun extends IllegalStateException {
+
+		OverlappingRun(CampaignId campaign, CustomerId customer) {
+			super("Campaign " + campaign + ": customer " + customer + " was decided by another run at the same time;"
+					+ " this run stops (its chunk is rolled back) and the other goes on");
+		}
+	}
+
 	/** Thrown by the test hook to stop a send as a crash would. */
 	static final class SimulatedCrash extends RuntimeException {
 		SimulatedCrash(String message) {
@@ -636,7 +645,15 @@ class CampaignSending {
 			}
 		}
 		outcomes.addAll(handOff(sendTo, handed, requests, previous));
-		recipients.record(c.id(), outcomes, c.definition().firstChannel(), now, index, listed);
+		Set<UUID> recorded = recipients.record(c.id(), outcomes, c.definition().firstChannel(), now, index, listed);
+		for (Recipients.Outcome o : outcomes) {
+			if (o.deliveryId() != null && !recorded.contains(o.customerId().value())) {
+				// another run decided this recipient meanwhile (runs overlapped: a lock's session lost): its message
+				// was handed off as new (Delivery.enqueueNew), so this chunk must not commit; the run stops here,
+				// the other goes on, and a later run starts after what committed
+				throw new OverlappingRun(c.id(), o.customerId());
+			}
+		}
 		results.granted(c, handed);
 		if (failFrom >= 0 && index >= failFrom) {
 			throw new SimulatedCrash("test hook: chunk " + index + " of campaign " + c.id() + " stopped before its commit");
@@ -647,7 +664,7 @@ class CampaignSending {
 	/** Queues the chunk's messages ({@link HandOff}); a request delivery refuses skips its recipient with delivery's code. */
 	private List<Recipients.Outcome> handOff(List<CustomerProfile> sendTo, List<Recipients.HandedOff> handed,
 			List<DeliveryRequest> requests, Map<CustomerId, Recipients.Status> previous) {
-		return HandOff.all(delivery, requests, sendTo, (i, id) -> {
+		return HandOff.allNew(delivery, requests, sendTo, (i, id) -> {
 			Recipients.HandedOff h = handed.get(i);
 			return new Recipients.Outcome(h.customerId(), previous.get(h.customerId()), Recipients.Status.HANDED_OFF, null,
 					null, id.value(), h);

@@ -27,11 +27,22 @@ final class HandOff {
 	 */
 	static <O> List<O> all(Delivery delivery, List<DeliveryRequest> requests, BiFunction<Integer, DeliveryId, O> queued,
 			BiFunction<Integer, String, O> refused) {
-		return all(delivery, requests, List.of(), queued, refused);
+		return all(delivery, requests, delivery::enqueueAll, queued, refused);
 	}
 
-	/** @param customers the requests' customers, just read by the caller (delivery does not read them again) */
-	static <O> List<O> all(Delivery delivery, List<DeliveryRequest> requests, Collection<CustomerProfile> customers,
+	/**
+	 * A campaign's chunk, whose recipients' rows were inserted (or moved on from planned) in the same
+	 * transaction, so no key was used before: {@link Delivery#enqueueNew}.
+	 *
+	 * @param customers the requests' customers, just read by the caller (delivery does not read them again)
+	 */
+	static <O> List<O> allNew(Delivery delivery, List<DeliveryRequest> requests, Collection<CustomerProfile> customers,
+			BiFunction<Integer, DeliveryId, O> queued, BiFunction<Integer, String, O> refused) {
+		return all(delivery, requests, r -> delivery.enqueueNew(r, customers), queued, refused);
+	}
+
+	private static <O> List<O> all(Delivery delivery, List<DeliveryRequest> requests,
+			java.util.function.Function<List<DeliveryRequest>, List<DeliveryId>> enqueueAll,
 			BiFunction<Integer, DeliveryId, O> queued, BiFunction<Integer, String, O> refused) {
 		List<O> outcomes = new ArrayList<>(requests.size());
 		if (requests.isEmpty()) {
@@ -39,7 +50,7 @@ final class HandOff {
 		}
 		List<DeliveryId> ids;
 		try {
-			ids = delivery.enqueueAll(requests, customers);
+			ids = enqueueAll.apply(requests);
 		}
 		catch (ApiException e) {
 			ids = null;

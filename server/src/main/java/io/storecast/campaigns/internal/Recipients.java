@@ -178,10 +178,13 @@ class Recipients {
 	 * ({@link Outcome#previous}); one not listed yet (a walk of the snapshot, {@link RecipientWalks}) is
 	 * inserted unless a row for it exists. Only those moved or inserted are counted: a recipient another
 	 * run decided meanwhile is counted once, and its results columns are those of the run that did.
+	 *
+	 * @return the customers whose rows it moved or inserted
 	 */
-	void record(CampaignId campaign, List<Outcome> outcomes, Channel channel, Instant now, int shard, boolean listed) {
+	Set<UUID> record(CampaignId campaign, List<Outcome> outcomes, Channel channel, Instant now, int shard, boolean listed) {
+		Set<UUID> recorded = new HashSet<>();
 		if (outcomes.isEmpty()) {
-			return;
+			return recorded;
 		}
 		int size = outcomes.size();
 		UUID[] customers = new UUID[size];
@@ -245,11 +248,13 @@ class Recipients {
 			.query((rs, n) -> rs.getObject(1, UUID.class))
 			.list()
 			.forEach(customer -> {
+				recorded.add(customer);
 				Outcome o = byCustomer.get(customer);
 				deltas.merge(o.previous().name(), -1L, Long::sum);
 				deltas.merge(o.counter(), 1L, Long::sum);
 			});
 		add(campaign, deltas, shard);
+		return recorded;
 	}
 
 	/**

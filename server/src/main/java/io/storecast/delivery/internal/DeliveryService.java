@@ -52,6 +52,7 @@ class DeliveryService implements Delivery {
 	static final Duration MAX_NOT_BEFORE = Duration.ofDays(60);
 
 	private final Outbox outbox;
+	private final OutboxBatches batches;
 	private final DeliveryWorkers workers;
 	private final Addresses addresses;
 	private final CustomerDirectory customers;
@@ -60,9 +61,10 @@ class DeliveryService implements Delivery {
 	private final JsonMapper json;
 	private final Clock clock;
 
-	DeliveryService(Outbox outbox, DeliveryWorkers workers, Addresses addresses, CustomerDirectory customers,
+	DeliveryService(Outbox outbox, OutboxBatches batches, DeliveryWorkers workers, Addresses addresses, CustomerDirectory customers,
 			OrgDirectory org, TransactionTemplate tx, JsonMapper json, Clock clock) {
 		this.outbox = outbox;
+		this.batches = batches;
 		this.workers = workers;
 		this.addresses = addresses;
 		this.customers = customers;
@@ -84,23 +86,31 @@ class DeliveryService implements Delivery {
 
 	@Override
 	public List<DeliveryId> enqueueAll(List<DeliveryRequest> requests) {
-		return enqueue(requests, "requests", List.of());
+		return enqueue(requests, "requests", List.of(), false);
 	}
 
 	@Override
 	public List<DeliveryId> enqueueAll(List<DeliveryRequest> requests, Collection<CustomerProfile> known) {
-		return enqueue(requests, "requests", known);
+		return enqueue(requests, "requests", known, false);
+	}
+
+	@Override
+	public List<DeliveryId> enqueueNew(List<DeliveryRequest> requests, Collection<CustomerProfile> known) {
+		return enqueue(requests, "requests", known, true);
 	}
 
 	/** @param path the JSON path of the list, for errors ({@code requests[3].route}) */
 	List<DeliveryId> enqueue(List<DeliveryRequest> requests, String path) {
-		return enqueue(requests, path, List.of());
+		return enqueue(requests, path, List.of(), false);
 	}
 
 	/**
 	 * @param known customers the caller has just read in its transaction; the others are read here
+	 * @param allNew the caller vouches that no key was used before ({@link Delivery#enqueueNew}): bulk
+	 * in-app messages due now are stored as batches
 	 */
-	private List<DeliveryId> enqueue(List<DeliveryRequest> requests, String path, Collection<CustomerProfile> known) {
+	private List<DeliveryId> enqueue(List<DeliveryRequest> requests, String path, Collection<CustomerProfile> known,
+			boolean allNew) {
 		Instant now = clock.instant();
 		List<Outbox.MessageRow> rows = new ArrayList<>(requests.size());
 		List<Outbox.NewAttempt> first = new ArrayList<>(requests.size());
@@ -130,6 +140,9 @@ class DeliveryService implements Delivery {
 			rows.add(p.row());
 			first.add(p.firstAttempt());
 		}
+		if (allNew) {
+			return afterCommitWake(batched(rows, first, now));
+		}
 		List<DeliveryId> ids = tx.execute(s -> {
 			Set<UUID> inserted = outbox.insertMessages(rows, now);
 			List<Outbox.NewAttempt> attempts = new ArrayList<>();
@@ -147,6 +160,44 @@ class DeliveryService implements Delivery {
 			outbox.insertAttempts(attempts, now);
 			return out;
 		});
+		return afterCommitWake(ids);
+	}
+
+	/**
+	 * New requests: bulk in-app ones due now as batches (per source, purpose and route, in the order
+	 * given), the others as messages with their first attempts.
+	 */
+	private List<DeliveryId> batched(List<Outbox.MessageRow> rows, List<Outbox.NewAttempt> first, Instant now) {
+		return tx.execute(s -> {
+			Map<List<Object>, List<Outbox.MessageRow>> groups = new java.util.LinkedHashMap<>();
+			List<Outbox.MessageRow> single = new ArrayList<>();
+			List<Outbox.NewAttempt> attempts = new ArrayList<>();
+			for (int i = 0; i < rows.size(); i++) {
+				Outbox.MessageRow row = rows.get(i);
+				Outbox.NewAttempt attempt = first.get(i);
+				if (row.bulk() && attempt.channel() == Channel.IN_APP && !attempt.dueAt().isAfter(now)) {
+					groups.computeIfAbsent(List.of(row.source(), row.purpose(), row.route()), k -> new ArrayList<>()).add(row);
+				}
+				else {
+					single.add(row);
+					attempts.add(attempt);
+				}
+			}
+			groups.values().forEach(group -> batches.insert(group, now));
+			Map<UUID, UUID> earlier = new HashMap<>();
+			if (!single.isEmpty()) {
+				Set<UUID> inserted = outbox.insertMessages(single, now);
+				outbox.insertAttempts(attempts.stream().filter(a -> inserted.contains(a.deliveryId())).toList(), now);
+				// a message that is not a batch's keeps enqueueAll's answer for a key used before
+				single.stream()
+					.filter(r -> !inserted.contains(r.id()))
+					.forEach(r -> earlier.put(r.id(), outbox.idOf(r.source(), r.key()).orElseThrow()));
+			}
+			return rows.stream().map(r -> new DeliveryId(earlier.getOrDefault(r.id(), r.id()))).toList();
+		});
+	}
+
+	private <T> T afterCommitWake(T result) {
 		if (TransactionSynchronizationManager.isSynchronizationActive()) {
 			TransactionSynchronizationManager.registerSynchronization(new TransactionSynchronization() {
 				@Override
@@ -158,7 +209,7 @@ class DeliveryService implements Delivery {
 		else {
 			workers.wake();
 		}
-		return ids;
+		return result;
 	}
 
 	private record Prepared(Outbox.MessageRow row, Outbox.NewAttempt firstAttempt) {
@@ -313,6 +364,8 @@ class DeliveryService implements Delivery {
 
 	@Override
 	public Optional<DeliveryView> find(DeliveryId id) {
-		return outbox.view(id);
+		return outbox.view(id).or(() -> batches.find(id.value())
+			.map(w -> new DeliveryView(id, w.message().source(), w.message().key(), w.message().customerId(),
+					w.message().purpose(), io.storecast.delivery.DeliveryStatus.QUEUED, null, w.createdAt(), true, List.of())));
 	}
 }

@@ -12,6 +12,7 @@ import java.util.HexFormat;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CompletionStage;
@@ -79,6 +80,9 @@ class DeliveryWorkers implements SmartLifecycle {
 	}
 
 	private final Outbox outbox;
+	private final OutboxBatches batches;
+	/** The ids of batch messages this node leased (negative: an attempt's id is positive). */
+	private final java.util.concurrent.atomic.AtomicLong batchMessageIds = new java.util.concurrent.atomic.AtomicLong();
 	private final Map<Channel, ChannelAdapter> adapters = new EnumMap<>(Channel.class);
 	private final Map<Channel, RateLimiter> limiters = new EnumMap<>(Channel.class);
 	private final Map<Channel, AtomicInteger> inFlight = new EnumMap<>(Channel.class);
@@ -105,10 +109,11 @@ class DeliveryWorkers implements SmartLifecycle {
 	private volatile @Nullable Thread dispatcher;
 	private volatile @Nullable Thread recorder;
 
-	DeliveryWorkers(Outbox outbox, List<ChannelAdapter> channelAdapters, Addresses addresses, Consents consents,
+	DeliveryWorkers(Outbox outbox, OutboxBatches batches, List<ChannelAdapter> channelAdapters, Addresses addresses, Consents consents,
 			Suppressions suppressions, MerchantMessaging messaging, OrgDirectory org, ApplicationEventPublisher events,
 			TransactionTemplate tx, DeliverySettings settings, JsonMapper json, Clock clock) {
 		this.outbox = outbox;
+		this.batches = batches;
 		long now = System.nanoTime();
 		for (ChannelAdapter a : channelAdapters) {
 			adapters.put(a.channel(), a);
@@ -294,6 +299,9 @@ class DeliveryWorkers implements SmartLifecycle {
 		BulkHold hold = bulkHold;
 		int bulkLimit = hold.allowance(channel, limit, adapters.get(channel).batchSize(), now, nanos);
 		List<Outbox.Claimed> claimed = outbox.claim(channel, limit, bulkLimit, now, now.plus(settings.lease()));
+		if (channel == Channel.IN_APP) {
+			claimed = withBatches(claimed, limit, bulkLimit, now);
+		}
 		if (claimed.isEmpty()) {
 			return;
 		}
@@ -314,6 +322,38 @@ class DeliveryWorkers implements SmartLifecycle {
 			}
 		}
 		queue(buffer, going);
+	}
+
+	/**
+	 * The claimed attempts and, if there is room left (of the claim and of the bulk allowance), the
+	 * messages of whole batches (V34), leased after them: a batch's messages are bulk.
+	 */
+	private List<Outbox.Claimed> withBatches(List<Outbox.Claimed> claimed, int limit, int bulkLimit, Instant now) {
+		int bulk = (int) claimed.stream().filter(c -> c.message().bulk()).count();
+		int rows = Math.min(limit - claimed.size(), bulkLimit - bulk) / OutboxBatches.SIZE;
+		if (rows <= 0) {
+			return claimed;
+		}
+		List<OutboxBatches.Leased> leased;
+		try {
+			leased = batches.lease(rows, now, now.plus(settings.lease()));
+		}
+		catch (RuntimeException e) {
+			// nothing leased: the attempts claimed go on, the batches are looked at again next time
+			log.warn("Delivery: leasing batches failed: {}", e.toString());
+			return claimed;
+		}
+		if (leased.isEmpty()) {
+			return claimed;
+		}
+		List<Outbox.Claimed> all = new ArrayList<>(claimed);
+		for (OutboxBatches.Leased b : leased) {
+			Outbox.BatchLease lease = new Outbox.BatchLease(b.id(), b.leaseUntil(), b.messages().size());
+			for (Outbox.MessageRow m : b.messages()) {
+				all.add(new Outbox.Claimed(-batchMessageIds.incrementAndGet(), 0, 1, Channel.IN_APP, null, m, lease));
+			}
+		}
+		return all;
 	}
 
 	/**
@@ -462,7 +502,9 @@ class DeliveryWorkers implements SmartLifecycle {
 		for (int attempt = 1;; attempt++) {
 			try {
 				changes.clear();
-				recordOnce(batch, changes);
+				Map<Outbox.BatchLease, Integer> written = recordOnce(batch, changes);
+				// committed: the batches' messages written down are no longer open
+				written.forEach((lease, n) -> lease.open.addAndGet(-n));
 				return;
 			}
 			catch (org.springframework.dao.ConcurrencyFailureException e) {
@@ -475,13 +517,26 @@ class DeliveryWorkers implements SmartLifecycle {
 		}
 	}
 
-	private void recordOnce(List<Done> batch, List<DeliveryStatusChanged> changes) {
-		tx.executeWithoutResult(s -> {
+	/** One transaction; returns how many messages of each batch it wrote down. */
+	private Map<Outbox.BatchLease, Integer> recordOnce(List<Done> batch, List<DeliveryStatusChanged> changes) {
+		return Objects.requireNonNull(tx.execute(s -> {
 			Instant now = clock.instant();
+			// a batch's messages get their rows first: those that did not go become attempts as any other's
+			List<Done> rest = new ArrayList<>(batch.size());
+			List<Done> batched = new ArrayList<>();
+			for (Done d : batch) {
+				Outbox.Claimed c = switch (d) {
+					case Outcome o -> o.attempt();
+					case Skipped k -> k.attempt();
+					case Receipt r -> null;
+				};
+				(c != null && c.batch() != null ? batched : rest).add(d);
+			}
+			Map<Outbox.BatchLease, Integer> written = recordBatched(batched, now, changes, rest);
 			// accepted sends first, set-based (the bulk of it), so a receipt in the same batch finds its send
 			List<Outcome> accepted = new ArrayList<>();
 			List<Receipt> receipts = new ArrayList<>();
-			for (Done d : batch) {
+			for (Done d : rest) {
 				switch (d) {
 					case Outcome o when o.result() instanceof AttemptResult.Accepted -> accepted.add(o);
 					case Outcome o -> recordOutcome(o, now, changes);
@@ -496,7 +551,105 @@ class DeliveryWorkers implements SmartLifecycle {
 			recordAccepted(accepted, now, changes, receipts);
 			recordReceipts(receipts, now, changes);
 			changes.forEach(events::publishEvent);
+			return written;
+		}));
+	}
+
+	/**
+	 * Writes down the batch messages that are done: a posted one as its rows (the delivery DELIVERED,
+	 * its attempt with the post's result; READ if a read receipt came first), the others as a QUEUED
+	 * delivery with a SENDING attempt, added to {@code rest} to be recorded as any leased attempt is
+	 * (retried, skipped, fallen back). A batch whose messages are all written is deleted. Returns how
+	 * many messages of each batch were written (or found written: another node's, after a lease ran out).
+	 */
+	private Map<Outbox.BatchLease, Integer> recordBatched(List<Done> batched, Instant now,
+			List<DeliveryStatusChanged> changes, List<Done> rest) {
+		Map<Outbox.BatchLease, Integer> written = new HashMap<>();
+		if (batched.isEmpty()) {
+			return written;
+		}
+		List<Outcome> posted = new ArrayList<>();
+		List<Done> other = new ArrayList<>();
+		for (Done d : batched) {
+			Outbox.Claimed c = d instanceof Outcome o ? o.attempt() : ((Skipped) d).attempt();
+			written.merge(Objects.requireNonNull(c.batch()), 1, Integer::sum);
+			if (d instanceof Outcome o && o.result() instanceof AttemptResult.Accepted) {
+				posted.add(o);
+			}
+			else {
+				other.add(d);
+			}
+		}
+		if (!posted.isEmpty()) {
+			Map<UUID, Instant> readFirst = batches.takeEarlyReads(
+					posted.stream().map(o -> o.attempt().message().id()).toList());
+			List<Outbox.MessageRow> rows = new ArrayList<>(posted.size());
+			List<Outbox.PostedAttempt> attempts = new ArrayList<>(posted.size());
+			for (Outcome o : posted) {
+				Outbox.MessageRow m = o.attempt().message();
+				AttemptResult.Accepted a = (AttemptResult.Accepted) o.result();
+				Outbox.Accepted timers = acceptedRow(o, now);
+				Instant readAt = readFirst.get(m.id());
+				DeliveryStatus status = readAt != null ? DeliveryStatus.READ
+						: a.delivered() ? DeliveryStatus.DELIVERED : DeliveryStatus.SENT;
+				rows.add(new Outbox.MessageRow(m.id(), m.source(), m.key(), m.customerId(), m.storeId(), m.purpose(),
+						m.route(), m.content(), status, 0, true));
+				attempts.add(new Outbox.PostedAttempt(m.id(), o.attempt().channel(), status.name(), a.providerId(),
+						Math.max(1, a.segments()), a.responseCode(), o.payloadHash(), readAt == null ? timers.fallbackAt() : null,
+						readAt == null ? timers.readCheckAt() : null, readAt));
+			}
+			java.util.Set<UUID> inserted = outbox.insertMessages(rows, now);
+			outbox.insertPosted(attempts.stream().filter(a -> inserted.contains(a.deliveryId())).toList(), now);
+			for (int i = 0; i < posted.size(); i++) {
+				Outbox.MessageRow m = rows.get(i);
+				if (!inserted.contains(m.id())) {
+					continue; // written meanwhile by a node that leased the batch after this one's lease ran out
+				}
+				Outcome o = posted.get(i);
+				int segments = ((AttemptResult.Accepted) o.result()).segments();
+				Channel channel = o.attempt().channel();
+				changes.add(change(m, channel, DeliveryStatus.SENT, null, segments, now));
+				if (m.status() != DeliveryStatus.SENT) {
+					changes.add(change(m, channel, DeliveryStatus.DELIVERED, null, segments, now));
+				}
+				if (m.status() == DeliveryStatus.READ) {
+					changes.add(change(m, channel, DeliveryStatus.READ, null, segments, readFirst.get(m.id())));
+				}
+			}
+		}
+		if (!other.isEmpty()) {
+			List<Outbox.MessageRow> rows = other.stream()
+				.map(d -> (d instanceof Outcome o ? o.attempt() : ((Skipped) d).attempt()).message())
+				.toList();
+			java.util.Set<UUID> inserted = outbox.insertMessages(rows, now);
+			Map<UUID, Long> attemptIds = outbox.insertAttempts(other.stream()
+				.map(d -> d instanceof Outcome o ? o.attempt() : ((Skipped) d).attempt())
+				.filter(c -> inserted.contains(c.message().id()))
+				.map(c -> new Outbox.NewAttempt(c.message().id(), 0, 1, c.channel(), "SENDING", now, c.address(), null, null,
+						true))
+				.toList(), now);
+			for (Done d : other) {
+				Outbox.Claimed c = d instanceof Outcome o ? o.attempt() : ((Skipped) d).attempt();
+				Long id = attemptIds.get(c.message().id());
+				if (id == null) {
+					continue; // written meanwhile by another node
+				}
+				Outbox.Claimed leased = new Outbox.Claimed(id, c.step(), c.number(), c.channel(), c.address(), c.message());
+				rest.add(switch (d) {
+					case Outcome o -> new Outcome(leased, o.result(), o.payloadHash());
+					case Skipped k -> new Skipped(leased, k.code(), k.detail());
+					case Receipt r -> r;
+				});
+			}
+		}
+		Map<UUID, Instant> finished = new HashMap<>();
+		written.forEach((lease, n) -> {
+			if (lease.open.get() == n) {
+				finished.put(lease.id, lease.leaseUntil);
+			}
 		});
+		batches.delete(finished);
+		return written;
 	}
 
 	/** Accepted sends in three statements; receipts that came before them join {@code receipts}. */
@@ -507,19 +660,7 @@ class DeliveryWorkers implements SmartLifecycle {
 		}
 		List<Outbox.Accepted> rows = new ArrayList<>(accepted.size());
 		for (Outcome o : accepted) {
-			Outbox.Claimed c = o.attempt();
-			Outbox.MessageRow m = c.message();
-			AttemptResult.Accepted a = (AttemptResult.Accepted) o.result();
-			Instant fallbackAt = null;
-			Route.Step step = m.route().get(c.step());
-			if (c.channel() == Channel.IN_APP && step.fallbackAfterSeconds() != null && c.step() + 1 < m.route().size()) {
-				fallbackAt = now.plusSeconds(step.fallbackAfterSeconds());
-			}
-			// an in-app message without a fallback is READ by its receipt (InAppReads), and read checks catch a missed one
-			Instant readCheckAt = c.channel() == Channel.IN_APP && fallbackAt == null && a.providerId() != null
-					? now.plus(settings.readCheckAfter()) : null;
-			rows.add(new Outbox.Accepted(c.id(), a.delivered(), a.providerId(), Math.max(1, a.segments()), a.responseCode(),
-					o.payloadHash(), fallbackAt, readCheckAt));
+			rows.add(acceptedRow(o, now));
 		}
 		java.util.Set<Long> recorded = outbox.accepted(rows, now);
 		List<Outbox.StatusChange> statuses = new ArrayList<>(recorded.size());
@@ -544,6 +685,23 @@ class DeliveryWorkers implements SmartLifecycle {
 		providerIds.forEach((channel, ids) -> outbox.takeEarlyReceipts(channel, ids)
 			.forEach((id, r) -> receipts.add(new Receipt(channel, id, r.delivered(), r.code(), r.addressFault(), r.detail(),
 					r.receivedAt()))));
+	}
+
+	/** An accepted send as recorded: its result, and when to look whether it was read (in-app). */
+	private Outbox.Accepted acceptedRow(Outcome o, Instant now) {
+		Outbox.Claimed c = o.attempt();
+		Outbox.MessageRow m = c.message();
+		AttemptResult.Accepted a = (AttemptResult.Accepted) o.result();
+		Instant fallbackAt = null;
+		Route.Step step = m.route().get(c.step());
+		if (c.channel() == Channel.IN_APP && step.fallbackAfterSeconds() != null && c.step() + 1 < m.route().size()) {
+			fallbackAt = now.plusSeconds(step.fallbackAfterSeconds());
+		}
+		// an in-app message without a fallback is READ by its receipt (InAppReads), and read checks catch a missed one
+		Instant readCheckAt = c.channel() == Channel.IN_APP && fallbackAt == null && a.providerId() != null
+				? now.plus(settings.readCheckAfter()) : null;
+		return new Outbox.Accepted(c.id(), a.delivered(), a.providerId(), Math.max(1, a.segments()), a.responseCode(),
+				o.payloadHash(), fallbackAt, readCheckAt);
 	}
 
 	/** Receipts, set-based per channel: matched ones applied, unknown ones kept until their send is recorded. */
@@ -746,6 +904,11 @@ class DeliveryWorkers implements SmartLifecycle {
 			log.info("Delivery: {} attempts whose lease ran out are queued again", requeued);
 		}
 		outbox.forgetEarlyReceipts(now.minus(Duration.ofDays(3)));
+		int batchesRequeued = batches.requeueExpired(now);
+		if (batchesRequeued > 0) {
+			log.info("Delivery: {} batches whose lease ran out are queued again", batchesRequeued);
+		}
+		batches.forgetEarlyReads(now.minus(Duration.ofDays(3)));
 	}
 
 	// --- lifecycle -----------------------------------------------------------------------------
@@ -783,12 +946,22 @@ class DeliveryWorkers implements SmartLifecycle {
 		}
 		// leased but not started: back to the queue at once (others may take them now)
 		List<Long> unstarted = new ArrayList<>();
+		Map<UUID, Instant> unstartedBatches = new HashMap<>();
 		leased.values().forEach(b -> {
-			b.forEach(c -> unstarted.add(c.id()));
+			b.forEach(c -> {
+				if (c.batch() == null) {
+					unstarted.add(c.id());
+				}
+				else {
+					// its messages already sent are written down by the recorder; the others go when it is leased again
+					unstartedBatches.put(c.batch().id, c.batch().leaseUntil);
+				}
+			});
 			b.clear();
 		});
 		try {
 			outbox.release(unstarted, clock.instant());
+			batches.release(unstartedBatches);
 		}
 		catch (RuntimeException e) {
 			log.warn("Delivery: {} leased attempts not released ({}); they go again when their lease runs out",

@@ -20,18 +20,21 @@ import io.storecast.messaging.MerchantMessaging;
  * In-app messages become READ when the customer's read receipt says so: messaging tells which of the
  * store's posts the receipt covered (their keys, {@code <delivery id>:<step>}), and their attempts are
  * marked in one statement, at the receipt's time. The read checks ({@link DeliveryWorkers#readSweep})
- * are left as a safety net.
+ * are left as a safety net. A receipt that reaches a batch's message (V34) posted but not written
+ * down yet is kept, and the message is written down READ.
  */
 @Component
 class InAppReads {
 
 	private final Outbox outbox;
+	private final OutboxBatches batches;
 	private final MerchantMessaging messaging;
 	private final ApplicationEventPublisher events;
 	private final Clock clock;
 
-	InAppReads(Outbox outbox, MerchantMessaging messaging, ApplicationEventPublisher events, Clock clock) {
+	InAppReads(Outbox outbox, OutboxBatches batches, MerchantMessaging messaging, ApplicationEventPublisher events, Clock clock) {
 		this.outbox = outbox;
+		this.batches = batches;
 		this.messaging = messaging;
 		this.events = events;
 		this.clock = clock;
@@ -51,7 +54,9 @@ class InAppReads {
 		Instant now = clock.instant();
 		List<Outbox.StatusChange> statuses = new ArrayList<>();
 		List<DeliveryStatusChanged> changes = new ArrayList<>();
+		java.util.Set<UUID> reached = new java.util.HashSet<>();
 		for (Outbox.ReadAttempt a : outbox.readUpTo(deliveries, steps, read.at(), now)) {
+			reached.add(a.deliveryId());
 			if (a.read()) {
 				Outbox.MessageRow m = outbox.message(a.deliveryId()).orElseThrow();
 				statuses.add(new Outbox.StatusChange(m.id(), DeliveryStatus.READ));
@@ -60,5 +65,15 @@ class InAppReads {
 		}
 		outbox.setStatuses(statuses, now);
 		changes.forEach(events::publishEvent);
+		// a batch's message posted but not written down yet: READ when it is (DeliveryWorkers.recordBatched)
+		List<UUID> unreached = new ArrayList<>();
+		List<Integer> unreachedSteps = new ArrayList<>();
+		for (int i = 0; i < deliveries.size(); i++) {
+			if (steps.get(i) == 0 && !reached.contains(deliveries.get(i))) {
+				unreached.add(deliveries.get(i));
+				unreachedSteps.add(0);
+			}
+		}
+		batches.keepEarlyReads(unreached, unreachedSteps, read.at());
 	}
 }

@@ -39,8 +39,33 @@ class Outbox {
 			List<Route.Step> route, JsonNode content, DeliveryStatus status, int step, boolean bulk) {
 	}
 
-	/** An attempt leased to this node, with its delivery. */
-	record Claimed(long id, int step, int number, Channel channel, @Nullable String address, MessageRow message) {
+	/**
+	 * An attempt leased to this node, with its delivery; or a batch's message ({@code batch} not null),
+	 * which has no rows yet: its {@code id} is then this node's own, negative, until the rows are written.
+	 */
+	record Claimed(long id, int step, int number, Channel channel, @Nullable String address, MessageRow message,
+			@Nullable BatchLease batch) {
+
+		Claimed(long id, int step, int number, Channel channel, @Nullable String address, MessageRow message) {
+			this(id, step, number, channel, address, message, null);
+		}
+	}
+
+	/**
+	 * A batch (V34) this node leased until {@code leaseUntil}; {@code open}: its messages not written
+	 * down yet (set by the dispatcher when it leases, counted down by the recorder after each commit).
+	 */
+	static final class BatchLease {
+
+		final UUID id;
+		final Instant leaseUntil;
+		final java.util.concurrent.atomic.AtomicInteger open;
+
+		BatchLease(UUID id, Instant leaseUntil, int open) {
+			this.id = id;
+			this.leaseUntil = leaseUntil;
+			this.open = new java.util.concurrent.atomic.AtomicInteger(open);
+		}
 	}
 
 	/** A new attempt to insert; {@code bulk}: its message's lane. */
@@ -72,8 +97,8 @@ class Outbox {
 	}
 
 	/**
-	 * Inserts the deliveries not yet there (by source and key) in one statement; returns the ids of
-	 * those it inserted.
+	 * Inserts the deliveries not yet there (by source and key) in one statement, each with its status
+	 * and step; returns the ids of those it inserted.
 	 */
 	java.util.Set<UUID> insertMessages(List<MessageRow> rows, Instant now) {
 		int n = rows.size();
@@ -85,6 +110,8 @@ class Outbox {
 		String[] purposes = new String[n];
 		String[] routes = new String[n];
 		String[] contents = new String[n];
+		String[] statuses = new String[n];
+		Integer[] steps = new Integer[n];
 		Boolean[] bulk = new Boolean[n];
 		// a chunk's requests mostly share one route: written once
 		Map<List<Route.Step>, String> routeJson = new HashMap<>();
@@ -98,19 +125,23 @@ class Outbox {
 			purposes[i] = r.purpose().name();
 			routes[i] = routeJson.computeIfAbsent(r.route(), json::writeValueAsString);
 			contents[i] = json.writeValueAsString(r.content());
+			statuses[i] = r.status().name();
+			steps[i] = r.step();
 			bulk[i] = r.bulk();
 		}
 		return new java.util.HashSet<>(jdbc.sql("""
 				INSERT INTO delivery_messages (id, source, request_key, customer_id, store_id, purpose, route, content,
 				  status, step, created_at, updated_at, bulk)
 				SELECT u.id, u.source, u.request_key, u.customer_id, u.store_id, u.purpose, CAST(u.route AS jsonb),
-				  CAST(u.content AS jsonb), 'QUEUED', 0, ?, ?, u.bulk
+				  CAST(u.content AS jsonb), u.status, u.step, ?, ?, u.bulk
 				  FROM unnest(CAST(? AS uuid[]), CAST(? AS text[]), CAST(? AS text[]), CAST(? AS uuid[]), CAST(? AS uuid[]),
-				              CAST(? AS text[]), CAST(? AS text[]), CAST(? AS text[]), CAST(? AS boolean[]))
-				       AS u(id, source, request_key, customer_id, store_id, purpose, route, content, bulk)
+				              CAST(? AS text[]), CAST(? AS text[]), CAST(? AS text[]), CAST(? AS text[]), CAST(? AS int[]),
+				              CAST(? AS boolean[]))
+				       AS u(id, source, request_key, customer_id, store_id, purpose, route, content, status, step, bulk)
 				ON CONFLICT (source, request_key) DO NOTHING
 				RETURNING id""")
-			.params(ts(now), ts(now), ids, sources, keys, customers, stores, purposes, routes, contents, bulk)
+			.params(ts(now), ts(now), ids, sources, keys, customers, stores, purposes, routes, contents, statuses, steps,
+					bulk)
 			.query(UUID.class)
 			.list());
 	}
@@ -122,9 +153,11 @@ class Outbox {
 			.optional();
 	}
 
-	void insertAttempts(List<NewAttempt> attempts, Instant now) {
+	/** Inserts attempts in one statement; returns their ids by delivery (one attempt per delivery in a call). */
+	Map<UUID, Long> insertAttempts(List<NewAttempt> attempts, Instant now) {
+		Map<UUID, Long> out = new HashMap<>();
 		if (attempts.isEmpty()) {
-			return;
+			return out;
 		}
 		int n = attempts.size();
 		UUID[] deliveries = new UUID[n];
@@ -156,8 +189,68 @@ class Outbox {
 				SELECT u.*, ?, ? FROM unnest(CAST(? AS uuid[]), CAST(? AS int[]), CAST(? AS text[]), CAST(? AS int[]),
 				  CAST(? AS text[]), CAST(? AS timestamptz[]), CAST(? AS text[]), CAST(? AS text[]), CAST(? AS text[]),
 				  CAST(? AS boolean[]))
-				  AS u(delivery_id, step, channel, number, status, due_at, address, error_code, error, bulk)""")
+				  AS u(delivery_id, step, channel, number, status, due_at, address, error_code, error, bulk)
+				RETURNING id, delivery_id""")
 			.params(ts(now), ts(now), deliveries, steps, channels, numbers, statuses, due, addresses, codes, errors, bulk)
+			.query(rs -> {
+				out.put(rs.getObject("delivery_id", UUID.class), rs.getLong("id"));
+			});
+		return out;
+	}
+
+	/**
+	 * A batch's message posted on its first step: its attempt, written once as it ended up
+	 * ({@code status} DELIVERED, SENT, or READ when a read receipt came first, {@code readAt}).
+	 */
+	record PostedAttempt(UUID deliveryId, Channel channel, String status, @Nullable String providerId, int segments,
+			@Nullable Integer responseCode, @Nullable String payloadHash, @Nullable Instant fallbackAt,
+			@Nullable Instant readCheckAt, @Nullable Instant readAt) {
+	}
+
+	/** Inserts the attempts of posted batch messages, in one statement. */
+	void insertPosted(List<PostedAttempt> attempts, Instant now) {
+		if (attempts.isEmpty()) {
+			return;
+		}
+		int n = attempts.size();
+		UUID[] deliveries = new UUID[n];
+		String[] channels = new String[n];
+		String[] statuses = new String[n];
+		String[] providers = new String[n];
+		Integer[] segments = new Integer[n];
+		Integer[] codes = new Integer[n];
+		String[] hashes = new String[n];
+		Timestamp[] fallbacks = new Timestamp[n];
+		Timestamp[] readChecks = new Timestamp[n];
+		Timestamp[] reads = new Timestamp[n];
+		for (int i = 0; i < n; i++) {
+			PostedAttempt a = attempts.get(i);
+			deliveries[i] = a.deliveryId();
+			channels[i] = a.channel().name();
+			statuses[i] = a.status();
+			providers[i] = a.providerId();
+			segments[i] = a.segments();
+			codes[i] = a.responseCode();
+			hashes[i] = a.payloadHash();
+			fallbacks[i] = tsOrNull(a.fallbackAt());
+			readChecks[i] = tsOrNull(a.readCheckAt());
+			reads[i] = tsOrNull(a.readAt());
+		}
+		jdbc.sql("""
+				INSERT INTO delivery_attempts (delivery_id, step, channel, number, status, due_at, provider_id, segments,
+				  response_code, payload_hash, fallback_at, read_check_at, sent_at, delivered_at, read_at, bulk, created_at,
+				  updated_at)
+				SELECT u.delivery_id, 0, u.channel, 1, u.status, CAST(? AS timestamptz), u.provider_id, u.segments,
+				  u.response_code, u.payload_hash, u.fallback_at, u.read_check_at, CAST(? AS timestamptz),
+				  CASE WHEN u.status <> 'SENT' THEN CAST(? AS timestamptz) END, u.read_at, true, CAST(? AS timestamptz),
+				  CAST(? AS timestamptz)
+				FROM unnest(CAST(? AS uuid[]), CAST(? AS text[]), CAST(? AS text[]), CAST(? AS text[]), CAST(? AS int[]),
+				            CAST(? AS int[]), CAST(? AS text[]), CAST(? AS timestamptz[]), CAST(? AS timestamptz[]),
+				            CAST(? AS timestamptz[]))
+				     AS u(delivery_id, channel, status, provider_id, segments, response_code, payload_hash, fallback_at,
+				          read_check_at, read_at)""")
+			.params(ts(now), ts(now), ts(now), ts(now), ts(now), deliveries, channels, statuses, providers, segments, codes,
+					hashes, fallbacks, readChecks, reads)
 			.update();
 	}
 
@@ -612,10 +705,18 @@ class Outbox {
 		for (DeliveryStatus s : DeliveryStatus.values()) {
 			by.put(s.name(), 0L);
 		}
-		jdbc.sql("SELECT status, count(*) AS n FROM delivery_messages WHERE (CAST(? AS text) IS NULL OR source = ?) GROUP BY status")
-			.params(source, source)
+		// one statement, one snapshot: a batch's messages (V34) are queued until their rows are written (the
+		// recorder writes them and deletes the batch in one transaction), so nothing is counted twice or missed
+		jdbc.sql("""
+				SELECT status, count(*) AS n FROM delivery_messages WHERE (CAST(? AS text) IS NULL OR source = ?) GROUP BY status
+				UNION ALL
+				SELECT 'QUEUED', coalesce(sum(CASE WHEN b.status = 'QUEUED' THEN cardinality(b.message_ids)
+				  ELSE (SELECT count(*) FROM unnest(b.message_ids) AS i(id)
+				        WHERE NOT EXISTS (SELECT 1 FROM delivery_messages m WHERE m.id = i.id)) END), 0)
+				FROM delivery_batches b WHERE CAST(? AS text) IS NULL OR b.source = ?""")
+			.params(source, source, source, source)
 			.query(rs -> {
-				by.put(rs.getString("status"), rs.getLong("n"));
+				by.merge(rs.getString("status"), rs.getLong("n"), Long::sum);
 			});
 		long segments = jdbc.sql("""
 				SELECT coalesce(sum(a.segments), 0) FROM delivery_attempts a JOIN delivery_messages m ON m.id = a.delivery_id

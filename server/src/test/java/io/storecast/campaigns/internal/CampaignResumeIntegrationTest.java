@@ -379,7 +379,15 @@ class CampaignResumeIntegrationTest {
 		return demo.owner.post("/api/v1/campaigns", body).expect(201).string("id");
 	}
 
+	/**
+	 * The campaign's deliveries, once all have their rows: in-app messages handed off as batches get them
+	 * when they are posted (delivery's batches, V34).
+	 */
 	long deliveries(String campaign) {
+		await().atMost(Duration.ofSeconds(30)).until(() -> jdbc.sql("SELECT count(*) FROM delivery_batches WHERE source = ?")
+			.param("campaign:" + campaign)
+			.query(Long.class)
+			.single() == 0);
 		return jdbc.sql("SELECT count(*) FROM delivery_messages WHERE source = ?")
 			.param("campaign:" + campaign)
 			.query(Long.class)
