@@ -16,6 +16,8 @@ CREATE TABLE delivery_batches
   status       TEXT        NOT NULL CHECK (status IN ('QUEUED', 'SENDING')),
   due_at       TIMESTAMPTZ NOT NULL,
   lease_until  TIMESTAMPTZ,
+  -- leased at least once: some of its messages may have their rows already
+  leased       BOOLEAN     NOT NULL DEFAULT false,
   -- one element per message, in the same order: the delivery ids given back to the caller, the
   -- request keys, customers, stores and contents (delivery_messages.content as text)
   message_ids  UUID[]      NOT NULL,
@@ -29,8 +31,9 @@ CREATE INDEX delivery_batches_due_idx ON delivery_batches (due_at) WHERE status 
 CREATE INDEX delivery_batches_lease_idx ON delivery_batches (lease_until) WHERE status = 'SENDING';
 CREATE INDEX delivery_batches_source_idx ON delivery_batches (source);
 
--- A customer's read receipt that covered a batch's message posted but not yet written down: kept
--- until the message's rows are written (then it is READ at this time), forgotten after 3 days.
+-- A customer's read receipt that covered a delivery's in-app post no attempt took (a batch's message
+-- posted but not yet written down): kept until the message's rows are written (then it is READ at
+-- this time: by the recorder, or by the housekeeping when the two ran at once), forgotten after 3 days.
 CREATE TABLE delivery_early_reads
 (
   delivery_id UUID        NOT NULL,

@@ -40,7 +40,8 @@ public interface Delivery {
 	 * in-app messages due now are stored as batches, a row for up to 64 of them, and each message gets
 	 * its delivery rows only when it is posted. A key used before is not detected for those; the
 	 * message is left out when its batch is sent only if the earlier one has its rows by then.
-	 * {@link #find} shows a batch's message as QUEUED, without attempts, until it is posted.
+	 * {@link #find} shows a batch's message as QUEUED, without attempts, until its rows are written
+	 * (just after it is posted).
 	 */
 	default List<DeliveryId> enqueueNew(List<DeliveryRequest> requests, Collection<CustomerProfile> customers) {
 		return enqueueAll(requests, customers);

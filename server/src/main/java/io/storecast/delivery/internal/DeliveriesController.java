@@ -127,7 +127,9 @@ class DeliveriesController {
 				Boolean.TRUE.equals(r.bulk()));
 	}
 
-	@Operation(summary = "A delivery and all its attempts (delivery:read)")
+	@Operation(summary = "A delivery and all its attempts (delivery:read)", description = """
+			A campaign's in-app message still waiting in a batch (docs/delivery.md#batches) is shown QUEUED with no \
+			attempts until it is posted and written down.""")
 	@GetMapping("/{id}")
 	DeliveryView get(@AuthenticationPrincipal Actor actor, @PathVariable UUID id) {
 		requireHeadOffice(actor, Permission.DELIVERY_READ);

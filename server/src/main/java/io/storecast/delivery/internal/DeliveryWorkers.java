@@ -81,6 +81,7 @@ class DeliveryWorkers implements SmartLifecycle {
 
 	private final Outbox outbox;
 	private final OutboxBatches batches;
+	private final InAppReads reads;
 	/** The ids of batch messages this node leased (negative: an attempt's id is positive). */
 	private final java.util.concurrent.atomic.AtomicLong batchMessageIds = new java.util.concurrent.atomic.AtomicLong();
 	private final Map<Channel, ChannelAdapter> adapters = new EnumMap<>(Channel.class);
@@ -109,11 +110,12 @@ class DeliveryWorkers implements SmartLifecycle {
 	private volatile @Nullable Thread dispatcher;
 	private volatile @Nullable Thread recorder;
 
-	DeliveryWorkers(Outbox outbox, OutboxBatches batches, List<ChannelAdapter> channelAdapters, Addresses addresses, Consents consents,
+	DeliveryWorkers(Outbox outbox, OutboxBatches batches, InAppReads reads, List<ChannelAdapter> channelAdapters, Addresses addresses, Consents consents,
 			Suppressions suppressions, MerchantMessaging messaging, OrgDirectory org, ApplicationEventPublisher events,
 			TransactionTemplate tx, DeliverySettings settings, JsonMapper json, Clock clock) {
 		this.outbox = outbox;
 		this.batches = batches;
+		this.reads = reads;
 		long now = System.nanoTime();
 		for (ChannelAdapter a : channelAdapters) {
 			adapters.put(a.channel(), a);
@@ -330,10 +332,13 @@ class DeliveryWorkers implements SmartLifecycle {
 	 */
 	private List<Outbox.Claimed> withBatches(List<Outbox.Claimed> claimed, int limit, int bulkLimit, Instant now) {
 		int bulk = (int) claimed.stream().filter(c -> c.message().bulk()).count();
-		int rows = Math.min(limit - claimed.size(), bulkLimit - bulk) / OutboxBatches.SIZE;
-		if (rows <= 0) {
+		int room = Math.min(limit - claimed.size(), bulkLimit - bulk);
+		if (room <= 0) {
 			return claimed;
 		}
+		// rounded up to whole batches: a held lane's trickle goes into debt (BulkHold.took) rather than never
+		// reaching a batch's 64 when it is set lower
+		int rows = (room + OutboxBatches.SIZE - 1) / OutboxBatches.SIZE;
 		List<OutboxBatches.Leased> leased;
 		try {
 			leased = batches.lease(rows, now, now.plus(settings.lease()));
@@ -570,9 +575,14 @@ class DeliveryWorkers implements SmartLifecycle {
 		}
 		List<Outcome> posted = new ArrayList<>();
 		List<Done> other = new ArrayList<>();
+		java.util.Set<UUID> seen = new java.util.HashSet<>();
 		for (Done d : batched) {
 			Outbox.Claimed c = d instanceof Outcome o ? o.attempt() : ((Skipped) d).attempt();
 			written.merge(Objects.requireNonNull(c.batch()), 1, Integer::sum);
+			if (!seen.add(c.message().id())) {
+				// a second copy (this node leased the batch again after its first lease ran out): the first is written
+				continue;
+			}
 			if (d instanceof Outcome o && o.result() instanceof AttemptResult.Accepted) {
 				posted.add(o);
 			}
@@ -909,6 +919,7 @@ class DeliveryWorkers implements SmartLifecycle {
 			log.info("Delivery: {} batches whose lease ran out are queued again", batchesRequeued);
 		}
 		batches.forgetEarlyReads(now.minus(Duration.ofDays(3)));
+		tx.executeWithoutResult(s -> reads.applyLate(RECORD_BATCH));
 	}
 
 	// --- lifecycle -----------------------------------------------------------------------------
@@ -947,6 +958,7 @@ class DeliveryWorkers implements SmartLifecycle {
 		// leased but not started: back to the queue at once (others may take them now)
 		List<Long> unstarted = new ArrayList<>();
 		Map<UUID, Instant> unstartedBatches = new HashMap<>();
+		// batches go back only after the sends in flight ended (below): another node would post those again
 		leased.values().forEach(b -> {
 			b.forEach(c -> {
 				if (c.batch() == null) {
@@ -961,7 +973,6 @@ class DeliveryWorkers implements SmartLifecycle {
 		});
 		try {
 			outbox.release(unstarted, clock.instant());
-			batches.release(unstartedBatches);
 		}
 		catch (RuntimeException e) {
 			log.warn("Delivery: {} leased attempts not released ({}); they go again when their lease runs out",
@@ -976,6 +987,13 @@ class DeliveryWorkers implements SmartLifecycle {
 			Thread.currentThread().interrupt();
 		}
 		sends.shutdownNow();
+		try {
+			batches.release(unstartedBatches);
+		}
+		catch (RuntimeException e) {
+			log.warn("Delivery: {} leased batches not released ({}); they go again when their lease runs out",
+					unstartedBatches.size(), e.toString());
+		}
 		Thread r = recorder;
 		if (r != null) {
 			try {

@@ -51,20 +51,7 @@ class InAppReads {
 				steps.add(k.step());
 			});
 		}
-		Instant now = clock.instant();
-		List<Outbox.StatusChange> statuses = new ArrayList<>();
-		List<DeliveryStatusChanged> changes = new ArrayList<>();
-		java.util.Set<UUID> reached = new java.util.HashSet<>();
-		for (Outbox.ReadAttempt a : outbox.readUpTo(deliveries, steps, read.at(), now)) {
-			reached.add(a.deliveryId());
-			if (a.read()) {
-				Outbox.MessageRow m = outbox.message(a.deliveryId()).orElseThrow();
-				statuses.add(new Outbox.StatusChange(m.id(), DeliveryStatus.READ));
-				changes.add(DeliveryWorkers.change(m, Channel.IN_APP, DeliveryStatus.READ, null, 1, read.at()));
-			}
-		}
-		outbox.setStatuses(statuses, now);
-		changes.forEach(events::publishEvent);
+		java.util.Set<UUID> reached = apply(deliveries, steps, read.at());
 		// a batch's message posted but not written down yet: READ when it is (DeliveryWorkers.recordBatched)
 		List<UUID> unreached = new ArrayList<>();
 		List<Integer> unreachedSteps = new ArrayList<>();
@@ -75,5 +62,37 @@ class InAppReads {
 			}
 		}
 		batches.keepEarlyReads(unreached, unreachedSteps, read.at());
+	}
+
+	/** Marks the posts' attempts read at {@code at}; returns the deliveries an attempt was found for. */
+	private java.util.Set<UUID> apply(List<UUID> deliveries, List<Integer> steps, Instant at) {
+		Instant now = clock.instant();
+		List<Outbox.StatusChange> statuses = new ArrayList<>();
+		List<DeliveryStatusChanged> changes = new ArrayList<>();
+		java.util.Set<UUID> reached = new java.util.HashSet<>();
+		for (Outbox.ReadAttempt a : outbox.readUpTo(deliveries, steps, at, now)) {
+			reached.add(a.deliveryId());
+			if (a.read()) {
+				Outbox.MessageRow m = outbox.message(a.deliveryId()).orElseThrow();
+				statuses.add(new Outbox.StatusChange(m.id(), DeliveryStatus.READ));
+				changes.add(DeliveryWorkers.change(m, Channel.IN_APP, DeliveryStatus.READ, null, 1, at));
+			}
+		}
+		outbox.setStatuses(statuses, now);
+		changes.forEach(events::publishEvent);
+		return reached;
+	}
+
+	/**
+	 * Early reads whose message has been written down since: a receipt and the recording of its
+	 * message ran at the same time, so neither saw the other. Applied now, at the receipt's time (the
+	 * workers' housekeeping calls this every few seconds, in a transaction). Returns how many.
+	 */
+	int applyLate(int limit) {
+		List<OutboxBatches.EarlyRead> late = batches.takeWrittenEarlyReads(limit);
+		for (OutboxBatches.EarlyRead r : late) {
+			apply(List.of(r.deliveryId()), List.of(r.step()), r.readAt());
+		}
+		return late.size();
 	}
 }

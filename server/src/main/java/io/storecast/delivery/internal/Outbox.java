@@ -705,12 +705,12 @@ class Outbox {
 		for (DeliveryStatus s : DeliveryStatus.values()) {
 			by.put(s.name(), 0L);
 		}
-		// one statement, one snapshot: a batch's messages (V34) are queued until their rows are written (the
-		// recorder writes them and deletes the batch in one transaction), so nothing is counted twice or missed
+		// one statement, one snapshot: a batch's messages (V34) are queued until their rows are written; a batch
+		// never leased has none written, one leased (now or before) is counted without those that have rows
 		jdbc.sql("""
 				SELECT status, count(*) AS n FROM delivery_messages WHERE (CAST(? AS text) IS NULL OR source = ?) GROUP BY status
 				UNION ALL
-				SELECT 'QUEUED', coalesce(sum(CASE WHEN b.status = 'QUEUED' THEN cardinality(b.message_ids)
+				SELECT 'QUEUED', coalesce(sum(CASE WHEN NOT b.leased THEN cardinality(b.message_ids)
 				  ELSE (SELECT count(*) FROM unnest(b.message_ids) AS i(id)
 				        WHERE NOT EXISTS (SELECT 1 FROM delivery_messages m WHERE m.id = i.id)) END), 0)
 				FROM delivery_batches b WHERE CAST(? AS text) IS NULL OR b.source = ?""")

@@ -114,7 +114,7 @@ class OutboxBatches {
 				WITH due AS (
 				  SELECT id FROM delivery_batches WHERE status = 'QUEUED' AND due_at <= ?
 				  ORDER BY due_at LIMIT ? FOR UPDATE SKIP LOCKED)
-				UPDATE delivery_batches b SET status = 'SENDING', lease_until = ?
+				UPDATE delivery_batches b SET status = 'SENDING', lease_until = ?, leased = true
 				FROM due WHERE b.id = due.id
 				RETURNING b.id, b.source, b.purpose, b.route, b.message_ids, b.request_keys, b.customer_ids, b.store_ids,
 				  b.contents,
@@ -227,8 +227,9 @@ class OutboxBatches {
 	// --- read receipts that came first -----------------------------------------------------------
 
 	/**
-	 * Keeps the read time of these in-app posts (delivery id and step) whose delivery has no row yet:
-	 * a batch's message read before its rows were written. Returns how many were kept.
+	 * Keeps the read time of these in-app posts (delivery id and step) that no attempt took: a batch's
+	 * message read before its rows were written. Those whose rows are written meanwhile (or were
+	 * already, the post read again) are taken by {@link #takeWrittenEarlyReads}. Returns how many were kept.
 	 */
 	int keepEarlyReads(List<UUID> deliveryIds, List<Integer> steps, Instant at) {
 		if (deliveryIds.isEmpty()) {
@@ -237,7 +238,6 @@ class OutboxBatches {
 		return jdbc.sql("""
 				INSERT INTO delivery_early_reads (delivery_id, step, read_at)
 				SELECT k.delivery_id, k.step, ? FROM unnest(CAST(? AS uuid[]), CAST(? AS int[])) AS k(delivery_id, step)
-				WHERE NOT EXISTS (SELECT 1 FROM delivery_messages m WHERE m.id = k.delivery_id)
 				ON CONFLICT DO NOTHING""")
 			.params(ts(at), deliveryIds.toArray(UUID[]::new), steps.toArray(Integer[]::new))
 			.update();
@@ -255,6 +255,26 @@ class OutboxBatches {
 				out.put(rs.getObject("delivery_id", UUID.class), rs.getTimestamp("read_at").toInstant());
 			});
 		return out;
+	}
+
+	/** A read receipt kept for a post whose delivery had no row yet. */
+	record EarlyRead(UUID deliveryId, int step, Instant readAt) {
+	}
+
+	/** Takes up to {@code limit} early reads whose delivery has its in-app attempt of that step by now. */
+	List<EarlyRead> takeWrittenEarlyReads(int limit) {
+		return jdbc.sql("""
+				DELETE FROM delivery_early_reads e
+				WHERE (e.delivery_id, e.step) IN (
+				  SELECT r.delivery_id, r.step FROM delivery_early_reads r
+				  WHERE EXISTS (SELECT 1 FROM delivery_attempts a
+				                WHERE a.delivery_id = r.delivery_id AND a.step = r.step AND a.channel = 'IN_APP')
+				  LIMIT ? FOR UPDATE SKIP LOCKED)
+				RETURNING e.delivery_id, e.step, e.read_at""")
+			.param(limit)
+			.query((rs, n) -> new EarlyRead(rs.getObject("delivery_id", UUID.class), rs.getInt("step"),
+					rs.getTimestamp("read_at").toInstant()))
+			.list();
 	}
 
 	/** Early reads older than the cut-off never found their message: forgotten. */

@@ -160,6 +160,39 @@ class DeliveryBatchesIntegrationTest {
 	}
 
 	@Test
+	void a_read_receipt_kept_while_its_message_was_being_written_down_is_applied_by_the_housekeeping() {
+		OrderTesting.Customer customer = OrderTesting.Customer.of(demo, "SH-NJR");
+		String store = demo.node("SH-NJR");
+		DeliveryId id = delivery.enqueueNew(List.of(request("late-read", customer.id(), store, "同时读", null)), List.of())
+			.getFirst();
+		delivery.holdBulk(Instant.EPOCH);
+		await().atMost(Duration.ofSeconds(10)).until(() -> status(id).equals("DELIVERED"));
+		// the receipt was kept while the recorder wrote the message down, neither seeing the other's rows
+		Instant readAt = Instant.now().minusSeconds(3).truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
+		jdbc.sql("INSERT INTO delivery_early_reads (delivery_id, step, read_at) VALUES (?, 0, ?)")
+			.params(id.value(), Timestamp.from(readAt))
+			.update();
+		// the housekeeping (every 5 s) applies it, at the receipt's time
+		await().atMost(Duration.ofSeconds(20)).until(() -> status(id).equals("READ"));
+		assertThat(jdbc.sql("SELECT read_at FROM delivery_attempts WHERE delivery_id = ?").param(id.value())
+			.query(Timestamp.class).single().toInstant()).isEqualTo(readAt);
+		assertThat(jdbc.sql("SELECT count(*) FROM delivery_early_reads WHERE delivery_id = ?").param(id.value())
+			.query(Long.class).single()).isZero();
+	}
+
+	@Test
+	void a_held_lane_whose_trickle_is_below_a_batch_still_sends_whole_batches_at_its_pace() {
+		workers.bulkHoldSettings(new DeliverySettings.BulkHoldSettings(true, 5.0));
+		delivery.holdBulk(Instant.now().plus(Duration.ofHours(1)));
+		OrderTesting.Customer customer = OrderTesting.Customer.of(demo, "SH-NJR");
+		String store = demo.node("SH-NJR");
+		DeliveryId id = delivery.enqueueNew(List.of(request("trickle", customer.id(), store, "慢慢来", null)), List.of())
+			.getFirst();
+		await().atMost(Duration.ofSeconds(10)).until(() -> status(id).equals("DELIVERED"));
+		assertThat(workers.bulkHeldUntil()).isAfter(Instant.now());
+	}
+
+	@Test
 	void a_batch_whose_node_died_is_leased_again_leaving_out_what_was_written_and_posting_nothing_twice() {
 		OrderTesting.Customer ann = OrderTesting.Customer.of(demo, "SH-NJR");
 		OrderTesting.Customer bo = OrderTesting.Customer.of(demo, "SH-NJR");
