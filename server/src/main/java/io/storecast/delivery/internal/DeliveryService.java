@@ -61,8 +61,8 @@ class DeliveryService implements Delivery {
 	private final JsonMapper json;
 	private final Clock clock;
 
-	DeliveryService(Outbox outbox, OutboxBatches batches, DeliveryWorkers workers, Addresses addresses, CustomerDirectory customers,
-			OrgDirectory org, TransactionTemplate tx, JsonMapper json, Clock clock) {
+	DeliveryService(Outbox outbox, OutboxBatches batches, DeliveryWorkers workers, Addresses addresses,
+			CustomerDirectory customers, OrgDirectory org, TransactionTemplate tx, JsonMapper json, Clock clock) {
 		this.outbox = outbox;
 		this.batches = batches;
 		this.workers = workers;
@@ -140,64 +140,7 @@ class DeliveryService implements Delivery {
 			rows.add(p.row());
 			first.add(p.firstAttempt());
 		}
-		if (allNew) {
-			return afterCommitWake(batched(rows, first, now));
-		}
-		List<DeliveryId> ids = tx.execute(s -> {
-			Set<UUID> inserted = outbox.insertMessages(rows, now);
-			List<Outbox.NewAttempt> attempts = new ArrayList<>();
-			List<DeliveryId> out = new ArrayList<>(rows.size());
-			for (int i = 0; i < rows.size(); i++) {
-				Outbox.MessageRow row = rows.get(i);
-				if (inserted.contains(row.id())) {
-					attempts.add(first.get(i));
-					out.add(new DeliveryId(row.id()));
-				}
-				else {
-					out.add(new DeliveryId(outbox.idOf(row.source(), row.key()).orElseThrow()));
-				}
-			}
-			outbox.insertAttempts(attempts, now);
-			return out;
-		});
-		return afterCommitWake(ids);
-	}
-
-	/**
-	 * New requests: bulk in-app ones due now as batches (per source, purpose and route, in the order
-	 * given), the others as messages with their first attempts.
-	 */
-	private List<DeliveryId> batched(List<Outbox.MessageRow> rows, List<Outbox.NewAttempt> first, Instant now) {
-		return tx.execute(s -> {
-			Map<List<Object>, List<Outbox.MessageRow>> groups = new java.util.LinkedHashMap<>();
-			List<Outbox.MessageRow> single = new ArrayList<>();
-			List<Outbox.NewAttempt> attempts = new ArrayList<>();
-			for (int i = 0; i < rows.size(); i++) {
-				Outbox.MessageRow row = rows.get(i);
-				Outbox.NewAttempt attempt = first.get(i);
-				if (row.bulk() && attempt.channel() == Channel.IN_APP && !attempt.dueAt().isAfter(now)) {
-					groups.computeIfAbsent(List.of(row.source(), row.purpose(), row.route()), k -> new ArrayList<>()).add(row);
-				}
-				else {
-					single.add(row);
-					attempts.add(attempt);
-				}
-			}
-			groups.values().forEach(group -> batches.insert(group, now));
-			Map<UUID, UUID> earlier = new HashMap<>();
-			if (!single.isEmpty()) {
-				Set<UUID> inserted = outbox.insertMessages(single, now);
-				outbox.insertAttempts(attempts.stream().filter(a -> inserted.contains(a.deliveryId())).toList(), now);
-				// a message that is not a batch's keeps enqueueAll's answer for a key used before
-				single.stream()
-					.filter(r -> !inserted.contains(r.id()))
-					.forEach(r -> earlier.put(r.id(), outbox.idOf(r.source(), r.key()).orElseThrow()));
-			}
-			return rows.stream().map(r -> new DeliveryId(earlier.getOrDefault(r.id(), r.id()))).toList();
-		});
-	}
-
-	private <T> T afterCommitWake(T result) {
+		List<DeliveryId> ids = tx.execute(s -> store(rows, first, allNew, now));
 		if (TransactionSynchronizationManager.isSynchronizationActive()) {
 			TransactionSynchronizationManager.registerSynchronization(new TransactionSynchronization() {
 				@Override
@@ -209,7 +152,38 @@ class DeliveryService implements Delivery {
 		else {
 			workers.wake();
 		}
-		return result;
+		return ids;
+	}
+
+	/**
+	 * Stores the prepared requests, in the caller's transaction: as messages with their first attempts
+	 * (a key used before gives back its first delivery), or, when {@code allNew}, the bulk in-app ones
+	 * due now as batches (per source, purpose and route, in the order given).
+	 */
+	private List<DeliveryId> store(List<Outbox.MessageRow> rows, List<Outbox.NewAttempt> first, boolean allNew,
+			Instant now) {
+		Map<List<Object>, List<Outbox.MessageRow>> groups = new java.util.LinkedHashMap<>();
+		List<Outbox.MessageRow> single = new ArrayList<>(rows.size());
+		List<Outbox.NewAttempt> attempts = new ArrayList<>(rows.size());
+		for (int i = 0; i < rows.size(); i++) {
+			Outbox.MessageRow row = rows.get(i);
+			Outbox.NewAttempt attempt = first.get(i);
+			if (allNew && row.bulk() && attempt.channel() == Channel.IN_APP && !attempt.dueAt().isAfter(now)) {
+				groups.computeIfAbsent(List.of(row.source(), row.purpose(), row.route()), k -> new ArrayList<>()).add(row);
+			}
+			else {
+				single.add(row);
+				attempts.add(attempt);
+			}
+		}
+		groups.values().forEach(group -> batches.insert(group, now));
+		Set<UUID> inserted = single.isEmpty() ? Set.of() : outbox.insertMessages(single, now);
+		outbox.insertAttempts(attempts.stream().filter(a -> inserted.contains(a.deliveryId())).toList(), now);
+		Map<UUID, UUID> earlier = new HashMap<>();
+		single.stream()
+			.filter(r -> !inserted.contains(r.id()))
+			.forEach(r -> earlier.put(r.id(), outbox.idOf(r.source(), r.key()).orElseThrow()));
+		return rows.stream().map(r -> new DeliveryId(earlier.getOrDefault(r.id(), r.id()))).toList();
 	}
 
 	private record Prepared(Outbox.MessageRow row, Outbox.NewAttempt firstAttempt) {

@@ -67,6 +67,11 @@ class DeliveryWorkers implements SmartLifecycle {
 
 	/** Something to record. */
 	sealed interface Done {
+
+		/** The leased attempt (or batch message) it is about; null for a receipt. */
+		default Outbox.@Nullable Claimed attempt() {
+			return null;
+		}
 	}
 
 	record Outcome(Outbox.Claimed attempt, AttemptResult result, @Nullable String payloadHash) implements Done {
@@ -110,8 +115,8 @@ class DeliveryWorkers implements SmartLifecycle {
 	private volatile @Nullable Thread dispatcher;
 	private volatile @Nullable Thread recorder;
 
-	DeliveryWorkers(Outbox outbox, OutboxBatches batches, InAppReads reads, List<ChannelAdapter> channelAdapters, Addresses addresses, Consents consents,
-			Suppressions suppressions, MerchantMessaging messaging, OrgDirectory org, ApplicationEventPublisher events,
+	DeliveryWorkers(Outbox outbox, OutboxBatches batches, InAppReads reads, List<ChannelAdapter> channelAdapters,
+			Addresses addresses, Consents consents, Suppressions suppressions, MerchantMessaging messaging, OrgDirectory org, ApplicationEventPublisher events,
 			TransactionTemplate tx, DeliverySettings settings, JsonMapper json, Clock clock) {
 		this.outbox = outbox;
 		this.batches = batches;
@@ -530,11 +535,7 @@ class DeliveryWorkers implements SmartLifecycle {
 			List<Done> rest = new ArrayList<>(batch.size());
 			List<Done> batched = new ArrayList<>();
 			for (Done d : batch) {
-				Outbox.Claimed c = switch (d) {
-					case Outcome o -> o.attempt();
-					case Skipped k -> k.attempt();
-					case Receipt r -> null;
-				};
+				Outbox.Claimed c = d.attempt();
 				(c != null && c.batch() != null ? batched : rest).add(d);
 			}
 			Map<Outbox.BatchLease, Integer> written = recordBatched(batched, now, changes, rest);
@@ -577,7 +578,7 @@ class DeliveryWorkers implements SmartLifecycle {
 		List<Done> other = new ArrayList<>();
 		java.util.Set<UUID> seen = new java.util.HashSet<>();
 		for (Done d : batched) {
-			Outbox.Claimed c = d instanceof Outcome o ? o.attempt() : ((Skipped) d).attempt();
+			Outbox.Claimed c = Objects.requireNonNull(d.attempt());
 			written.merge(Objects.requireNonNull(c.batch()), 1, Integer::sum);
 			if (!seen.add(c.message().id())) {
 				// a second copy (this node leased the batch again after its first lease ran out): the first is written
@@ -597,16 +598,10 @@ class DeliveryWorkers implements SmartLifecycle {
 			List<Outbox.PostedAttempt> attempts = new ArrayList<>(posted.size());
 			for (Outcome o : posted) {
 				Outbox.MessageRow m = o.attempt().message();
-				AttemptResult.Accepted a = (AttemptResult.Accepted) o.result();
-				Outbox.Accepted timers = acceptedRow(o, now);
-				Instant readAt = readFirst.get(m.id());
-				DeliveryStatus status = readAt != null ? DeliveryStatus.READ
-						: a.delivered() ? DeliveryStatus.DELIVERED : DeliveryStatus.SENT;
-				rows.add(new Outbox.MessageRow(m.id(), m.source(), m.key(), m.customerId(), m.storeId(), m.purpose(),
-						m.route(), m.content(), status, 0, true));
-				attempts.add(new Outbox.PostedAttempt(m.id(), o.attempt().channel(), status.name(), a.providerId(),
-						Math.max(1, a.segments()), a.responseCode(), o.payloadHash(), readAt == null ? timers.fallbackAt() : null,
-						readAt == null ? timers.readCheckAt() : null, readAt));
+				Outbox.PostedAttempt attempt = new Outbox.PostedAttempt(m.id(), o.attempt().channel(), acceptedRow(o, now),
+						readFirst.get(m.id()));
+				rows.add(m.withStatus(attempt.status()));
+				attempts.add(attempt);
 			}
 			java.util.Set<UUID> inserted = outbox.insertMessages(rows, now);
 			outbox.insertPosted(attempts.stream().filter(a -> inserted.contains(a.deliveryId())).toList(), now);
@@ -615,31 +610,27 @@ class DeliveryWorkers implements SmartLifecycle {
 				if (!inserted.contains(m.id())) {
 					continue; // written meanwhile by a node that leased the batch after this one's lease ran out
 				}
-				Outcome o = posted.get(i);
-				int segments = ((AttemptResult.Accepted) o.result()).segments();
-				Channel channel = o.attempt().channel();
-				changes.add(change(m, channel, DeliveryStatus.SENT, null, segments, now));
+				Outbox.PostedAttempt a = attempts.get(i);
+				int segments = a.result().segments();
+				changes.add(change(m, a.channel(), DeliveryStatus.SENT, null, segments, now));
 				if (m.status() != DeliveryStatus.SENT) {
-					changes.add(change(m, channel, DeliveryStatus.DELIVERED, null, segments, now));
+					changes.add(change(m, a.channel(), DeliveryStatus.DELIVERED, null, segments, now));
 				}
-				if (m.status() == DeliveryStatus.READ) {
-					changes.add(change(m, channel, DeliveryStatus.READ, null, segments, readFirst.get(m.id())));
+				if (a.readAt() != null) {
+					changes.add(change(m, a.channel(), DeliveryStatus.READ, null, segments, a.readAt()));
 				}
 			}
 		}
 		if (!other.isEmpty()) {
-			List<Outbox.MessageRow> rows = other.stream()
-				.map(d -> (d instanceof Outcome o ? o.attempt() : ((Skipped) d).attempt()).message())
-				.toList();
-			java.util.Set<UUID> inserted = outbox.insertMessages(rows, now);
-			Map<UUID, Long> attemptIds = outbox.insertAttempts(other.stream()
-				.map(d -> d instanceof Outcome o ? o.attempt() : ((Skipped) d).attempt())
+			List<Outbox.Claimed> claimed = other.stream().map(d -> Objects.requireNonNull(d.attempt())).toList();
+			java.util.Set<UUID> inserted = outbox.insertMessages(claimed.stream().map(Outbox.Claimed::message).toList(), now);
+			Map<UUID, Long> attemptIds = outbox.insertAttempts(claimed.stream()
 				.filter(c -> inserted.contains(c.message().id()))
 				.map(c -> new Outbox.NewAttempt(c.message().id(), 0, 1, c.channel(), "SENDING", now, c.address(), null, null,
 						true))
 				.toList(), now);
 			for (Done d : other) {
-				Outbox.Claimed c = d instanceof Outcome o ? o.attempt() : ((Skipped) d).attempt();
+				Outbox.Claimed c = Objects.requireNonNull(d.attempt());
 				Long id = attemptIds.get(c.message().id());
 				if (id == null) {
 					continue; // written meanwhile by another node

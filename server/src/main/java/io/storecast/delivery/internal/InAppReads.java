@@ -32,7 +32,8 @@ class InAppReads {
 	private final ApplicationEventPublisher events;
 	private final Clock clock;
 
-	InAppReads(Outbox outbox, OutboxBatches batches, MerchantMessaging messaging, ApplicationEventPublisher events, Clock clock) {
+	InAppReads(Outbox outbox, OutboxBatches batches, MerchantMessaging messaging, ApplicationEventPublisher events,
+			Clock clock) {
 		this.outbox = outbox;
 		this.batches = batches;
 		this.messaging = messaging;
@@ -54,14 +55,12 @@ class InAppReads {
 		java.util.Set<UUID> reached = apply(deliveries, steps, read.at());
 		// a batch's message posted but not written down yet: READ when it is (DeliveryWorkers.recordBatched)
 		List<UUID> unreached = new ArrayList<>();
-		List<Integer> unreachedSteps = new ArrayList<>();
 		for (int i = 0; i < deliveries.size(); i++) {
 			if (steps.get(i) == 0 && !reached.contains(deliveries.get(i))) {
 				unreached.add(deliveries.get(i));
-				unreachedSteps.add(0);
 			}
 		}
-		batches.keepEarlyReads(unreached, unreachedSteps, read.at());
+		batches.keepEarlyReads(unreached, read.at());
 	}
 
 	/** Marks the posts' attempts read at {@code at}; returns the deliveries an attempt was found for. */

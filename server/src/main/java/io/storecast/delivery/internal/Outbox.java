@@ -37,6 +37,10 @@ class Outbox {
 	/** A delivery as the workers need it; {@code bulk}: leased after the others ({@link DeliveryRequest#bulk()}). */
 	record MessageRow(UUID id, String source, String key, CustomerId customerId, OrgNodeId storeId, Purpose purpose,
 			List<Route.Step> route, JsonNode content, DeliveryStatus status, int step, boolean bulk) {
+
+		MessageRow withStatus(DeliveryStatus status) {
+			return new MessageRow(id, source, key, customerId, storeId, purpose, route, content, status, step, bulk);
+		}
 	}
 
 	/**
@@ -199,12 +203,15 @@ class Outbox {
 	}
 
 	/**
-	 * A batch's message posted on its first step: its attempt, written once as it ended up
-	 * ({@code status} DELIVERED, SENT, or READ when a read receipt came first, {@code readAt}).
+	 * A batch's message posted on its first step: its attempt, written once as it ended up, with the
+	 * post's {@code result}; {@code readAt}: a read receipt came first.
 	 */
-	record PostedAttempt(UUID deliveryId, Channel channel, String status, @Nullable String providerId, int segments,
-			@Nullable Integer responseCode, @Nullable String payloadHash, @Nullable Instant fallbackAt,
-			@Nullable Instant readCheckAt, @Nullable Instant readAt) {
+	record PostedAttempt(UUID deliveryId, Channel channel, Accepted result, @Nullable Instant readAt) {
+
+		/** READ when a receipt came first, else as the channel took it. */
+		DeliveryStatus status() {
+			return readAt != null ? DeliveryStatus.READ : result.delivered() ? DeliveryStatus.DELIVERED : DeliveryStatus.SENT;
+		}
 	}
 
 	/** Inserts the attempts of posted batch messages, in one statement. */
@@ -224,17 +231,19 @@ class Outbox {
 		Timestamp[] readChecks = new Timestamp[n];
 		Timestamp[] reads = new Timestamp[n];
 		for (int i = 0; i < n; i++) {
-			PostedAttempt a = attempts.get(i);
-			deliveries[i] = a.deliveryId();
-			channels[i] = a.channel().name();
-			statuses[i] = a.status();
+			PostedAttempt p = attempts.get(i);
+			Accepted a = p.result();
+			deliveries[i] = p.deliveryId();
+			channels[i] = p.channel().name();
+			statuses[i] = p.status().name();
 			providers[i] = a.providerId();
 			segments[i] = a.segments();
 			codes[i] = a.responseCode();
 			hashes[i] = a.payloadHash();
-			fallbacks[i] = tsOrNull(a.fallbackAt());
-			readChecks[i] = tsOrNull(a.readCheckAt());
-			reads[i] = tsOrNull(a.readAt());
+			// read already: nothing left to look at
+			fallbacks[i] = p.readAt() == null ? tsOrNull(a.fallbackAt()) : null;
+			readChecks[i] = p.readAt() == null ? tsOrNull(a.readCheckAt()) : null;
+			reads[i] = tsOrNull(p.readAt());
 		}
 		jdbc.sql("""
 				INSERT INTO delivery_attempts (delivery_id, step, channel, number, status, due_at, provider_id, segments,
@@ -311,12 +320,16 @@ class Outbox {
 				Channel.valueOf(rs.getString("channel")), rs.getString("address"), message(rs, "m_")));
 	}
 
+	/** A route as stored, parsed once per distinct route. */
+	List<Route.Step> route(String stored) {
+		return routes.get(stored, r -> List.copyOf(Route.parse(json, r)));
+	}
+
 	private MessageRow message(ResultSet rs, String prefix) throws SQLException {
 		return new MessageRow(rs.getObject(prefix + "id", UUID.class), rs.getString("source"),
 				rs.getString("request_key"), new CustomerId(rs.getObject("customer_id", UUID.class)),
 				new OrgNodeId(rs.getObject("store_id", UUID.class)), Purpose.valueOf(rs.getString("purpose")),
-				routes.get(rs.getString("route"), stored -> List.copyOf(Route.parse(json, stored))),
-				json.readTree(rs.getString("content")),
+				route(rs.getString("route")), json.readTree(rs.getString("content")),
 				DeliveryStatus.valueOf(rs.getString(prefix + "status")), rs.getInt(prefix + "step"), rs.getBoolean("bulk"));
 	}
 

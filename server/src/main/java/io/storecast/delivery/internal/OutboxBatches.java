@@ -17,9 +17,6 @@ import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
 
-import com.github.benmanes.caffeine.cache.Cache;
-import com.github.benmanes.caffeine.cache.Caffeine;
-
 import io.storecast.audience.Purpose;
 import io.storecast.delivery.DeliveryStatus;
 import io.storecast.identity.CustomerId;
@@ -45,12 +42,13 @@ class OutboxBatches {
 	private final JdbcClient jdbc;
 	private final JdbcTemplate template;
 	private final JsonMapper json;
-	private final Cache<String, List<Route.Step>> routes = Caffeine.newBuilder().maximumSize(1_000).build();
+	private final Outbox outbox;
 
-	OutboxBatches(JdbcClient jdbc, JdbcTemplate template, JsonMapper json) {
+	OutboxBatches(JdbcClient jdbc, JdbcTemplate template, JsonMapper json, Outbox outbox) {
 		this.jdbc = jdbc;
 		this.template = template;
 		this.json = json;
+		this.outbox = outbox;
 	}
 
 	private static Timestamp ts(Instant at) {
@@ -128,7 +126,7 @@ class OutboxBatches {
 					UUID id = rs.getObject("id", UUID.class);
 					String source = rs.getString("source");
 					Purpose purpose = Purpose.valueOf(rs.getString("purpose"));
-					List<Route.Step> route = routes.get(rs.getString("route"), stored -> List.copyOf(Route.parse(json, stored)));
+					List<Route.Step> route = outbox.route(rs.getString("route"));
 					UUID[] messageIds = uuids(rs.getArray("message_ids"));
 					String[] keys = strings(rs.getArray("request_keys"));
 					UUID[] customers = uuids(rs.getArray("customer_ids"));
@@ -218,7 +216,7 @@ class OutboxBatches {
 			.query((rs, n) -> new Waiting(new Outbox.MessageRow(messageId, rs.getString("source"), rs.getString("request_key"),
 					new CustomerId(rs.getObject("customer_id", UUID.class)), new OrgNodeId(rs.getObject("store_id", UUID.class)),
 					Purpose.valueOf(rs.getString("purpose")),
-					routes.get(rs.getString("route"), stored -> List.copyOf(Route.parse(json, stored))),
+					outbox.route(rs.getString("route")),
 					json.readTree(rs.getString("content")), DeliveryStatus.QUEUED, 0, true),
 					rs.getTimestamp("created_at").toInstant()))
 			.optional();
@@ -227,19 +225,19 @@ class OutboxBatches {
 	// --- read receipts that came first -----------------------------------------------------------
 
 	/**
-	 * Keeps the read time of these in-app posts (delivery id and step) that no attempt took: a batch's
+	 * Keeps the read time of these deliveries' first in-app posts that no attempt took: a batch's
 	 * message read before its rows were written. Those whose rows are written meanwhile (or were
 	 * already, the post read again) are taken by {@link #takeWrittenEarlyReads}. Returns how many were kept.
 	 */
-	int keepEarlyReads(List<UUID> deliveryIds, List<Integer> steps, Instant at) {
+	int keepEarlyReads(List<UUID> deliveryIds, Instant at) {
 		if (deliveryIds.isEmpty()) {
 			return 0;
 		}
 		return jdbc.sql("""
 				INSERT INTO delivery_early_reads (delivery_id, step, read_at)
-				SELECT k.delivery_id, k.step, ? FROM unnest(CAST(? AS uuid[]), CAST(? AS int[])) AS k(delivery_id, step)
+				SELECT k.delivery_id, 0, ? FROM unnest(CAST(? AS uuid[])) AS k(delivery_id)
 				ON CONFLICT DO NOTHING""")
-			.params(ts(at), deliveryIds.toArray(UUID[]::new), steps.toArray(Integer[]::new))
+			.params(ts(at), deliveryIds.toArray(UUID[]::new))
 			.update();
 	}
 

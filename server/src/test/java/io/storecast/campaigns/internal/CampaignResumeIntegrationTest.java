@@ -84,14 +84,7 @@ class CampaignResumeIntegrationTest {
 		assertThat(sent.path("recipients").asLong()).isEqualTo(recipients);
 		assertThat(sent.path("handedOff").asLong()).isEqualTo(recipients);
 		assertThat(deliveries(id)).isEqualTo(recipients);
-		// the rows are written when the messages are posted (delivery's batches)
-		await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(jdbc.sql("""
-				SELECT count(*) FROM campaigns_recipients r
-				  JOIN delivery_messages m ON m.id = r.delivery_id AND m.source = ? AND m.request_key = r.customer_id::text
-				 WHERE r.campaign_id = ? AND r.status = 'HANDED_OFF'""")
-			.params("campaign:" + id, UUID.fromString(id))
-			.query(Long.class)
-			.single()).isEqualTo(recipients));
+		awaitWithDeliveryRows(id, "m.id = r.delivery_id AND r.status = 'HANDED_OFF'", recipients);
 		// and the retry db-scheduler had queued for the failed run finds nothing left to do
 		assertThat(deliveries(id)).isEqualTo(recipients);
 	}
@@ -130,14 +123,7 @@ class CampaignResumeIntegrationTest {
 		assertThat(owner.get("/api/v1/campaigns/" + id).expect(200).json().path("progress").path("handedOff").asLong())
 			.isEqualTo(recipients);
 		assertThat(deliveries(id)).isEqualTo(recipients);
-		// the rows are written when the messages are posted (delivery's batches)
-		await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(jdbc.sql("""
-				SELECT count(*) FROM campaigns_recipients r
-				  JOIN delivery_messages m ON m.source = ? AND m.request_key = r.customer_id::text
-				 WHERE r.campaign_id = ? AND r.rest AND r.variant = 'B' AND m.content->>'text' = 'B版 欢迎'""")
-			.params("campaign:" + id, UUID.fromString(id))
-			.query(Long.class)
-			.single()).isEqualTo(held));
+		awaitWithDeliveryRows(id, "r.rest AND r.variant = 'B' AND m.content->>'text' = 'B版 欢迎'", held);
 		assertThat(owner.get("/api/v1/campaigns/" + id + "/ab").expect(200).string("status")).isEqualTo("SENT_TO_REST");
 	}
 
@@ -173,14 +159,9 @@ class CampaignResumeIntegrationTest {
 		assertThat(sent.path("planned").asLong()).isZero();
 		assertThat(rows(id)).isEqualTo(recipients);
 		assertThat(deliveries(id)).isEqualTo(recipients);
-		// the rows are written when the messages are posted (delivery's batches)
-		await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(jdbc.sql("""
-				SELECT count(*) FROM campaigns_recipients r
-				  JOIN delivery_messages m ON m.id = r.delivery_id AND m.source = ? AND m.request_key = r.customer_id::text
-				 WHERE r.campaign_id = ? AND r.status = 'HANDED_OFF' AND r.handed_off_at IS NOT NULL AND r.channel = 'IN_APP'""")
-			.params("campaign:" + id, UUID.fromString(id))
-			.query(Long.class)
-			.single()).isEqualTo(recipients));
+		awaitWithDeliveryRows(id,
+				"m.id = r.delivery_id AND r.status = 'HANDED_OFF' AND r.handed_off_at IS NOT NULL AND r.channel = 'IN_APP'",
+				recipients);
 		// every member listed, the snapshot is let go
 		owner.delete("/api/v1/audience/segments/" + segment).expect(204);
 	}
@@ -380,6 +361,21 @@ class CampaignResumeIntegrationTest {
 				"templates", Map.of("IN_APP", Map.of("zh-CN", "{nickname},{store}欢迎您")), "audience", Map.of("kind", "STORES")));
 		body.putAll(extra);
 		return demo.owner.post("/api/v1/campaigns", body).expect(201).string("id");
+	}
+
+	/**
+	 * Waits (up to 60 s) until {@code expected} of the campaign's recipients matching {@code where} (over
+	 * {@code r}, its recipient row, and {@code m}, the delivery of its key) have their delivery rows:
+	 * in-app messages handed off as batches get them when they are posted.
+	 */
+	private void awaitWithDeliveryRows(String id, String where, long expected) {
+		await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(jdbc.sql("""
+				SELECT count(*) FROM campaigns_recipients r
+				  JOIN delivery_messages m ON m.source = ? AND m.request_key = r.customer_id::text
+				 WHERE r.campaign_id = ? AND %s""".formatted(where))
+			.params("campaign:" + id, UUID.fromString(id))
+			.query(Long.class)
+			.single()).isEqualTo(expected));
 	}
 
 	/**
