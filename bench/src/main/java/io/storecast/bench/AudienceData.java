@@ -79,14 +79,23 @@ final class AudienceData implements AutoCloseable {
 				+ "])";
 		try (Statement s = db.createStatement()) {
 			exec(s, "customers", "SELECT setseed(0.2026)");
+			// the server gives a customer a time-ordered id (Ids.newId(), UUID version 7) when it is created, so
+			// customers registered over the years have ids in the order of registration, and their rows lie in
+			// that order; -Dbench.audience.random-ids=true gives random ids (version 4) instead, as before 2026-11-25
+			String id = Boolean.getBoolean("bench.audience.random-ids") ? "gen_random_uuid()" : """
+					CAST(lpad(to_hex(floor(extract(epoch FROM registered) * 1000)::bigint), 12, '0') || '7'
+					     || substr(md5(random()::text), 1, 3) || substr('89ab', 1 + floor(random() * 4)::int, 1)
+					     || substr(md5(random()::text), 1, 15) AS uuid)""";
 			exec(s, "customers", """
 					CREATE TEMP TABLE g AS
-					SELECT n, gen_random_uuid() AS id, %s[1 + floor(random() * 10)::int] AS store,
-					       (ARRAY['REGULAR','REGULAR','REGULAR','REGULAR','SILVER','SILVER','SILVER','GOLD','GOLD','DIAMOND'])
-					         [1 + floor(random() * 10)::int] AS level,
-					       DATE '1960-01-01' + floor(random() * 16800)::int AS birthday,
-					       now() - random() * interval '1000 days' AS registered
-					  FROM generate_series(1, %d) AS n""".formatted(storeArray, customers));
+					SELECT n, %s AS id, store, level, birthday, registered
+					  FROM (SELECT n, %s[1 + floor(random() * 10)::int] AS store,
+					               (ARRAY['REGULAR','REGULAR','REGULAR','REGULAR','SILVER','SILVER','SILVER','GOLD','GOLD','DIAMOND'])
+					                 [1 + floor(random() * 10)::int] AS level,
+					               DATE '1960-01-01' + floor(random() * 16800)::int AS birthday,
+					               now() - random() * interval '1000 days' AS registered
+					          FROM generate_series(1, %d) AS n) r
+					 ORDER BY registered""".formatted(id, storeArray, customers));
 			exec(s, "identity customers", """
 					INSERT INTO identity_customers (id, external_id, phone, nickname, home_store_id, member_level, birthday,
 					                                created_at, updated_at)

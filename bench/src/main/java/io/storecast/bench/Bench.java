@@ -26,7 +26,8 @@ import java.util.function.Supplier;
  *
  * The server jar is {@code server/target/storecast-server.jar} relative to the working directory, or
  * {@code -Dstorecast.server.jar=...}; extra JVM options for the server with
- * {@code -Dstorecast.server.jvmArgs="..."}. {@code -Dbench.repeat=N} runs each scenario N times on a
+ * {@code -Dstorecast.server.jvmArgs="..."}, and more of its Spring arguments with
+ * {@code -Dstorecast.server.args="--key=value ..."}. {@code -Dbench.repeat=N} runs each scenario N times on a
  * fresh server each time and adds each metric's {@code .min}, {@code .median} and {@code .max}.
  */
 public final class Bench {

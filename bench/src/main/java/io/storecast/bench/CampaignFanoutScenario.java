@@ -47,29 +47,26 @@ final class CampaignFanoutScenario implements Scenario {
 		}
 		try (AudienceData data = AudienceData.start(NAME, customers, args)) {
 			results.emit(NAME, "generate_seconds", data.generate(), "s");
-			String segment = data.ok(data.call("POST", "/api/v1/audience/segments",
-					Map.of("name", "everyone", "condition", Map.of("all", List.of()))), "creating the segment")
-				.path("id")
-				.asString();
-			String id = data.ok(data.call("POST", "/api/v1/campaigns", Map.of("name", "月饼礼盒 满200减30", "purpose", purpose,
-					"startsAt", Instant.now().toString(), "endsAt", Instant.now().plus(Duration.ofDays(3)).toString(), "offer",
-					Map.of("text", "满200减30", "product", "月饼礼盒"), "stores", List.of(data.fixture.headOffice), "route",
-					List.of(Map.of("channel", "IN_APP")), "templates",
-					Map.of("IN_APP", Map.of("zh-CN", "{nickname}您好!{store}中秋{product}满200减30,退订点 {link}")), "audience",
-					Map.of("kind", "SEGMENT", "segmentId", segment))), "creating the campaign")
-				.path("id")
-				.asString();
-			double heapBefore = heapMb(data);
-			double heapPeak = heapBefore;
+			if (Boolean.getBoolean("bench.campaign.warm-up")) {
+				warmUp(data, results, purpose);
+			}
+			String id = campaign(data, "月饼礼盒 满200减30", Map.of("all", List.of()), purpose);
+			Heap heapBefore = heap(data);
+			Heap heapPeak = heapBefore;
 			ServerProcess server = data.fixture.server;
 			long cpuServer = -server.cpuNanos();
 			long cpuPg = -server.postgresCpuNanos();
 			if (pgStats) {
 				PgStatements.reset(data.dbPort);
 			}
+			PgActivity pgBefore = PgActivity.now(data.dbPort);
 			long started = System.nanoTime();
 			data.ok(data.call("POST", "/api/v1/campaigns/" + id + "/send", Map.of()), "sending");
 			double planSeconds = -1;
+			// when the first recipient was decided, and when a tenth of them were (what the start-up took)
+			double firstSeconds = -1;
+			double tenthSeconds = -1;
+			long decidedAtTenth = 0;
 			JsonNode campaign;
 			long lastReport = 0;
 			while (true) {
@@ -82,7 +79,14 @@ final class CampaignFanoutScenario implements Scenario {
 				if (planSeconds < 0 && recipients > 0) {
 					planSeconds = elapsed;
 				}
-				heapPeak = Math.max(heapPeak, heapMb(data));
+				if (firstSeconds < 0 && decided > 0) {
+					firstSeconds = elapsed;
+				}
+				if (tenthSeconds < 0 && recipients > 0 && decided >= recipients / 10) {
+					tenthSeconds = elapsed;
+					decidedAtTenth = decided;
+				}
+				heapPeak = heapPeak.max(heap(data));
 				if (elapsed - lastReport >= 10) {
 					lastReport = (long) elapsed;
 					Bench.progress("%s: %.0f s: %s, %,d recipients, %,d handed off, %,d deferred, %,d skipped", NAME, elapsed,
@@ -107,13 +111,24 @@ final class CampaignFanoutScenario implements Scenario {
 			results.emit(NAME, "plan_seconds", planSeconds, "s");
 			results.emit(NAME, "handoff_seconds", seconds, "s");
 			results.emit(NAME, "handoff_per_s", recipients / seconds, "recipients/s");
-			results.emit(NAME, "heap_before_mb", heapBefore, "MB");
-			results.emit(NAME, "heap_peak_mb", heapPeak, "MB");
-			results.emit(NAME, "heap_after_mb", heapMb(data), "MB");
+			results.emit(NAME, "first_decided_seconds", firstSeconds, "s");
+			results.emit(NAME, "tenth_decided_seconds", tenthSeconds, "s");
+			if (tenthSeconds > 0 && seconds > tenthSeconds) {
+				// the rate once started: from the poll that saw a tenth decided to the end
+				results.emit(NAME, "handoff_per_s_after_tenth", (recipients - decidedAtTenth) / (seconds - tenthSeconds),
+						"recipients/s");
+			}
+			results.emit(NAME, "heap_before_mb", heapBefore.usedMb(), "MB");
+			results.emit(NAME, "heap_peak_mb", heapPeak.usedMb(), "MB");
+			results.emit(NAME, "heap_after_mb", heap(data).usedMb(), "MB");
+			results.emit(NAME, "heap_live_before_mb", heapBefore.liveMb(), "MB");
+			results.emit(NAME, "heap_live_peak_mb", heapPeak.liveMb(), "MB");
 			// what one hand-off cost while it ran (the server's CPU includes delivery's workers posting meanwhile)
 			results.emit(NAME, "handoff_server_cpu_per_recipient", cpuServer / 1e6 / Math.max(1, handedOff), "ms");
 			results.emit(NAME, "handoff_postgres_cpu_per_recipient", cpuPg / 1e6 / Math.max(1, handedOff), "ms");
 			results.emit(NAME, "delivered_at_handoff", delivered(p), "messages");
+			PgActivity pgHandOff = PgActivity.now(data.dbPort);
+			pgHandOff.since(pgBefore).emit(results, NAME, "handoff", Math.max(1, handedOff), "recipient");
 			if (pgStats) {
 				PgStatements.report(data.dbPort, NAME, "hand-off", 25);
 				PgStatements.reset(data.dbPort);
@@ -130,7 +145,7 @@ final class CampaignFanoutScenario implements Scenario {
 			while (delivered(p) < handedOff && System.nanoTime() < limit) {
 				Thread.sleep(1000); // a poll interval, not a wait for an outcome
 				p = data.ok(data.call("GET", "/api/v1/campaigns/" + id, null), "progress").path("progress");
-				heapPeak = Math.max(heapPeak, heapMb(data));
+				heapPeak = heapPeak.max(heap(data));
 			}
 			double deliveredSeconds = (System.nanoTime() - started) / 1e9;
 			cpuServerTail += server.cpuNanos();
@@ -139,6 +154,7 @@ final class CampaignFanoutScenario implements Scenario {
 			if (pgStats) {
 				PgStatements.report(data.dbPort, NAME, "tail", 25);
 			}
+			PgActivity pgTail = PgActivity.now(data.dbPort).since(pgHandOff);
 			long inTail = deliveredAll - delivered(campaign.path("progress"));
 			if (inTail > 0) {
 				results.emit(NAME, "delivered", deliveredAll, "messages");
@@ -146,7 +162,9 @@ final class CampaignFanoutScenario implements Scenario {
 				results.emit(NAME, "delivered_per_s", deliveredAll / deliveredSeconds, "messages/s");
 				results.emit(NAME, "tail_server_cpu_per_message", cpuServerTail / 1e6 / inTail, "ms");
 				results.emit(NAME, "tail_postgres_cpu_per_message", cpuPgTail / 1e6 / inTail, "ms");
-				results.emit(NAME, "heap_peak_with_delivery_mb", heapPeak, "MB");
+				results.emit(NAME, "heap_peak_with_delivery_mb", heapPeak.usedMb(), "MB");
+				results.emit(NAME, "heap_live_peak_with_delivery_mb", heapPeak.liveMb(), "MB");
+				pgTail.emit(results, NAME, "tail", inTail, "message");
 				Bench.progress("%s: %,d of %,d in-app messages posted %.1f s after the send (the tail took %.1f s)", NAME,
 						deliveredAll, handedOff, deliveredSeconds, (System.nanoTime() - tail) / 1e9);
 			}
@@ -158,9 +176,54 @@ final class CampaignFanoutScenario implements Scenario {
 			}
 			Bench.progress("%s: %,d recipients (%,d handed off, %s skipped by reason) in %.1f s = %,.0f/s (target %,.0f/s); "
 					+ "recipient list in %.1f s; heap %.0f MB before, %.0f MB at most", NAME, recipients, handedOff,
-					p.path("skippedByReason"), seconds, recipients / seconds, TARGET_PER_S, planSeconds, heapBefore, heapPeak);
+					p.path("skippedByReason"), seconds, recipients / seconds, TARGET_PER_S, planSeconds, heapBefore.usedMb(),
+					heapPeak.usedMb());
 			return campaign.path("status").asString().equals("SENT") && recipients == customers;
 		}
+	}
+
+	/** A new in-app campaign to a new segment of {@code condition}; its id. */
+	private static String campaign(AudienceData data, String name, Map<String, Object> condition, String purpose)
+			throws Exception {
+		String segment = data.ok(data.call("POST", "/api/v1/audience/segments", Map.of("name", name, "condition", condition)),
+				"creating the segment").path("id").asString();
+		return data.ok(data.call("POST", "/api/v1/campaigns", Map.of("name", name, "purpose", purpose, "startsAt",
+				Instant.now().toString(), "endsAt", Instant.now().plus(Duration.ofDays(3)).toString(), "offer",
+				Map.of("text", "满200减30", "product", "月饼礼盒"), "stores", List.of(data.fixture.headOffice), "route",
+				List.of(Map.of("channel", "IN_APP")), "templates",
+				Map.of("IN_APP", Map.of("zh-CN", "{nickname}您好!{store}中秋{product}满200减30,退订点 {link}")), "audience",
+				Map.of("kind", "SEGMENT", "segmentId", segment))), "creating the campaign").path("id").asString();
+	}
+
+	/**
+	 * With {@code -Dbench.campaign.warm-up=true}, a diagnostic: first a campaign to one store's customers
+	 * (a tenth of them), handed off and posted in full, so that the measured send runs on a server whose
+	 * JIT has compiled the send's and delivery's code (a server that has sent before) rather than on one
+	 * just started.
+	 */
+	private static void warmUp(AudienceData data, Results results, String purpose) throws Exception {
+		String id = campaign(data, "预热 warm-up", Map.of("field", "org", "op", "in", "value", List.of("E-0")), purpose);
+		long started = System.nanoTime();
+		data.ok(data.call("POST", "/api/v1/campaigns/" + id + "/send", Map.of()), "sending the warm-up");
+		long limit = started + Duration.ofSeconds(600).toNanos();
+		JsonNode p;
+		while (true) {
+			Thread.sleep(1000); // a poll interval, not a wait for an outcome
+			p = data.ok(data.call("GET", "/api/v1/campaigns/" + id, null), "the warm-up's progress").path("progress");
+			long recipients = p.path("recipients").asLong();
+			long handedOff = p.path("handedOff").asLong();
+			boolean decided = recipients > 0
+					&& handedOff + p.path("deferred").asLong() + p.path("skipped").asLong() >= recipients;
+			if ((decided && delivered(p) >= handedOff) || System.nanoTime() > limit) {
+				break;
+			}
+		}
+		double seconds = (System.nanoTime() - started) / 1e9;
+		results.emit(NAME, "warm_up_recipients", p.path("recipients").asLong(), "customers");
+		results.emit(NAME, "warm_up_posted", delivered(p), "messages");
+		results.emit(NAME, "warm_up_seconds", seconds, "s");
+		Bench.progress("%s: warm-up: %,d recipients handed off and %,d posted in %.1f s", NAME, p.path("handedOff").asLong(),
+				delivered(p), seconds);
 	}
 
 	/**
@@ -199,15 +262,25 @@ final class CampaignFanoutScenario implements Scenario {
 	}
 
 	/** The server's used heap, from its Prometheus endpoint (the sum over heap pools). */
-	static double heapMb(AudienceData data) throws Exception {
+	/**
+	 * The server's heap: in use (live objects and garbage not collected yet, which G1 lets grow with
+	 * its young generation) and live (the old generation after the last collection: what stays).
+	 */
+	record Heap(double usedMb, double liveMb) {
+
+		Heap max(Heap other) {
+			return new Heap(Math.max(usedMb, other.usedMb), Math.max(liveMb, other.liveMb));
+		}
+	}
+
+	static Heap heap(AudienceData data) throws Exception {
 		// only the heap's series: a whole scrape every poll cost the server about as much CPU as a sixth of
 		// the hand-off it was measuring
-		HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(
-				data.fixture.api.uri("/actuator/prometheus?includedNames=jvm_memory_used_bytes").toString()))
-			.timeout(Duration.ofSeconds(30))
-			.GET()
-			.build(), HttpResponse.BodyHandlers.ofString());
-		return StorecastFixture.sumMetric(r.body(), "jvm_memory_used_bytes", "area=\"heap\"") / (1024 * 1024);
+		HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(data.fixture.api
+			.uri("/actuator/prometheus?includedNames=jvm_memory_used_bytes,jvm_gc_live_data_size_bytes")
+			.toString())).timeout(Duration.ofSeconds(30)).GET().build(), HttpResponse.BodyHandlers.ofString());
+		return new Heap(StorecastFixture.sumMetric(r.body(), "jvm_memory_used_bytes", "area=\"heap\"") / (1024 * 1024),
+				StorecastFixture.sumMetric(r.body(), "jvm_gc_live_data_size_bytes", "") / (1024 * 1024));
 	}
 
 	private static final HttpClient HTTP = HttpClient.newHttpClient();

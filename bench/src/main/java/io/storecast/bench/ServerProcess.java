@@ -35,6 +35,8 @@ public final class ServerProcess implements AutoCloseable {
 	public static final String JAR_PROPERTY = "storecast.server.jar";
 	/** System property: extra JVM options for the server, separated by spaces. */
 	public static final String JVM_ARGS_PROPERTY = "storecast.server.jvmArgs";
+	/** More Spring arguments for the server, space-separated ({@code --key=value}), after the scenario's own. */
+	public static final String ARGS_PROPERTY = "storecast.server.args";
 
 	private static final Set<ServerProcess> RUNNING = ConcurrentHashMap.newKeySet();
 
@@ -114,6 +116,10 @@ public final class ServerProcess implements AutoCloseable {
 				"--storecast.db.data-dir=" + dataDir.toAbsolutePath(),
 				"--storecast.identity.owner-password=" + ownerPassword));
 		command.addAll(extraArgs);
+		String args = System.getProperty(ARGS_PROPERTY, "").trim();
+		if (!args.isEmpty()) {
+			command.addAll(Arrays.asList(args.split("\\s+")));
+		}
 
 		Path log = workDir.resolve(logName);
 		ProcessBuilder builder = new ProcessBuilder(command).directory(workDir.toFile())
