@@ -20,6 +20,8 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.BiConsumer;
 
 import javax.sql.DataSource;
 
@@ -96,6 +98,11 @@ class CampaignSending {
 	private final AtomicInteger failAfterChunks = new AtomicInteger(-1);
 	/** For tests: recipients per chunk instead of the setting; 0: the setting. */
 	private final AtomicInteger chunkSizeOverride = new AtomicInteger();
+	/**
+	 * For tests: called in each chunk, inside its transaction, just before its outcomes are recorded,
+	 * with the chunk's index and its customers (what a run alongside could decide meanwhile).
+	 */
+	private final AtomicReference<@Nullable BiConsumer<Integer, List<CustomerId>>> beforeRecord = new AtomicReference<>();
 
 	CampaignSending(Campaigns campaigns, Recipients recipients, RecipientWalks walks, CampaignScheduling scheduling,
 			Segments segments,
@@ -200,6 +207,10 @@ class CampaignSending {
 
 	void chunkSize(int size) {
 		chunkSizeOverride.set(size);
+	}
+
+	void beforeRecord(@Nullable BiConsumer<Integer, List<CustomerId>> hook) {
+		beforeRecord.set(hook);
 	}
 
 	/** One run of a campaign's send (first, after a wake-up, or resumed). */
@@ -645,6 +656,10 @@ class CampaignSending {
 			}
 		}
 		outcomes.addAll(handOff(sendTo, handed, requests, previous));
+		BiConsumer<Integer, List<CustomerId>> hook = beforeRecord.get();
+		if (hook != null) {
+			hook.accept(index, ids);
+		}
 		Set<UUID> recorded = recipients.record(c.id(), outcomes, c.definition().firstChannel(), now, index, listed);
 		for (Recipients.Outcome o : outcomes) {
 			if (o.deliveryId() != null && !recorded.contains(o.customerId().value())) {

@@ -60,6 +60,7 @@ class CampaignResumeIntegrationTest {
 	void restore() {
 		sending.chunkSize(0);
 		sending.failAfterChunks(-1);
+		sending.beforeRecord(null);
 	}
 
 	@Test
@@ -77,12 +78,7 @@ class CampaignResumeIntegrationTest {
 		assertThat(deliveries(id)).isEqualTo(CHUNKS_BEFORE_CRASH * CHUNK);
 
 		// what a restart does: campaigns left SENDING are run again (db-scheduler's own retry may join in)
-		assertThat(scheduling.resumeInterrupted()).isGreaterThanOrEqualTo(1);
-		await().atMost(Duration.ofSeconds(40)).untilAsserted(
-				() -> assertThat(owner.get("/api/v1/campaigns/" + id).expect(200).string("status")).isEqualTo("SENT"));
-		JsonNode sent = owner.get("/api/v1/campaigns/" + id).expect(200).json().path("progress");
-		assertThat(sent.path("recipients").asLong()).isEqualTo(recipients);
-		assertThat(sent.path("handedOff").asLong()).isEqualTo(recipients);
+		JsonNode sent = resumedUntilSent(owner, id, recipients);
 		assertThat(deliveries(id)).isEqualTo(recipients);
 		awaitWithDeliveryRows(id, "m.id = r.delivery_id AND r.status = 'HANDED_OFF'", recipients);
 		// and the retry db-scheduler had queued for the failed run finds nothing left to do
@@ -150,12 +146,7 @@ class CampaignResumeIntegrationTest {
 		owner.delete("/api/v1/audience/segments/" + segment).expectProblem(409, "segment-in-use");
 
 		// the resumed run starts after the first round; the chunk that had committed finds its members listed
-		assertThat(scheduling.resumeInterrupted()).isGreaterThanOrEqualTo(1);
-		await().atMost(Duration.ofSeconds(40)).untilAsserted(
-				() -> assertThat(owner.get("/api/v1/campaigns/" + id).expect(200).string("status")).isEqualTo("SENT"));
-		JsonNode sent = owner.get("/api/v1/campaigns/" + id).expect(200).json().path("progress");
-		assertThat(sent.path("recipients").asLong()).isEqualTo(recipients);
-		assertThat(sent.path("handedOff").asLong()).isEqualTo(recipients);
+		JsonNode sent = resumedUntilSent(owner, id, recipients);
 		assertThat(sent.path("planned").asLong()).isZero();
 		assertThat(rows(id)).isEqualTo(recipients);
 		assertThat(deliveries(id)).isEqualTo(recipients);
@@ -256,6 +247,25 @@ class CampaignResumeIntegrationTest {
 		sending.chunkSize(CHUNK);
 		sending.failAfterChunks(CHUNKS_BEFORE_CRASH);
 		owner.post("/api/v1/campaigns/" + id + "/send", Map.of()).expect(202);
+		awaitRunFailed(id);
+	}
+
+	/**
+	 * What a restart does (campaigns left SENDING are run again; db-scheduler's own retry may join in),
+	 * until the campaign is SENT with every one of its {@code recipients} handed off; its progress.
+	 */
+	private JsonNode resumedUntilSent(Api owner, String id, long recipients) {
+		assertThat(scheduling.resumeInterrupted()).isGreaterThanOrEqualTo(1);
+		await().atMost(Duration.ofSeconds(40)).untilAsserted(
+				() -> assertThat(owner.get("/api/v1/campaigns/" + id).expect(200).string("status")).isEqualTo("SENT"));
+		JsonNode sent = owner.get("/api/v1/campaigns/" + id).expect(200).json().path("progress");
+		assertThat(sent.path("recipients").asLong()).isEqualTo(recipients);
+		assertThat(sent.path("handedOff").asLong()).isEqualTo(recipients);
+		return sent;
+	}
+
+	/** Waits until db-scheduler has recorded the failure of the campaign's send. */
+	private void awaitRunFailed(String id) {
 		await().atMost(Duration.ofSeconds(20)).until(() -> jdbc
 			.sql("SELECT last_failure IS NOT NULL FROM scheduled_tasks WHERE task_name = ? AND task_instance = ?")
 			.params(CampaignScheduling.TASK, id)
@@ -345,6 +355,77 @@ class CampaignResumeIntegrationTest {
 		assertThat(recipientCounters(campaign)).isEqualTo(before);
 		assertThat(recipientRows.page(campaign, Recipients.Status.HANDED_OFF, null, 1).getFirst().customerId())
 			.isEqualTo(first.customerId());
+	}
+
+	@Test
+	void a_chunk_that_finds_a_recipient_handed_off_by_a_run_alongside_rolls_back_whole_and_the_next_run_sends_the_rest_once()
+			throws Exception {
+		DemoFixture demo = new DemoFixture(port);
+		overlapped(demo, create(demo, "重叠发送", Map.of()), true);
+	}
+
+	@Test
+	void a_chunk_walking_a_segment_that_finds_a_recipient_handed_off_by_a_run_alongside_rolls_back_whole() throws Exception {
+		DemoFixture demo = new DemoFixture(port);
+		overlapped(demo, create(demo, "分群重叠发送", Map.of("audience", everyone(demo, "重叠发送"))), false);
+	}
+
+	/**
+	 * Runs overlap only if a run's lock is lost (its session ended while it went on). Staged here: while
+	 * the second chunk decides, a run alongside hands its first recipient off and commits. The chunk's
+	 * messages were handed off as new ({@code Delivery.enqueueNew}, no key looked up), so it must not
+	 * commit: it is rolled back whole and the run fails; the next run sends the rest, and every
+	 * recipient has one delivery (the one taken by the run alongside has that run's).
+	 */
+	private void overlapped(DemoFixture demo, String id, boolean listed) throws Exception {
+		Api owner = demo.owner;
+		CampaignId campaign = CampaignId.valueOf(id);
+		UUID theirs = UUID.randomUUID();
+		io.storecast.identity.OrgNodeId store = new io.storecast.identity.OrgNodeId(UUID.fromString(demo.node("HQ")));
+		java.util.concurrent.atomic.AtomicReference<io.storecast.identity.CustomerId> taken =
+				new java.util.concurrent.atomic.AtomicReference<>();
+		sending.chunkSize(CHUNK);
+		sending.beforeRecord((index, customers) -> {
+			if (index != 1 || !taken.compareAndSet(null, customers.getFirst())) {
+				return;
+			}
+			io.storecast.identity.CustomerId customer = customers.getFirst();
+			// the other run: its own thread, its own connection, committed before this chunk records
+			try (ExecutorService other = Executors.newSingleThreadExecutor()) {
+				other.submit(() -> recipientRows.record(campaign, List.of(new Recipients.Outcome(customer,
+						Recipients.Status.PLANNED, Recipients.Status.HANDED_OFF, null, null, theirs,
+						new Recipients.HandedOff(customer, store, null, null))), io.storecast.audience.Channel.IN_APP,
+						Instant.now(), 7, listed)).get();
+			}
+			catch (Exception e) {
+				throw new IllegalStateException(e);
+			}
+		});
+		owner.post("/api/v1/campaigns/" + id + "/send", Map.of()).expect(202);
+		awaitRunFailed(id);
+		sending.beforeRecord(null);
+		assertThat(taken.get()).isNotNull();
+		// the first chunk, beside it in the round, committed; nothing of the second did
+		JsonNode stopped = owner.get("/api/v1/campaigns/" + id).expect(200).json();
+		assertThat(stopped.path("status").asString()).isEqualTo("SENDING");
+		long recipients = stopped.path("progress").path("recipients").asLong();
+		assertThat(recipients).isGreaterThan(2 * CHUNK);
+		assertThat(stopped.path("progress").path("handedOff").asLong()).isEqualTo(CHUNK + 1);
+		assertThat(deliveries(id)).isEqualTo(CHUNK);
+
+		JsonNode sent = resumedUntilSent(owner, id, recipients);
+		assertThat(deliveries(id)).as("one each, but the recipient the run alongside took, whose delivery is its own")
+			.isEqualTo(recipients - 1);
+		assertThat(jdbc.sql("SELECT delivery_id FROM campaigns_recipients WHERE campaign_id = ? AND customer_id = ?")
+			.params(UUID.fromString(id), taken.get().value())
+			.query(UUID.class)
+			.single()).isEqualTo(theirs);
+		assertThat(jdbc.sql("""
+				SELECT count(*) FROM delivery_batches b, unnest(b.request_keys) AS k(request_key)
+				 WHERE b.source = ? AND k.request_key = ?""")
+			.params("campaign:" + id, taken.get().value().toString())
+			.query(Long.class)
+			.single()).isZero();
 	}
 
 	private Map<String, Long> recipientCounters(CampaignId campaign) {
