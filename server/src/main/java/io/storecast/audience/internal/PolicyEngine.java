@@ -146,9 +146,9 @@ class PolicyEngine implements ContactPolicy {
 			if (done[0]) {
 				return null;
 			}
-			// only the ids here, in order (an index-only scan); each chunk's worker reads its facts, so
-			// the reading of a million customers' facts is shared by the workers instead of serial
-			List<UUID> ids = recipients.snapshotIds(snapshot.value(), after[0], CHUNK);
+			// only the ids here, in order (a page or two of the snapshot); each chunk's worker reads its
+			// facts, so the reading of a million customers' facts is shared by the workers instead of serial
+			List<UUID> ids = segments.members(snapshot.value(), after[0], CHUNK);
 			if (ids.isEmpty()) {
 				return null;
 			}

@@ -92,17 +92,6 @@ class Recipients {
 		return rows[0] > limit ? null : out;
 	}
 
-	/** The next members of a snapshot after {@code after}, in id order (an index-only scan). */
-	java.util.List<UUID> snapshotIds(UUID snapshot, @Nullable UUID after, int limit) {
-		return jdbc.sql("""
-				SELECT customer_id FROM audience_snapshot_members
-				 WHERE snapshot_id = ? AND (CAST(? AS uuid) IS NULL OR customer_id > ?)
-				 ORDER BY customer_id LIMIT ?""")
-			.params(snapshot, after, after, limit)
-			.query(UUID.class)
-			.list();
-	}
-
 	private static Facts map(java.sql.ResultSet rs) throws java.sql.SQLException {
 		UUID id = rs.getObject("customer_id", UUID.class);
 		Boolean marketing = rs.getBoolean("marketing");

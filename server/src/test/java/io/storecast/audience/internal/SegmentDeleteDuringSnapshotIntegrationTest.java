@@ -58,8 +58,9 @@ class SegmentDeleteDuringSnapshotIntegrationTest {
 					+ "VALUES (?, ?, ?, NULL, 0, ?)")
 				.params(snapshot, segmentId, "race-" + snapshot, Timestamp.from(Instant.now()))
 				.update();
-			jdbc.sql("INSERT INTO audience_snapshot_members (snapshot_id, customer_id) "
-					+ "SELECT ?, customer_id FROM audience_profiles ORDER BY customer_id LIMIT 50")
+			jdbc.sql("INSERT INTO audience_snapshot_pages (snapshot_id, last_id, members) "
+					+ "SELECT ?, g.a[cardinality(g.a)], g.a FROM (SELECT array_agg(customer_id ORDER BY customer_id) AS a"
+					+ " FROM (SELECT customer_id FROM audience_profiles ORDER BY customer_id LIMIT 50) m) g")
 				.param(snapshot)
 				.update();
 			written.countDown();
@@ -89,7 +90,7 @@ class SegmentDeleteDuringSnapshotIntegrationTest {
 
 		assertThat(jdbc.sql("SELECT count(*) FROM audience_snapshots WHERE id = ?").param(snapshot).query(Long.class).single())
 			.isZero();
-		assertThat(jdbc.sql("SELECT count(*) FROM audience_snapshot_members WHERE snapshot_id = ?").param(snapshot)
+		assertThat(jdbc.sql("SELECT count(*) FROM audience_snapshot_pages WHERE snapshot_id = ?").param(snapshot)
 			.query(Long.class)
 			.single()).isZero();
 	}
