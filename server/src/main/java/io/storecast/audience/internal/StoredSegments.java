@@ -199,9 +199,23 @@ class StoredSegments {
 
 	/**
 	 * Up to {@code limit} members of a snapshot after {@code after}, in customer order: from the pages
-	 * past it, as many as can hold them (every page but the last is full, {@link #fillSnapshot}).
+	 * past it, as many as hold {@code limit} when they are full (every page but the last is,
+	 * {@link #fillSnapshot}); should one not be, it reads on rather than return fewer with more left.
 	 */
 	List<UUID> members(UUID snapshot, @Nullable UUID after, int limit) {
+		List<UUID> out = pageMembers(snapshot, after, limit);
+		while (out.size() < limit && !out.isEmpty()) {
+			List<UUID> more = pageMembers(snapshot, out.getLast(), limit - out.size());
+			if (more.isEmpty()) {
+				break;
+			}
+			out = new ArrayList<>(out);
+			out.addAll(more);
+		}
+		return out;
+	}
+
+	private List<UUID> pageMembers(UUID snapshot, @Nullable UUID after, int limit) {
 		// two statements rather than "(:after IS NULL OR …)", which a generic plan could not use the key for
 		String pages = after == null ? "" : "AND last_id > :after";
 		String members = after == null ? "" : "WHERE m.id > :after";
@@ -214,7 +228,8 @@ class StoredSegments {
 				 ORDER BY p.last_id, m.n
 				 LIMIT :limit""".formatted(pages, members))
 			.param("snapshot", snapshot)
-			.param("pages", limit / PAGE + 2)
+			// the first page past "after" may hold a single member past it
+			.param("pages", (limit + PAGE - 1) / PAGE + 1)
 			.param("limit", limit);
 		return (after == null ? read : read.param("after", after)).query(UUID.class).list();
 	}

@@ -16,7 +16,8 @@ import io.storecast.support.StorecastIntegrationTest;
 
 /**
  * A snapshot is stored as pages of {@value StoredSegments#PAGE} members in customer order (V36), and
- * read back in that order from any member on, across pages, whatever the limit. The profiles are
+ * read back in that order from any member on, across pages, whatever the limit (and past a page
+ * that is not full, should one be written otherwise); a segment nobody is in has no page. The profiles are
  * written and the snapshot taken in one transaction that is rolled back: nothing stays for the
  * other tests of the context.
  */
@@ -75,6 +76,25 @@ class SnapshotPagesIntegrationTest {
 				after = step.getLast();
 			}
 			assertThat(walked).isEqualTo(ids);
+
+			// a page that is not full (written otherwise than by fillSnapshot): read on past it, lose nobody
+			UUID uneven = UUID.randomUUID();
+			List<List<UUID>> pages = List.of(ids.subList(0, 1_000), ids.subList(1_000, 1_400), ids.subList(1_400, 2_400));
+			for (List<UUID> page : pages) {
+				jdbc.sql("INSERT INTO audience_snapshot_pages (snapshot_id, last_id, members) VALUES (?, ?, ?)")
+					.params(uneven, page.getLast(), page.toArray(UUID[]::new))
+					.update();
+			}
+			assertThat(segments.members(uneven, ids.get(500), 1_000)).as("two pages hold 899 past it: read on")
+				.isEqualTo(ids.subList(501, 1_501));
+			assertThat(segments.members(uneven, ids.get(500), 5_000)).isEqualTo(ids.subList(501, 2_400));
+
+			// a segment nobody is in: no page, no member
+			UUID empty = UUID.randomUUID();
+			assertThat(segments.fillSnapshot(empty, new SqlCompiler.Sql("p.phone = ?", List.of("pages-test-nobody")))).isZero();
+			assertThat(jdbc.sql("SELECT count(*) FROM audience_snapshot_pages WHERE snapshot_id = ?").param(empty)
+				.query(Long.class).single()).isZero();
+			assertThat(segments.members(empty, null, 10)).isEmpty();
 		});
 	}
 }
