@@ -21,7 +21,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.function.BiConsumer;
 
 import javax.sql.DataSource;
 
@@ -100,9 +99,15 @@ class CampaignSending {
 	private final AtomicInteger chunkSizeOverride = new AtomicInteger();
 	/**
 	 * For tests: called in each chunk, inside its transaction, just before its outcomes are recorded,
-	 * with the chunk's index and its customers (what a run alongside could decide meanwhile).
+	 * with the campaign, the chunk's index and its customers (what a run alongside could decide meanwhile).
 	 */
-	private final AtomicReference<@Nullable BiConsumer<Integer, List<CustomerId>>> beforeRecord = new AtomicReference<>();
+	private final AtomicReference<@Nullable BeforeRecord> beforeRecord = new AtomicReference<>();
+
+	/** See {@link #beforeRecord(BeforeRecord)}. */
+	@FunctionalInterface
+	interface BeforeRecord {
+		void accept(CampaignId campaign, int chunk, List<CustomerId> customers);
+	}
 
 	CampaignSending(Campaigns campaigns, Recipients recipients, RecipientWalks walks, CampaignScheduling scheduling,
 			Segments segments,
@@ -209,7 +214,7 @@ class CampaignSending {
 		chunkSizeOverride.set(size);
 	}
 
-	void beforeRecord(@Nullable BiConsumer<Integer, List<CustomerId>> hook) {
+	void beforeRecord(@Nullable BeforeRecord hook) {
 		beforeRecord.set(hook);
 	}
 
@@ -656,9 +661,9 @@ class CampaignSending {
 			}
 		}
 		outcomes.addAll(handOff(sendTo, handed, requests, previous));
-		BiConsumer<Integer, List<CustomerId>> hook = beforeRecord.get();
+		BeforeRecord hook = beforeRecord.get();
 		if (hook != null) {
-			hook.accept(index, ids);
+			hook.accept(c.id(), index, ids);
 		}
 		Set<UUID> recorded = recipients.record(c.id(), outcomes, c.definition().firstChannel(), now, index, listed);
 		for (Recipients.Outcome o : outcomes) {
