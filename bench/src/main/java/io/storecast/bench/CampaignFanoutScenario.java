@@ -74,7 +74,7 @@ final class CampaignFanoutScenario implements Scenario {
 				campaign = data.ok(data.call("GET", "/api/v1/campaigns/" + id, null), "progress");
 				JsonNode p = campaign.path("progress");
 				long recipients = p.path("recipients").asLong();
-				long decided = p.path("handedOff").asLong() + p.path("deferred").asLong() + p.path("skipped").asLong();
+				long decided = decided(p);
 				double elapsed = (System.nanoTime() - started) / 1e9;
 				if (planSeconds < 0 && recipients > 0) {
 					planSeconds = elapsed;
@@ -212,10 +212,7 @@ final class CampaignFanoutScenario implements Scenario {
 			Thread.sleep(1000); // a poll interval, not a wait for an outcome
 			p = data.ok(data.call("GET", "/api/v1/campaigns/" + id, null), "the warm-up's progress").path("progress");
 			long recipients = p.path("recipients").asLong();
-			long handedOff = p.path("handedOff").asLong();
-			boolean decided = recipients > 0
-					&& handedOff + p.path("deferred").asLong() + p.path("skipped").asLong() >= recipients;
-			finished = decided && delivered(p) >= handedOff;
+			finished = recipients > 0 && decided(p) >= recipients && delivered(p) >= p.path("handedOff").asLong();
 			if (finished || System.nanoTime() > limit) {
 				break;
 			}
@@ -260,6 +257,11 @@ final class CampaignFanoutScenario implements Scenario {
 		}
 		Bench.progress("%s: an order's notice sent with %,d campaign messages queued: %s after %.2f s", NAME, backlog, status,
 				seconds);
+	}
+
+	/** Recipients decided: handed off, deferred or skipped. */
+	private static long decided(JsonNode progress) {
+		return progress.path("handedOff").asLong() + progress.path("deferred").asLong() + progress.path("skipped").asLong();
 	}
 
 	/** In-app messages delivery has finished with: stored in the conversation (DELIVERED; a READ one was too) or FAILED. */

@@ -203,14 +203,13 @@ class StoredSegments {
 	 * {@link #fillSnapshot}); should one not be, it reads on rather than return fewer with more left.
 	 */
 	List<UUID> members(UUID snapshot, @Nullable UUID after, int limit) {
-		List<UUID> out = pageMembers(snapshot, after, limit);
-		while (out.size() < limit && !out.isEmpty()) {
-			List<UUID> more = pageMembers(snapshot, out.getLast(), limit - out.size());
-			if (more.isEmpty()) {
-				break;
-			}
-			out = new ArrayList<>(out);
-			out.addAll(more);
+		List<UUID> read = pageMembers(snapshot, after, limit);
+		if (read.isEmpty() || read.size() == limit) {
+			return read;
+		}
+		List<UUID> out = new ArrayList<>(read);
+		while (out.size() < limit && !(read = pageMembers(snapshot, out.getLast(), limit - out.size())).isEmpty()) {
+			out.addAll(read);
 		}
 		return out;
 	}

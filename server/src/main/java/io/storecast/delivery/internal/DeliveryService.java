@@ -179,10 +179,12 @@ class DeliveryService implements Delivery {
 		groups.values().forEach(group -> batches.insert(group, now));
 		Set<UUID> inserted = single.isEmpty() ? Set.of() : outbox.insertMessages(single, now);
 		outbox.insertAttempts(attempts.stream().filter(a -> inserted.contains(a.deliveryId())).toList(), now);
-		Map<UUID, UUID> earlier = new HashMap<>();
-		single.stream()
-			.filter(r -> !inserted.contains(r.id()))
-			.forEach(r -> earlier.put(r.id(), outbox.idOf(r.source(), r.key()).orElseThrow()));
+		List<Outbox.MessageRow> used = single.stream().filter(r -> !inserted.contains(r.id())).toList();
+		Map<UUID, UUID> earlier = outbox.earlierIds(used);
+		if (earlier.size() != used.size()) {
+			throw new IllegalStateException("A delivery key was taken and is not found: " + used.stream()
+				.filter(r -> !earlier.containsKey(r.id())).map(r -> r.source() + "/" + r.key()).toList());
+		}
 		return rows.stream().map(r -> new DeliveryId(earlier.getOrDefault(r.id(), r.id()))).toList();
 	}
 

@@ -150,11 +150,26 @@ class Outbox {
 			.list());
 	}
 
-	Optional<UUID> idOf(String source, String key) {
-		return jdbc.sql("SELECT id FROM delivery_messages WHERE source = ? AND request_key = ?")
-			.params(source, key)
-			.query(UUID.class)
-			.optional();
+	/**
+	 * The deliveries that already have these rows' keys (source and key), in one statement: by the id
+	 * each row was given, the id of the delivery that has its key.
+	 */
+	Map<UUID, UUID> earlierIds(List<MessageRow> rows) {
+		Map<UUID, UUID> out = new HashMap<>();
+		if (rows.isEmpty()) {
+			return out;
+		}
+		Map<List<String>, UUID> byKey = new HashMap<>();
+		rows.forEach(r -> byKey.put(List.of(r.source(), r.key()), r.id()));
+		jdbc.sql("""
+				SELECT m.source, m.request_key, m.id
+				  FROM unnest(CAST(? AS text[]), CAST(? AS text[])) AS k(source, request_key)
+				  JOIN delivery_messages m ON m.source = k.source AND m.request_key = k.request_key""")
+			.params(rows.stream().map(MessageRow::source).toArray(String[]::new),
+					rows.stream().map(MessageRow::key).toArray(String[]::new))
+			.query((rs, n) -> out.put(byKey.get(List.of(rs.getString(1), rs.getString(2))), rs.getObject(3, UUID.class)))
+			.list();
+		return out;
 	}
 
 	/** Inserts attempts in one statement; returns their ids by delivery (one attempt per delivery in a call). */
